@@ -1,0 +1,31 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "qLibra Task: Client Profitability",
+    "summary": "Client contracts, timesheet cost, revenue and per-client "
+    "profitability with early warnings",
+    "version": "18.0.1.0.0",
+    "category": "Services/Timesheets",
+    "website": "https://github.com/qlibra/qlibra-task",
+    "author": "qLibra",
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": ["hr_timesheet"],
+    "data": [
+        "security/qlibra_security.xml",
+        "security/ir.model.access.csv",
+        "views/qlibra_contract_views.xml",
+        "report/qlibra_profitability_report_views.xml",
+        "views/res_partner_views.xml",
+        "views/project_project_views.xml",
+        "views/project_task_views.xml",
+        "views/account_analytic_line_views.xml",
+        "views/hr_employee_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/qlibra_menus.xml",
+    ],
+    "demo": [
+        "demo/qlibra_demo.xml",
+    ],
+}

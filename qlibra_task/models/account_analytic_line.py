@@ -1,0 +1,112 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
+
+
+class AccountAnalyticLine(models.Model):
+    _inherit = "account.analytic.line"
+
+    qlibra_contract_id = fields.Many2one(
+        "qlibra.contract",
+        string="Client Contract",
+        compute="_compute_qlibra_contract_id",
+        store=True,
+        index="btree_not_null",
+        help="The task's contract, else the project's, else the client's only "
+        "contract valid on the line's date. Empty: time no contract covers.",
+    )
+    qlibra_partner_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        compute="_compute_qlibra_contract_id",
+        store=True,
+        index="btree_not_null",
+        help="The contract's client, else the commercial partner of the line.",
+    )
+    qlibra_is_change_request = fields.Boolean(
+        string="Change Request",
+        compute="_compute_qlibra_is_change_request",
+        store=True,
+        readonly=False,
+        help="Work the client asked for on top of the agreed scope.",
+    )
+    qlibra_overhead_rate = fields.Float(
+        string="Overhead Rate (%)",
+        compute="_compute_qlibra_overhead_rate",
+        store=True,
+        groups=MARGIN_GROUP,
+        help="The company's overhead rate when the line was logged.",
+    )
+    qlibra_cost = fields.Monetary(
+        string="Full Cost",
+        compute="_compute_qlibra_cost",
+        store=True,
+        groups=MARGIN_GROUP,
+        help="Hours x the employee's hourly cost x (1 + overhead rate), as "
+        "they were when the line was logged.",
+    )
+
+    @api.depends(
+        "project_id",
+        "date",
+        "partner_id",
+        "task_id.qlibra_contract_id",
+        "project_id.qlibra_contract_id",
+    )
+    def _compute_qlibra_contract_id(self):
+        timesheets = self.filtered("project_id")
+        (self - timesheets).qlibra_contract_id = False
+        (self - timesheets).qlibra_partner_id = False
+        if not timesheets:
+            return
+        clients = timesheets.partner_id.commercial_partner_id
+        by_client = defaultdict(lambda: self.env["qlibra.contract"])
+        for contract in (
+            self.env["qlibra.contract"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", clients.ids)])
+        ):
+            if contract.active:
+                by_client[contract.partner_id] |= contract
+        for line in timesheets:
+            line_date = line.date or fields.Date.context_today(line)
+            client = line.partner_id.commercial_partner_id
+            contract = line.task_id.sudo().qlibra_contract_id._valid_on(line_date)
+            if not contract:
+                contract = line.project_id.sudo().qlibra_contract_id._valid_on(
+                    line_date
+                )
+            if not contract:
+                valid = by_client[client].filtered(
+                    lambda c, d=line_date, co=line.company_id: c.company_id == co
+                    and c._is_valid_on(d)
+                )
+                if len(valid) == 1:
+                    contract = valid
+            line.qlibra_contract_id = contract
+            line.qlibra_partner_id = contract.partner_id or client
+
+    @api.depends("task_id.qlibra_is_change_request")
+    def _compute_qlibra_is_change_request(self):
+        for line in self:
+            line.qlibra_is_change_request = line.task_id.qlibra_is_change_request
+
+    @api.depends()
+    def _compute_qlibra_overhead_rate(self):
+        # Computed once, when the line is logged: a later change of the
+        # company's rate must not rewrite the cost of time already logged.
+        for line in self:
+            line.qlibra_overhead_rate = line.company_id.qlibra_overhead_rate
+
+    @api.depends("amount", "qlibra_overhead_rate", "project_id")
+    def _compute_qlibra_cost(self):
+        for line in self:
+            if line.project_id:
+                line.qlibra_cost = -line.amount * (1 + line.qlibra_overhead_rate / 100)
+            else:
+                line.qlibra_cost = 0.0

@@ -1,0 +1,25 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+
+class ProjectProject(models.Model):
+    _inherit = "project.project"
+
+    qlibra_contract_id = fields.Many2one(
+        "qlibra.contract",
+        string="Client Contract",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('partner_id', '=?', commercial_partner_id)]",
+        help="Time logged on this project counts for this contract, unless a "
+        "task names another one.",
+    )
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
+    qlibra_contract_type = fields.Selection(related="qlibra_contract_id.contract_type")
+
+    @api.onchange("qlibra_contract_id")
+    def _onchange_qlibra_contract_id(self):
+        if self.qlibra_contract_id and not self.partner_id:
+            self.partner_id = self.qlibra_contract_id.partner_id

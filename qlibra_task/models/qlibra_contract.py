@@ -1,0 +1,487 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+
+CONTRACT_TYPES = [
+    ("subscription", "Subscription"),
+    ("fixed_price", "Fixed Price"),
+    ("hourly", "Hourly"),
+    ("non_billable", "Non-billable"),
+]
+MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
+MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
+
+
+class QlibraContract(models.Model):
+    _name = "qlibra.contract"
+    _description = "Client Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "partner_id, date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        compute="_compute_name", store=True, readonly=False, required=True, tracking=True
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_company', '=', True)]",
+        check_company=True,
+    )
+    contract_type = fields.Selection(
+        CONTRACT_TYPES,
+        string="Contract Type",
+        required=True,
+        default="subscription",
+        tracking=True,
+    )
+    date_start = fields.Date(
+        string="Start Date",
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        tracking=True,
+    )
+    date_end = fields.Date(
+        string="End Date",
+        tracking=True,
+        help="Leave empty for an open-ended contract.",
+    )
+    state = fields.Selection(
+        [("upcoming", "Upcoming"), ("running", "Running"), ("ended", "Ended")],
+        compute="_compute_state",
+        search="_search_state",
+        help="Whether the contract covers today.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(
+        related="company_id.currency_id", store=True, string="Currency"
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Account Manager",
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    monthly_fee = fields.Monetary(
+        tracking=True,
+        groups=MONEY_GROUP,
+        help="Subscription fee per calendar month, pro rata for partial months.",
+    )
+    included_hours = fields.Float(
+        string="Included Hours",
+        tracking=True,
+        help="Hours per calendar month covered by the monthly fee.",
+    )
+    overage_rate = fields.Monetary(
+        string="Overage Rate",
+        tracking=True,
+        groups=MONEY_GROUP,
+        help="Billed per hour above the included hours of a month. "
+        "Zero means the extra hours are absorbed by the firm.",
+    )
+    hourly_rate = fields.Monetary(
+        tracking=True,
+        groups=MONEY_GROUP,
+        help="Billed for every hour of an hourly contract, change requests included.",
+    )
+    target_margin = fields.Float(
+        string="Target Margin (%)",
+        default=lambda self: self.env.company.qlibra_default_target_margin,
+        tracking=True,
+        groups=MARGIN_GROUP,
+        help="Below this trailing 3-month margin the client is flagged for "
+        "renegotiation.",
+    )
+    project_ids = fields.One2many(
+        "project.project", "qlibra_contract_id", string="Projects"
+    )
+    project_count = fields.Integer(compute="_compute_project_count")
+    previous_contract_id = fields.Many2one(
+        "qlibra.contract",
+        string="Previous Contract",
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="The contract this one renegotiated. Time logged before this "
+        "contract starts stays on the previous one.",
+    )
+    next_contract_ids = fields.One2many(
+        "qlibra.contract", "previous_contract_id", string="Next Contracts"
+    )
+    note = fields.Html(string="Terms")
+    missing_cost_employee_ids = fields.Many2many(
+        "hr.employee",
+        compute="_compute_missing_cost_employee_ids",
+        string="Employees Without Hourly Cost",
+        help="Employees who logged time on this contract while they had no "
+        "hourly cost: that time counts as free.",
+    )
+
+    _sql_constraints = [
+        (
+            "date_check",
+            "CHECK (date_end IS NULL OR date_end >= date_start)",
+            "The end date of a contract cannot be before its start date.",
+        ),
+    ]
+
+    @api.depends("partner_id", "contract_type", "date_start")
+    def _compute_name(self):
+        types = dict(self._fields["contract_type"]._description_selection(self.env))
+        for contract in self:
+            if contract.name or not contract.partner_id:
+                continue
+            contract.name = _(
+                "%(client)s - %(type)s",
+                client=contract.partner_id.name,
+                type=types.get(contract.contract_type, ""),
+            )
+
+    @api.depends("date_start", "date_end")
+    @api.depends_context("date")
+    def _compute_state(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            if contract.date_start and contract.date_start > today:
+                contract.state = "upcoming"
+            elif contract.date_end and contract.date_end < today:
+                contract.state = "ended"
+            else:
+                contract.state = "running"
+
+    def _search_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the contract state."))
+        today = fields.Date.context_today(self)
+        domains = {
+            "upcoming": [("date_start", ">", today)],
+            "running": [
+                ("date_start", "<=", today),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", today),
+            ],
+            "ended": [("date_end", "<", today)],
+        }
+        values = [value] if isinstance(value, str) else list(value or [])
+        domain = expression.OR([domains[val] for val in values if val in domains])
+        if operator in ("!=", "not in"):
+            domain = ["!", *expression.normalize_domain(domain)]
+        return domain
+
+    def _compute_project_count(self):
+        for contract in self:
+            contract.project_count = len(contract.project_ids)
+
+    def _compute_missing_cost_employee_ids(self):
+        groups = self.env["account.analytic.line"]._read_group(
+            [
+                ("qlibra_contract_id", "in", self.ids),
+                ("unit_amount", "!=", 0),
+                ("amount", "=", 0),
+                ("employee_id", "!=", False),
+            ],
+            ["qlibra_contract_id"],
+            ["employee_id:array_agg"],
+        )
+        employees = {contract.id: ids for contract, ids in groups}
+        for contract in self:
+            contract.missing_cost_employee_ids = self.env["hr.employee"].browse(
+                employees.get(contract.id, [])
+            )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains(
+        "monthly_fee",
+        "included_hours",
+        "overage_rate",
+        "hourly_rate",
+        "target_margin",
+        "contract_type",
+    )
+    def _check_amounts(self):
+        for contract in self.sudo():
+            for fname in ("monthly_fee", "included_hours", "overage_rate", "hourly_rate"):
+                if contract[fname] < 0:
+                    raise ValidationError(
+                        _(
+                            "%(field)s cannot be negative on contract %(contract)s.",
+                            field=contract._fields[fname]._description_string(
+                                self.env
+                            ),
+                            contract=contract.display_name,
+                        )
+                    )
+            if not 0 <= contract.target_margin < 100:
+                raise ValidationError(
+                    _("The target margin must be at least 0% and below 100%.")
+                )
+            if contract.contract_type == "subscription" and contract.included_hours <= 0:
+                raise ValidationError(
+                    _(
+                        "The subscription %(contract)s needs the number of hours "
+                        "included each month.",
+                        contract=contract.display_name,
+                    )
+                )
+
+    @api.constrains("partner_id", "date_start", "date_end", "project_ids", "active")
+    def _check_overlap(self):
+        """Two contracts of one client may not cover the same scope at once.
+
+        The scope of a contract is its projects, or the whole client when it
+        has none.
+        """
+        for contract in self.filtered("active"):
+            others = self.search(
+                [
+                    ("id", "!=", contract.id),
+                    ("partner_id", "=", contract.partner_id.id),
+                    ("company_id", "=", contract.company_id.id),
+                ]
+            )
+            for other in others:
+                if not contract._overlaps(other):
+                    continue
+                same_scope = (
+                    not contract.project_ids and not other.project_ids
+                ) or (contract.project_ids & other.project_ids)
+                if same_scope:
+                    raise ValidationError(
+                        _(
+                            "The contracts %(first)s and %(second)s of %(client)s "
+                            "cover the same scope over overlapping periods. End "
+                            "one before the other starts, or give each its own "
+                            "projects.",
+                            first=contract.display_name,
+                            second=other.display_name,
+                            client=contract.partner_id.display_name,
+                        )
+                    )
+
+    def _overlaps(self, other):
+        self.ensure_one()
+        return self.date_start <= (other.date_end or date.max) and other.date_start <= (
+            self.date_end or date.max
+        )
+
+    def _is_valid_on(self, date):
+        self.ensure_one()
+        return self.date_start <= date and (not self.date_end or date <= self.date_end)
+
+    def _valid_on(self, date):
+        """Follow the renegotiation chain back to the contract valid on date."""
+        contract = self
+        seen = self.browse()
+        while contract and contract not in seen:
+            if contract._is_valid_on(date):
+                return contract
+            seen |= contract
+            contract = contract.previous_contract_id
+        return self.browse()
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        contracts = super().create(vals_list)
+        for contract in contracts.filtered("previous_contract_id"):
+            contract._take_over_previous()
+        contracts._recompute_timesheet_contracts()
+        return contracts
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {
+            "partner_id",
+            "date_start",
+            "date_end",
+            "active",
+            "previous_contract_id",
+            "company_id",
+        } & set(vals):
+            self._recompute_timesheet_contracts()
+        return res
+
+    def unlink(self):
+        partners = self.partner_id
+        projects = self.project_ids
+        res = super().unlink()
+        self.env["qlibra.contract"]._recompute_timesheet_contracts(partners, projects)
+        return res
+
+    def _take_over_previous(self):
+        """A renegotiated contract ends the previous one and takes its projects."""
+        self.ensure_one()
+        previous = self.previous_contract_id
+        day_before = self.date_start - relativedelta(days=1)
+        if previous.date_start > day_before:
+            raise ValidationError(
+                _(
+                    "The renegotiated contract must start after the previous "
+                    "contract %(contract)s starts.",
+                    contract=previous.display_name,
+                )
+            )
+        if not previous.date_end or previous.date_end > day_before:
+            previous.date_end = day_before
+        previous.project_ids.write({"qlibra_contract_id": self.id})
+
+    def _recompute_timesheet_contracts(self, partners=None, projects=None):
+        """Re-resolve the contract of the timesheet lines this change touches."""
+        partners = (partners or self.env["res.partner"]) | self.partner_id
+        projects = (projects or self.env["project.project"]) | self.project_ids
+        if not partners and not projects:
+            return
+        Line = self.env["account.analytic.line"].sudo()
+        lines = Line.search(
+            [
+                ("project_id", "!=", False),
+                "|",
+                ("partner_id.commercial_partner_id", "in", partners.ids),
+                ("project_id", "in", projects.ids),
+            ]
+        )
+        if lines:
+            self.env.add_to_compute(Line._fields["qlibra_contract_id"], lines)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_renegotiate(self):
+        """Open a new contract that takes over from this one."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Renegotiate %s", self.display_name),
+            "res_model": "qlibra.contract",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_previous_contract_id": self.id,
+                "default_partner_id": self.partner_id.id,
+                "default_contract_type": self.contract_type,
+                "default_date_start": fields.Date.to_string(start),
+                "default_date_end": self.date_end
+                and self.date_end > start
+                and fields.Date.to_string(self.date_end),
+                "default_monthly_fee": self.sudo().monthly_fee,
+                "default_included_hours": self.included_hours,
+                "default_overage_rate": self.sudo().overage_rate,
+                "default_hourly_rate": self.sudo().hourly_rate,
+                "default_target_margin": self.sudo().target_margin,
+                "default_user_id": self.user_id.id,
+                "default_company_id": self.company_id.id,
+            },
+        }
+
+    def action_view_timesheets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "hr_timesheet.timesheet_action_all"
+        )
+        action.update(
+            {
+                "domain": [("qlibra_contract_id", "=", self.id)],
+                "context": {"create": False},
+                "display_name": _("Timesheets of %s", self.display_name),
+            }
+        )
+        return action
+
+    def action_view_profitability(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "qlibra_task.qlibra_profitability_report_action"
+        )
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {"search_default_filter_last_12_months": 0}
+        return action
+
+    def action_view_projects(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "project.open_view_project_all"
+        )
+        action.update(
+            {
+                "domain": [("qlibra_contract_id", "=", self.id)],
+                "context": {
+                    "default_qlibra_contract_id": self.id,
+                    "default_partner_id": self.partner_id.id,
+                },
+            }
+        )
+        return action
+
+    # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+    @api.model
+    def _demo_generate_timesheets(self):
+        """Log six months of time, ending last month, for the demo story.
+
+        Each plan is (task, employee, hours per month, entries per month,
+        months ago it covers). Lines go through the ORM so that amounts and
+        costs are exactly what a user logging them would produce.
+        """
+        plans = [
+            ("demo_task_rila_books", "demo_employee_georgi", 14, 7, range(1, 7)),
+            ("demo_task_rila_books", "demo_employee_maria", 6, 3, range(1, 7)),
+            ("demo_task_rila_payroll", "demo_employee_elena", 6, 3, range(1, 7)),
+            ("demo_task_rila_adhoc", "demo_employee_maria", 6, 4, range(1, 7)),
+            ("demo_task_vitosha_payroll", "demo_employee_elena", 10, 5, (6, 5)),
+            ("demo_task_vitosha_payroll", "demo_employee_georgi", 5, 2, (6, 5)),
+            ("demo_task_vitosha_annual", "demo_employee_maria", 8, 4, (5, 4, 3, 2)),
+            ("demo_task_vitosha_annual", "demo_employee_georgi", 10, 5, (5, 4, 3, 2)),
+            ("demo_task_vitosha_annual_cr", "demo_employee_georgi", 12, 6, (3, 2)),
+            ("demo_task_vitosha_audit", "demo_employee_maria", 10, 5, (2, 1)),
+            ("demo_task_vitosha_audit", "demo_employee_georgi", 10, 5, (2, 1)),
+            ("demo_task_pirin_advice", "demo_employee_elena", 12, 6, range(1, 7)),
+            ("demo_task_pirin_reports", "demo_employee_georgi", 8, 4, range(1, 7)),
+            ("demo_task_struma_books", "demo_employee_georgi", 18, 9, range(1, 7)),
+            ("demo_task_struma_books", "demo_employee_elena", 10, 5, range(1, 7)),
+            ("demo_task_dental_advice", "demo_employee_maria", 3, 2, (2,)),
+            ("demo_task_internal_training", "demo_employee_ivan", 8, 4, range(1, 7)),
+            ("demo_task_internal_training", "demo_employee_maria", 2, 1, range(1, 7)),
+        ]
+        first_of_month = fields.Date.context_today(self).replace(day=1)
+        vals_list = []
+        for task_xmlid, employee_xmlid, hours, entries, months_ago in plans:
+            task = self.env.ref(f"qlibra_task.{task_xmlid}")
+            employee = self.env.ref(f"qlibra_task.{employee_xmlid}")
+            for months in months_ago:
+                month = first_of_month - relativedelta(months=months)
+                for entry in range(entries):
+                    vals_list.append(
+                        {
+                            "name": task.name,
+                            "project_id": task.project_id.id,
+                            "task_id": task.id,
+                            "employee_id": employee.id,
+                            "date": month + relativedelta(days=1 + entry * 24 // entries),
+                            "unit_amount": hours / entries,
+                        }
+                    )
+        self.env["account.analytic.line"].create(vals_list)

@@ -1,0 +1,351 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import math
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
+TRAILING_MONTHS = 3
+
+
+def _margin_percent(revenue, cost):
+    """Margin as a share of revenue; None (not 0) when there is no revenue."""
+    return (revenue - cost) / revenue * 100 if revenue else None
+
+
+def suggested_fee(monthly_cost, target_margin):
+    """Fee that earns the target margin on this cost, rounded up to a whole 10."""
+    if monthly_cost <= 0:
+        return 0.0
+    fee = monthly_cost / (1 - target_margin / 100)
+    # Round away float noise before rounding up (3000.0000001 -> 3000).
+    return math.ceil(round(fee, 6) / 10) * 10.0
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    qlibra_contract_ids = fields.One2many(
+        "qlibra.contract", "partner_id", string="Client Contracts"
+    )
+    qlibra_contract_count = fields.Integer(
+        compute="_compute_qlibra_contract_count", string="Contracts"
+    )
+    qlibra_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+    )
+    qlibra_main_contract_id = fields.Many2one(
+        "qlibra.contract",
+        string="Running Contract",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_month_hours = fields.Float(
+        string="Hours This Month", compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+    )
+    qlibra_month_cost = fields.Monetary(
+        string="Cost This Month",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_month_revenue = fields.Monetary(
+        string="Revenue This Month",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_month_margin = fields.Monetary(
+        string="Margin This Month",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_month_margin_percent = fields.Float(
+        string="Margin This Month (%)",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_consumption_percent = fields.Float(
+        string="Consumption (%)",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+        help="Subscription hours this month / hours included each month.",
+    )
+    qlibra_trailing_hours = fields.Float(
+        string="Hours (3 Months)", compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+    )
+    qlibra_trailing_cost = fields.Monetary(
+        string="Cost (3 Months)",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_trailing_revenue = fields.Monetary(
+        string="Revenue (3 Months)",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_trailing_margin = fields.Monetary(
+        string="Margin (3 Months)",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_trailing_margin_percent = fields.Float(
+        string="Margin (3 Months, %)",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+        help="Margin / revenue over the last three full months.",
+    )
+    qlibra_has_trailing_revenue = fields.Boolean(
+        compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+    )
+    qlibra_change_request_share = fields.Float(
+        string="Change-request Share (%)",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+        help="Change-request hours / hours over the last three full months.",
+    )
+    qlibra_target_margin = fields.Float(
+        string="Target Margin (%)",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_current_fee = fields.Monetary(
+        string="Current Monthly Fee",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_suggested_fee = fields.Monetary(
+        string="Suggested Monthly Fee",
+        compute="_compute_qlibra_figures",
+        currency_field="qlibra_currency_id",
+        groups=MARGIN_GROUP,
+        help="Average monthly cost of the last three full months / "
+        "(1 - target margin), rounded up to a whole 10.",
+    )
+    qlibra_to_renegotiate = fields.Boolean(
+        string="To Renegotiate",
+        compute="_compute_qlibra_figures",
+        search="_search_qlibra_to_renegotiate",
+        groups=MARGIN_GROUP,
+        help="The margin of the last three full months is below the target "
+        "margin of the running contract.",
+    )
+
+    qlibra_losing_money = fields.Boolean(
+        string="Losing Money",
+        compute="_compute_qlibra_figures",
+        search="_search_qlibra_losing_money",
+        groups=MARGIN_GROUP,
+        help="The margin of the last three full months is negative.",
+    )
+
+    def _compute_qlibra_contract_count(self):
+        rows = (
+            self.env["qlibra.contract"]
+            .with_context(active_test=False)
+            ._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
+        counts = {partner.id: count for partner, count in rows}
+        for partner in self:
+            partner.qlibra_contract_count = counts.get(partner.id, 0)
+
+    @api.model
+    def _qlibra_periods(self):
+        """First day of the current month and of the trailing window."""
+        month_start = fields.Date.context_today(self).replace(day=1)
+        return month_start, month_start - relativedelta(months=TRAILING_MONTHS)
+
+    def _qlibra_main_contracts(self):
+        """The running contract that sets each client's terms, in one query.
+
+        A subscription wins over other types; then the latest start.
+        """
+        today = fields.Date.context_today(self)
+        contracts = (
+            self.env["qlibra.contract"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("date_start", "<=", today),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", today),
+                ],
+                order="date_start desc, id desc",
+            )
+        )
+        main = {}
+        for contract in contracts.sorted(
+            lambda c: c.contract_type != "subscription", reverse=False
+        ):
+            main.setdefault(contract.partner_id.id, contract)
+        return main
+
+    def _qlibra_figures(self):
+        """Figures of each client, in a fixed number of queries.
+
+        Returns {partner_id: dict}; see _compute_qlibra_figures for the keys.
+        """
+        month_start, trailing_start = self._qlibra_periods()
+        rows = (
+            self.env["qlibra.profitability.report"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("date", ">=", trailing_start),
+                ],
+                ["partner_id", "contract_type", "date:month"],
+                [
+                    "hours:sum",
+                    "change_request_hours:sum",
+                    "cost:sum",
+                    "revenue:sum",
+                ],
+            )
+        )
+        totals = defaultdict(lambda: defaultdict(float))
+        for partner, contract_type, month, hours, cr_hours, cost, revenue in rows:
+            period = "month" if month >= month_start else "trailing"
+            figures = totals[partner.id]
+            figures[f"{period}_hours"] += hours
+            figures[f"{period}_cost"] += cost
+            figures[f"{period}_revenue"] += revenue
+            figures[f"{period}_cr_hours"] += cr_hours
+            if period == "month" and contract_type == "subscription":
+                figures["month_subscription_hours"] += hours
+        main_contracts = self._qlibra_main_contracts()
+        result = {}
+        for partner in self:
+            figures = totals[partner.id]
+            contract = main_contracts.get(partner.id)
+            target = contract.target_margin if contract else 0.0
+            trailing_margin_percent = _margin_percent(
+                figures["trailing_revenue"], figures["trailing_cost"]
+            )
+            included = (
+                contract.included_hours
+                if contract and contract.contract_type == "subscription"
+                else 0.0
+            )
+            billable = contract and contract.contract_type != "non_billable"
+            result[partner.id] = {
+                **figures,
+                "contract": contract,
+                "target_margin": target,
+                "trailing_margin_percent": trailing_margin_percent,
+                "month_margin_percent": _margin_percent(
+                    figures["month_revenue"], figures["month_cost"]
+                ),
+                "consumption_percent": (
+                    figures["month_subscription_hours"] / included * 100
+                    if included
+                    else 0.0
+                ),
+                "change_request_share": (
+                    figures["trailing_cr_hours"] / figures["trailing_hours"] * 100
+                    if figures["trailing_hours"]
+                    else 0.0
+                ),
+                "losing_money": figures["trailing_revenue"] < figures["trailing_cost"],
+                "to_renegotiate": bool(
+                    billable
+                    and trailing_margin_percent is not None
+                    and trailing_margin_percent < target
+                ),
+                "suggested_fee": suggested_fee(
+                    figures["trailing_cost"] / TRAILING_MONTHS, target
+                )
+                if billable
+                else 0.0,
+            }
+        return result
+
+    def _compute_qlibra_figures(self):
+        all_figures = self._qlibra_figures()
+        currency = self.env.company.currency_id
+        for partner in self:
+            figures = all_figures[partner.id]
+            contract = figures["contract"]
+            partner.qlibra_currency_id = currency
+            partner.qlibra_main_contract_id = contract
+            partner.qlibra_month_hours = figures["month_hours"]
+            partner.qlibra_month_cost = figures["month_cost"]
+            partner.qlibra_month_revenue = figures["month_revenue"]
+            partner.qlibra_month_margin = (
+                figures["month_revenue"] - figures["month_cost"]
+            )
+            partner.qlibra_month_margin_percent = figures["month_margin_percent"] or 0.0
+            partner.qlibra_consumption_percent = figures["consumption_percent"]
+            partner.qlibra_trailing_hours = figures["trailing_hours"]
+            partner.qlibra_trailing_cost = figures["trailing_cost"]
+            partner.qlibra_trailing_revenue = figures["trailing_revenue"]
+            partner.qlibra_trailing_margin = (
+                figures["trailing_revenue"] - figures["trailing_cost"]
+            )
+            partner.qlibra_trailing_margin_percent = (
+                figures["trailing_margin_percent"] or 0.0
+            )
+            partner.qlibra_has_trailing_revenue = bool(figures["trailing_revenue"])
+            partner.qlibra_change_request_share = figures["change_request_share"]
+            partner.qlibra_target_margin = figures["target_margin"]
+            partner.qlibra_current_fee = contract.monthly_fee if contract else 0.0
+            partner.qlibra_suggested_fee = figures["suggested_fee"]
+            partner.qlibra_to_renegotiate = figures["to_renegotiate"]
+            partner.qlibra_losing_money = figures["losing_money"]
+
+    def _qlibra_search_flag(self, flag, operator, value):
+        """Search clients on a flag of _qlibra_figures().
+
+        Only clients with time or revenue in the trailing window can carry a
+        flag, so they are the only ones computed.
+        """
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return [("id", "in", [])]
+        _month_start, trailing_start = self._qlibra_periods()
+        rows = (
+            self.env["qlibra.profitability.report"]
+            .sudo()
+            ._read_group([("date", ">=", trailing_start)], ["partner_id"], [])
+        )
+        clients = self.browse([partner.id for (partner,) in rows if partner])
+        flagged = [
+            partner_id
+            for partner_id, figures in clients._qlibra_figures().items()
+            if figures[flag]
+        ]
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", flagged)]
+
+    def _search_qlibra_to_renegotiate(self, operator, value):
+        return self._qlibra_search_flag("to_renegotiate", operator, value)
+
+    def _search_qlibra_losing_money(self, operator, value):
+        return self._qlibra_search_flag("losing_money", operator, value)
+
+    def action_view_qlibra_profitability(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "qlibra_task.qlibra_profitability_report_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["display_name"] = self.env._("Profitability of %s", self.display_name)
+        return action
+
+    def action_view_qlibra_contracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "qlibra_task.qlibra_contract_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
