@@ -38,6 +38,7 @@ class AccountAnalyticLine(models.Model):
         string="Overhead Rate (%)",
         compute="_compute_qlibra_overhead_rate",
         store=True,
+        precompute=True,
         groups=MARGIN_GROUP,
         help="The company's overhead rate when the line was logged.",
     )
@@ -96,10 +97,10 @@ class AccountAnalyticLine(models.Model):
         for line in self:
             line.qlibra_is_change_request = line.task_id.qlibra_is_change_request
 
-    @api.depends()
+    @api.depends("company_id")
     def _compute_qlibra_overhead_rate(self):
-        # Computed once, when the line is logged: a later change of the
-        # company's rate must not rewrite the cost of time already logged.
+        # Deliberately not depending on the company's rate: a later change of
+        # it must not rewrite the cost of time already logged.
         for line in self:
             line.qlibra_overhead_rate = line.company_id.qlibra_overhead_rate
 

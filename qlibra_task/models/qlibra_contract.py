@@ -26,7 +26,12 @@ class QlibraContract(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        compute="_compute_name", store=True, readonly=False, required=True, tracking=True
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        required=True,
+        precompute=True,
+        tracking=True,
     )
     active = fields.Boolean(default=True, tracking=True)
     partner_id = fields.Many2one(
@@ -303,9 +308,14 @@ class QlibraContract(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("previous_contract_id") and vals.get("date_start"):
+                self.browse(vals["previous_contract_id"])._end_before(
+                    fields.Date.to_date(vals["date_start"])
+                )
         contracts = super().create(vals_list)
         for contract in contracts.filtered("previous_contract_id"):
-            contract._take_over_previous()
+            contract.previous_contract_id.project_ids.qlibra_contract_id = contract
         contracts._recompute_timesheet_contracts()
         return contracts
 
@@ -329,22 +339,20 @@ class QlibraContract(models.Model):
         self.env["qlibra.contract"]._recompute_timesheet_contracts(partners, projects)
         return res
 
-    def _take_over_previous(self):
-        """A renegotiated contract ends the previous one and takes its projects."""
+    def _end_before(self, day):
+        """End this contract the day before its renegotiated successor starts."""
         self.ensure_one()
-        previous = self.previous_contract_id
-        day_before = self.date_start - relativedelta(days=1)
-        if previous.date_start > day_before:
+        day_before = day - relativedelta(days=1)
+        if self.date_start > day_before:
             raise ValidationError(
                 _(
                     "The renegotiated contract must start after the previous "
                     "contract %(contract)s starts.",
-                    contract=previous.display_name,
+                    contract=self.display_name,
                 )
             )
-        if not previous.date_end or previous.date_end > day_before:
-            previous.date_end = day_before
-        previous.project_ids.write({"qlibra_contract_id": self.id})
+        if not self.date_end or self.date_end > day_before:
+            self.date_end = day_before
 
     def _recompute_timesheet_contracts(self, partners=None, projects=None):
         """Re-resolve the contract of the timesheet lines this change touches."""

@@ -213,7 +213,12 @@ class ResPartner(models.Model):
                 ],
             )
         )
-        totals = defaultdict(lambda: defaultdict(float))
+        keys = [
+            f"{period}_{measure}"
+            for period in ("month", "trailing")
+            for measure in ("hours", "cost", "revenue", "cr_hours")
+        ] + ["month_subscription_hours"]
+        totals = defaultdict(lambda: dict.fromkeys(keys, 0.0))
         for partner, contract_type, month, hours, cr_hours, cost, revenue in rows:
             period = "month" if month >= month_start else "trailing"
             figures = totals[partner.id]

@@ -264,6 +264,14 @@ class QlibraProfitabilityReport(models.Model):
             common=self._select_common(revenue=revenue),
         )
 
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # The view reads these tables directly: pending ORM writes to them
+        # must reach the database before any query on the view.
+        for model in ("account.analytic.line", "qlibra.contract", "project.task"):
+            self.env[model].flush_model()
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(

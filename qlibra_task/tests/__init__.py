@@ -1,0 +1,6 @@
+from . import test_contract
+from . import test_timesheet_cost
+from . import test_revenue
+from . import test_profitability_report
+from . import test_partner_figures
+from . import test_access

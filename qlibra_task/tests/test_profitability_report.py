@@ -1,0 +1,120 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo.tests import tagged
+
+from .common import QlibraCase, month
+
+
+@tagged("post_install", "-at_install")
+class TestProfitabilityReport(QlibraCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.hourly_client = cls._client("Hourly Client")
+        cls.hourly = cls._contract(
+            cls.hourly_client, "hourly", date(2025, 1, 1), hourly_rate=100.0
+        )
+        cls.hourly_task = cls._task(cls._project(cls.hourly_client, cls.hourly))
+        cls.subscription = cls._contract(
+            cls.client,
+            "subscription",
+            date(2025, 1, 1),
+            date(2025, 2, 28),
+            monthly_fee=1000.0,
+            included_hours=20.0,
+        )
+        cls.sub_task = cls._task(cls._project(cls.client, cls.subscription))
+        # Hourly: 10 h x 100 = 1000 revenue, cost 10 x 25 x 1.2 = 300 -> 70%.
+        cls._log(cls.hourly_task, cls.junior, date(2025, 1, 5), 10.0)
+        # Subscription: fee 1000, cost 15 x 50 x 1.2 = 900 -> 10%.
+        cls._log(cls.sub_task, cls.senior, date(2025, 1, 6), 15.0)
+        cls.domain = [
+            ("partner_id", "in", (cls.hourly_client | cls.client).ids),
+            ("date", "=", month(2025, 1)),
+        ]
+
+    def test_margin_percent_from_cell_sums(self):
+        self.env.flush_all()
+        rows = self.Report._read_group(
+            self.domain,
+            ["partner_id"],
+            ["revenue:sum", "cost:sum", "margin_percent:avg", "effective_rate:avg"],
+        )
+        by_partner = {row[0]: row[1:] for row in rows}
+        self.assertEqual(by_partner[self.hourly_client], (1000.0, 300.0, 70.0, 100.0))
+        revenue, cost, margin_percent, rate = by_partner[self.client]
+        self.assertEqual((revenue, cost), (1000.0, 900.0))
+        self.assertAlmostEqual(margin_percent, 10.0)
+        self.assertAlmostEqual(rate, 1000.0 / 15.0)
+        # The total is computed from the total sums: 800 / 2000, not (70 + 10) / 2.
+        [(total_percent, total_rate)] = self.Report._read_group(
+            self.domain, [], ["margin_percent:avg", "effective_rate:avg"]
+        )
+        self.assertAlmostEqual(total_percent, 40.0)
+        self.assertAlmostEqual(total_rate, 2000.0 / 25.0)
+
+    def test_margin_percent_empty_without_revenue(self):
+        internal = self._contract(
+            self._client("Internal"), "non_billable", date(2025, 1, 1), target_margin=0
+        )
+        self._log(
+            self._task(self._project(internal.partner_id, internal)),
+            self.senior,
+            date(2025, 1, 8),
+            1.0,
+        )
+        self.env.flush_all()
+        [(margin_percent,)] = self.Report._read_group(
+            [("contract_id", "=", internal.id)], [], ["margin_percent:avg"]
+        )
+        # Empty, not zero.
+        self.assertIs(margin_percent, False)
+
+    def test_sums_agree_over_any_grouping(self):
+        total = self._sums(self.domain)
+        for groupby in (
+            ["partner_id"],
+            ["contract_type"],
+            ["project_id"],
+            ["employee_id"],
+            ["row_type"],
+            ["task_id", "date:month"],
+        ):
+            with self.subTest(groupby=groupby):
+                groups = self._sums(self.domain, groupby=groupby)
+                for fname in ("hours", "cost", "revenue", "margin"):
+                    self.assertAlmostEqual(
+                        sum(g[fname] for g in groups.values()), total[fname]
+                    )
+        self.assertEqual(
+            total, {"hours": 25.0, "cost": 1200.0, "revenue": 2000.0, "margin": 800.0}
+        )
+
+    def test_pivot_loads_for_manager(self):
+        report = self.Report.with_user(self.manager_user)
+        result = report.read_group(
+            self.domain,
+            ["hours:sum", "cost:sum", "revenue:sum", "margin:sum", "margin_percent"],
+            ["partner_id", "date:month"],
+            lazy=False,
+        )
+        self.assertEqual(len(result), 2)
+        views = report.get_views([(False, "pivot"), (False, "graph"), (False, "list")])
+        self.assertIn("margin_percent", views["views"]["pivot"]["arch"])
+
+    def test_losing_money_filter(self):
+        last_month = date.today().replace(day=1) - relativedelta(months=1)
+        loser = self._client("Loser")
+        contract = self._contract(loser, "hourly", date(2025, 1, 1), hourly_rate=10.0)
+        self._log(
+            self._task(self._project(loser, contract)), self.senior, last_month, 4.0
+        )
+        rows = self.Report.with_user(self.manager_user).search(
+            [("partner_id.qlibra_losing_money", "=", True)]
+        )
+        self.assertIn(loser, rows.partner_id)
+        self.assertNotIn(self.hourly_client, rows.partner_id)
