@@ -84,8 +84,9 @@ class AccountAnalyticLine(models.Model):
                 )
             if not contract:
                 valid = by_client[client].filtered(
-                    lambda c, d=line_date, co=line.company_id: c.company_id == co
-                    and c._is_valid_on(d)
+                    lambda c, d=line_date, co=line.company_id: (
+                        c.company_id == co and c._is_valid_on(d)
+                    )
                 )
                 if len(valid) == 1:
                     contract = valid

@@ -110,7 +110,10 @@ class ProjectTask(models.Model):
         for task in self.sudo():
             if task.qlibra_fixed_price < 0:
                 raise ValidationError(
-                    _("The fixed price of task %s cannot be negative.", task.display_name)
+                    _(
+                        "The fixed price of task %s cannot be negative.",
+                        task.display_name,
+                    )
                 )
             if (
                 task.qlibra_fixed_price
@@ -143,8 +146,12 @@ class ProjectTask(models.Model):
             if is_cr:
                 figures[2] += hours
                 figures[3] += count
-        revenue_rows = self.env["qlibra.profitability.report"].sudo()._read_group(
-            [("task_id", "in", list(all_ids))], ["task_id"], ["revenue:sum"]
+        revenue_rows = (
+            self.env["qlibra.profitability.report"]
+            .sudo()
+            ._read_group(
+                [("task_id", "in", list(all_ids))], ["task_id"], ["revenue:sum"]
+            )
         )
         revenue_per_task = {task.id: revenue for task, revenue in revenue_rows}
         for task in self:

@@ -45,7 +45,6 @@ class QlibraContract(models.Model):
     )
     contract_type = fields.Selection(
         CONTRACT_TYPES,
-        string="Contract Type",
         required=True,
         default="subscription",
         tracking=True,
@@ -89,12 +88,10 @@ class QlibraContract(models.Model):
         help="Subscription fee per calendar month, pro rata for partial months.",
     )
     included_hours = fields.Float(
-        string="Included Hours",
         tracking=True,
         help="Hours per calendar month covered by the monthly fee.",
     )
     overage_rate = fields.Monetary(
-        string="Overage Rate",
         tracking=True,
         groups=MONEY_GROUP,
         help="Billed per hour above the included hours of a month. "
@@ -119,7 +116,6 @@ class QlibraContract(models.Model):
     project_count = fields.Integer(compute="_compute_project_count")
     previous_contract_id = fields.Many2one(
         "qlibra.contract",
-        string="Previous Contract",
         copy=False,
         index="btree_not_null",
         check_company=True,
@@ -224,14 +220,17 @@ class QlibraContract(models.Model):
     )
     def _check_amounts(self):
         for contract in self.sudo():
-            for fname in ("monthly_fee", "included_hours", "overage_rate", "hourly_rate"):
+            for fname in (
+                "monthly_fee",
+                "included_hours",
+                "overage_rate",
+                "hourly_rate",
+            ):
                 if contract[fname] < 0:
                     raise ValidationError(
                         _(
                             "%(field)s cannot be negative on contract %(contract)s.",
-                            field=contract._fields[fname]._description_string(
-                                self.env
-                            ),
+                            field=contract._fields[fname]._description_string(self.env),
                             contract=contract.display_name,
                         )
                     )
@@ -239,7 +238,10 @@ class QlibraContract(models.Model):
                 raise ValidationError(
                     _("The target margin must be at least 0% and below 100%.")
                 )
-            if contract.contract_type == "subscription" and contract.included_hours <= 0:
+            if (
+                contract.contract_type == "subscription"
+                and contract.included_hours <= 0
+            ):
                 raise ValidationError(
                     _(
                         "The subscription %(contract)s needs the number of hours "
@@ -266,9 +268,9 @@ class QlibraContract(models.Model):
             for other in others:
                 if not contract._overlaps(other):
                     continue
-                same_scope = (
-                    not contract.project_ids and not other.project_ids
-                ) or (contract.project_ids & other.project_ids)
+                same_scope = (not contract.project_ids and not other.project_ids) or (
+                    contract.project_ids & other.project_ids
+                )
                 if same_scope:
                     raise ValidationError(
                         _(
@@ -488,7 +490,8 @@ class QlibraContract(models.Model):
                             "project_id": task.project_id.id,
                             "task_id": task.id,
                             "employee_id": employee.id,
-                            "date": month + relativedelta(days=1 + entry * 24 // entries),
+                            "date": month
+                            + relativedelta(days=1 + entry * 24 // entries),
                             "unit_amount": hours / entries,
                         }
                     )

@@ -44,7 +44,9 @@ class ResPartner(models.Model):
         groups=MARGIN_GROUP,
     )
     qlibra_month_hours = fields.Float(
-        string="Hours This Month", compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+        string="Hours This Month",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
     )
     qlibra_month_cost = fields.Monetary(
         string="Cost This Month",
@@ -76,7 +78,9 @@ class ResPartner(models.Model):
         help="Subscription hours this month / hours included each month.",
     )
     qlibra_trailing_hours = fields.Float(
-        string="Hours (3 Months)", compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+        string="Hours (3 Months)",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
     )
     qlibra_trailing_cost = fields.Monetary(
         string="Cost (3 Months)",

@@ -35,10 +35,9 @@ class QlibraProfitabilityReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
-    contract_id = fields.Many2one("qlibra.contract", string="Contract", readonly=True)
+    contract_id = fields.Many2one("qlibra.contract", readonly=True)
     contract_type = fields.Selection(
         [*CONTRACT_TYPES, ("none", "No Contract")],
-        string="Contract Type",
         readonly=True,
     )
     row_type = fields.Selection(

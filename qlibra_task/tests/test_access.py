@@ -92,7 +92,9 @@ class TestAccess(QlibraCase):
         with self.assertRaises(AccessError):
             report.read_group([], ["margin:sum"], ["partner_id"])
         self.assertNotIn("cost", report.fields_get())
-        self.assertNotIn("margin", report.get_views([(False, "pivot")])["views"]["pivot"]["arch"])
+        self.assertNotIn(
+            "margin", report.get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+        )
 
     def test_manager_sees_everything(self):
         env = self.env(user=self.manager_user)
@@ -105,15 +107,11 @@ class TestAccess(QlibraCase):
 
     def test_multi_company_isolation(self):
         env = self.env(user=self.manager_user)
-        self.assertNotIn(
-            self.other_contract, env["qlibra.contract"].search([])
-        )
+        self.assertNotIn(self.other_contract, env["qlibra.contract"].search([]))
         with self.assertRaises(AccessError):
             env["qlibra.contract"].browse(self.other_contract.id).read(["name"])
         other_env = self.env(user=self.other_manager)
-        self.assertEqual(
-            other_env["qlibra.contract"].search([]), self.other_contract
-        )
+        self.assertEqual(other_env["qlibra.contract"].search([]), self.other_contract)
         self.assertFalse(
             other_env["qlibra.profitability.report"].search(
                 [("company_id", "=", self.company.id)]

@@ -100,14 +100,18 @@ class TestContract(QlibraCase):
             self.env["project.task"].search([("project_id", "=", project.id)])
         )
         fixed = self._contract(self._client("Fixed"), "fixed_price", date(2025, 1, 1))
-        task = self._task(self._project(fixed.partner_id, fixed), qlibra_fixed_price=500)
+        task = self._task(
+            self._project(fixed.partner_id, fixed), qlibra_fixed_price=500
+        )
         self.assertEqual(task.qlibra_fixed_price, 500.0)
         with self.assertRaises(ValidationError):
             task.qlibra_fixed_price = -1.0
 
     def test_state(self):
         today = date.today()
-        self.assertEqual(self.subscription.state, "ended" if today.year > 2025 else "running")
+        self.assertEqual(
+            self.subscription.state, "ended" if today.year > 2025 else "running"
+        )
         upcoming = self._contract(
             self._client("Later"), "hourly", date(today.year + 1, 1, 1), hourly_rate=1
         )

@@ -56,9 +56,7 @@ class TestPartnerFigures(QlibraCase):
         # 1200 / (1 - 30%) = 1714.29, rounded up to a whole 10.
         self.assertEqual(partner.qlibra_suggested_fee, 1720.0)
         self.assertEqual(partner.qlibra_current_fee, 1000.0)
-        self.assertIn(
-            partner, partner.search([("qlibra_to_renegotiate", "=", True)])
-        )
+        self.assertIn(partner, partner.search([("qlibra_to_renegotiate", "=", True)]))
 
     def test_healthy_client_not_flagged(self):
         self.contract.sudo().monthly_fee = 3000.0

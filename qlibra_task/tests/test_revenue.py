@@ -31,7 +31,9 @@ class TestRevenue(QlibraCase):
         self._log(task, self.senior, date(2025, 2, 3), 8.0)
         self._log(task, self.junior, date(2025, 2, 4), 4.0)
         months = self._by_month(contract)
-        self.assertEqual(sorted(months), [month(2025, 1), month(2025, 2), month(2025, 3)])
+        self.assertEqual(
+            sorted(months), [month(2025, 1), month(2025, 2), month(2025, 3)]
+        )
         # January: 21 of 31 days; March: 15 of 31 days.
         self.assertAlmostEqual(months[month(2025, 1)]["revenue"], 2100.0)
         self.assertAlmostEqual(months[month(2025, 2)]["revenue"], 3100.0)
@@ -57,7 +59,9 @@ class TestRevenue(QlibraCase):
         self.assertAlmostEqual(months[month(2025, 1)]["revenue"], 1000.0 + 3.5 * 60)
         self.assertAlmostEqual(months[month(2025, 2)]["revenue"], 1000.0)
         rows = self._sums(
-            [("contract_id", "=", contract.id)], groupby=["row_type"], fields=["revenue"]
+            [("contract_id", "=", contract.id)],
+            groupby=["row_type"],
+            fields=["revenue"],
         )
         self.assertAlmostEqual(rows["overage"]["revenue"], 210.0)
         self.assertAlmostEqual(rows["fee"]["revenue"], 2000.0)

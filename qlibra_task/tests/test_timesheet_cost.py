@@ -99,10 +99,18 @@ class TestTimesheetCost(QlibraCase):
     def test_two_valid_client_contracts_are_ambiguous(self):
         client = self._client("Two Scopes")
         first = self._contract(
-            client, "hourly", date(2025, 1, 1), hourly_rate=50, project_ids=[(0, 0, {"name": "A"})]
+            client,
+            "hourly",
+            date(2025, 1, 1),
+            hourly_rate=50,
+            project_ids=[(0, 0, {"name": "A"})],
         )
         second = self._contract(
-            client, "hourly", date(2025, 1, 1), hourly_rate=60, project_ids=[(0, 0, {"name": "B"})]
+            client,
+            "hourly",
+            date(2025, 1, 1),
+            hourly_rate=60,
+            project_ids=[(0, 0, {"name": "B"})],
         )
         self.assertTrue(first and second)
         loose = self._task(self._project(client, name="Neither"))
@@ -137,7 +145,9 @@ class TestTimesheetCost(QlibraCase):
         self.assertEqual(before.qlibra_contract_id, old)
         self.assertEqual(after.qlibra_contract_id, new)
         revenue = self._sums(
-            [("partner_id", "=", client.id)], groupby=["contract_id"], fields=["revenue"]
+            [("partner_id", "=", client.id)],
+            groupby=["contract_id"],
+            fields=["revenue"],
         )
         self.assertEqual(revenue[old]["revenue"], 80.0)
         self.assertEqual(revenue[new]["revenue"], 120.0)
