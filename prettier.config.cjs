@@ -1,0 +1,14 @@
+/** @type {import('prettier').Config} */
+// OCA's addons-repo template for 18.0
+
+const config = {
+  plugins: [require.resolve("@prettier/plugin-xml")],
+  bracketSpacing: false,
+  printWidth: 88,
+  proseWrap: "always",
+  semi: true,
+  trailingComma: "es5",
+  xmlWhitespaceSensitivity: "preserve",
+};
+
+module.exports = config;
