@@ -66,14 +66,14 @@ class AccountAnalyticLine(models.Model):
             return
         clients = timesheets.partner_id.commercial_partner_id
         by_client = defaultdict(lambda: self.env["qlibra.contract"])
+        # Archived contracts included: archiving must not rewrite history.
         for contract in (
             self.env["qlibra.contract"]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "in", clients.ids)])
         ):
-            if contract.active:
-                by_client[contract.partner_id] |= contract
+            by_client[contract.partner_id] |= contract
         for line in timesheets:
             line_date = line.date or fields.Date.context_today(line)
             client = line.partner_id.commercial_partner_id

@@ -4,7 +4,7 @@ from datetime import date
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -143,3 +143,27 @@ class TestContract(QlibraCase):
             form.name = "From contract"
             form.qlibra_contract_id = self.subscription
             self.assertEqual(form.partner_id, self.client)
+
+    def test_archive_keeps_history_and_delete_is_refused(self):
+        client = self._client("Archived")
+        contract = self._contract(client, "hourly", date(2025, 1, 1), hourly_rate=50)
+        # Time on a project without contract: resolved through the client.
+        task = self._task(self._project(client, name="Loose"))
+        line = self._log(task, self.junior, date(2025, 2, 3), 2.0)
+        self.assertEqual(line.qlibra_contract_id, contract)
+        contract.action_archive()
+        self.env.flush_all()
+        line.invalidate_recordset()
+        self.assertEqual(line.qlibra_contract_id, contract)
+        self.assertEqual(
+            self._sums([("partner_id", "=", client.id)], fields=["revenue"]),
+            {"revenue": 100.0},
+        )
+        with self.assertRaises(UserError) as error:
+            contract.unlink()
+        self.assertIn("archive it instead", str(error.exception))
+        self.assertTrue(contract.exists())
+        # A contract without logged time can go.
+        unused = self._contract(self._client("Unused"), "hourly", date(2025, 1, 1))
+        unused.unlink()
+        self.assertFalse(unused.exists())
