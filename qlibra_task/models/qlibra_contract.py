@@ -327,7 +327,6 @@ class QlibraContract(models.Model):
             "partner_id",
             "date_start",
             "date_end",
-            "active",
             "previous_contract_id",
             "company_id",
         } & set(vals):
@@ -481,6 +480,19 @@ class QlibraContract(models.Model):
         for task_xmlid, employee_xmlid, hours, entries, months_ago in plans:
             task = self.env.ref(f"qlibra_task.{task_xmlid}")
             employee = self.env.ref(f"qlibra_task.{employee_xmlid}")
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_logged_time(self):
+        logged = self.env["account.analytic.line"].sudo().search_count(
+            [("qlibra_contract_id", "in", self.ids)], limit=1
+        )
+        if logged:
+            raise UserError(
+                _(
+                    "Time was logged under this contract: archive it instead of "
+                    "deleting it, so that its history stays in the analysis."
+                )
+            )
+
             for months in months_ago:
                 month = first_of_month - relativedelta(months=months)
                 for entry in range(entries):
