@@ -102,6 +102,19 @@ print(",".join(paths))
 EOF
 }
 
+# Browser tests (Odoo tours) need Chromium; install Debian's where we can.
+ensure_chromium() {
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+        || command -v google-chrome >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "Installing Chromium for the browser tests (apt-get install chromium)"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+            >/dev/null 2>&1 || say "Could not install Chromium: browser tests will be skipped."
+    else
+        say "Chromium not found: browser tests will be skipped (apt-get install chromium)."
+    fi
+}
+
 db_exists() {
     [ "$(psql -d postgres -Atc "select 1 from pg_database where datname = '$1'")" = 1 ]
 }
