@@ -179,6 +179,7 @@ def lint(addons):
     # XML, CSV and PO checks (OCA's odoo-pre-commit-hooks, as in its template)
     # (called through the interpreter: console scripts may not be on PATH)
     oca_hooks = "import sys; from oca_pre_commit_hooks.{} import main; sys.exit(main())"
+    checks["README.rst up to date"] = [PYTHON, "setup/gen_addon_readme.py", "--check"]
     checks["oca-checks-odoo-module"] = [PYTHON, "-c", oca_hooks.format("cli"), *addons]
     po_files = sorted(
         str(path.relative_to(ROOT))
