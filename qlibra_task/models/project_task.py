@@ -1,10 +1,13 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
+FIGURES = ("hours", "cost", "revenue", "change_request_hours", "change_request_count")
 
 
 class ProjectTask(models.Model):
@@ -130,48 +133,52 @@ class ProjectTask(models.Model):
 
     def _compute_qlibra_figures(self):
         """Figures of each task, its sub-tasks included, in two queries."""
-        subtasks = {task: task._get_all_subtasks() for task in self if task.id}
-        all_ids = set(self.ids).union(*(sub.ids for sub in subtasks.values()))
-        Line = self.env["account.analytic.line"].sudo()
-        rows = Line._read_group(
-            [("task_id", "in", list(all_ids))],
-            ["task_id", "qlibra_is_change_request"],
-            ["unit_amount:sum", "qlibra_cost:sum", "amount:count"],
+        # Work on saved records only: a task being created has no time yet.
+        family = {
+            task: task._origin | task._origin._get_all_subtasks() for task in self
+        }
+        all_tasks = self.browse().union(*family.values()) if family else self.browse()
+        time_rows = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("task_id", "in", all_tasks.ids)],
+                ["task_id", "qlibra_is_change_request"],
+                ["unit_amount:sum", "qlibra_cost:sum", "__count"],
+            )
         )
-        per_task = {}
-        for task, is_cr, hours, cost, count in rows:
-            figures = per_task.setdefault(task.id, [0.0, 0.0, 0.0, 0])
-            figures[0] += hours
-            figures[1] += cost
-            if is_cr:
-                figures[2] += hours
-                figures[3] += count
+        per_task = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
+        for task, is_change_request, hours, cost, count in time_rows:
+            figures = per_task[task.id]
+            figures["hours"] += hours
+            figures["cost"] += cost
+            if is_change_request:
+                figures["change_request_hours"] += hours
+                figures["change_request_count"] += count
         revenue_rows = (
             self.env["qlibra.profitability.report"]
             .sudo()
             ._read_group(
-                [("task_id", "in", list(all_ids))], ["task_id"], ["revenue:sum"]
+                [("task_id", "in", all_tasks.ids)], ["task_id"], ["revenue:sum"]
             )
         )
-        revenue_per_task = {task.id: revenue for task, revenue in revenue_rows}
+        for task, revenue in revenue_rows:
+            per_task[task.id]["revenue"] += revenue
         for task in self:
-            ids = [task.id, *subtasks.get(task, task.browse()).ids] if task.id else []
-            hours = sum(per_task.get(i, [0.0])[0] for i in ids)
-            cost = sum(per_task.get(i, [0, 0.0])[1] for i in ids)
-            revenue = sum(revenue_per_task.get(i, 0.0) for i in ids)
-            task.qlibra_cost = cost
-            task.qlibra_revenue = revenue
-            task.qlibra_margin = revenue - cost
-            task.qlibra_change_request_hours = sum(
-                per_task.get(i, [0, 0, 0.0])[2] for i in ids
-            )
-            task.qlibra_change_request_count = sum(
-                per_task.get(i, [0, 0, 0, 0])[3] for i in ids
-            )
+            total = {
+                key: sum(per_task[member.id][key] for member in family[task])
+                for key in FIGURES
+            }
             price = task.qlibra_fixed_price
-            projected_cost = cost
-            remaining = (task.allocated_hours or 0.0) - hours
-            if remaining > 0 and hours:
-                projected_cost += remaining * cost / hours
+            # The allocated hours still to do, at the average cost so far.
+            remaining = (task.allocated_hours or 0.0) - total["hours"]
+            projected_cost = total["cost"]
+            if remaining > 0 and total["hours"]:
+                projected_cost += remaining * total["cost"] / total["hours"]
+            task.qlibra_cost = total["cost"]
+            task.qlibra_revenue = total["revenue"]
+            task.qlibra_margin = total["revenue"] - total["cost"]
+            task.qlibra_change_request_hours = total["change_request_hours"]
+            task.qlibra_change_request_count = int(total["change_request_count"])
             task.qlibra_projected_margin = price - projected_cost if price else 0.0
-            task.qlibra_price_consumed = cost / price * 100 if price else 0.0
+            task.qlibra_price_consumed = total["cost"] / price * 100 if price else 0.0
