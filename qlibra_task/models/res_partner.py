@@ -265,7 +265,12 @@ class ResPartner(models.Model):
                     if figures["trailing_hours"]
                     else 0.0
                 ),
-                "losing_money": figures["trailing_revenue"] < figures["trailing_cost"],
+                # Non-billable work is meant to cost; time no contract covers
+                # is not.
+                "losing_money": bool(
+                    (not contract or contract.contract_type != "non_billable")
+                    and figures["trailing_revenue"] < figures["trailing_cost"]
+                ),
                 "to_renegotiate": bool(
                     billable
                     and trailing_margin_percent is not None
