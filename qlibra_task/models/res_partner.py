@@ -179,6 +179,7 @@ class ResPartner(models.Model):
             .search(
                 [
                     ("partner_id", "in", self.ids),
+                    ("company_id", "in", self.env.companies.ids),
                     ("date_start", "<=", today),
                     "|",
                     ("date_end", "=", False),
@@ -207,6 +208,8 @@ class ResPartner(models.Model):
                 [
                     ("partner_id", "in", self.ids),
                     ("date", ">=", trailing_start),
+                    # sudo() skips the record rules: keep to the user's companies.
+                    ("company_id", "in", self.env.companies.ids),
                 ],
                 ["partner_id", "contract_type", "date:month"],
                 [
@@ -284,6 +287,7 @@ class ResPartner(models.Model):
             }
         return result
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_qlibra_figures(self):
         all_figures = self._qlibra_figures()
         currency = self.env.company.currency_id
@@ -329,7 +333,14 @@ class ResPartner(models.Model):
         rows = (
             self.env["qlibra.profitability.report"]
             .sudo()
-            ._read_group([("date", ">=", trailing_start)], ["partner_id"], [])
+            ._read_group(
+                [
+                    ("date", ">=", trailing_start),
+                    ("company_id", "in", self.env.companies.ids),
+                ],
+                ["partner_id"],
+                [],
+            )
         )
         clients = self.browse([partner.id for (partner,) in rows if partner])
         flagged = [

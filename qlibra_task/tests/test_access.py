@@ -122,3 +122,11 @@ class TestAccess(QlibraCase):
                 [("partner_id", "=", self.client.id)]
             )
         )
+        # Partner figures are company-bound too, though computed in sudo.
+        client = other_env["res.partner"].browse(self.client.id)
+        self.assertEqual(client.qlibra_trailing_hours, 0.0)
+        self.assertFalse(client.qlibra_main_contract_id)
+        self.assertEqual(
+            self.client.with_user(self.manager_user).qlibra_main_contract_id,
+            self.contract,
+        )
