@@ -15,6 +15,9 @@
     "data": [
         "security/qlibra_security.xml",
         "security/ir.model.access.csv",
+        "security/qlibra_warning_security.xml",
+        "data/mail_activity_type_data.xml",
+        "data/qlibra_cron.xml",
         "views/qlibra_contract_views.xml",
         "report/qlibra_profitability_report_views.xml",
         "views/res_partner_views.xml",
@@ -24,6 +27,7 @@
         "views/hr_employee_views.xml",
         "views/res_config_settings_views.xml",
         "views/qlibra_menus.xml",
+        "views/qlibra_warning_views.xml",
     ],
     "demo": [
         "demo/qlibra_demo.xml",

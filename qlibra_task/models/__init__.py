@@ -6,3 +6,4 @@ from . import project_task
 from . import account_analytic_line
 from . import hr_employee
 from . import res_partner
+from . import qlibra_warning

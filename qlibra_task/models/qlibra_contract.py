@@ -1,8 +1,11 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date
+import logging
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
+from pytz import timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -16,6 +19,8 @@ CONTRACT_TYPES = [
 ]
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
+
+_logger = logging.getLogger(__name__)
 
 
 class QlibraContract(models.Model):
@@ -133,6 +138,37 @@ class QlibraContract(models.Model):
         help="Employees who logged time on this contract while they had no "
         "hourly cost: that time counts as free.",
     )
+    month_hours = fields.Float(
+        string="Hours This Month",
+        compute="_compute_month_consumption",
+        help="Hours logged on this contract since the first day of the month.",
+    )
+    consumption_percent = fields.Float(
+        string="Consumption (%)",
+        compute="_compute_month_consumption",
+        help="Hours this month / hours included each month.",
+    )
+    projected_hours = fields.Float(
+        string="Projected Hours at Month End",
+        compute="_compute_month_consumption",
+        help="Hours logged before today / working days elapsed before today x "
+        "working days in the month, on the company's working calendar.",
+    )
+    last_warning_id = fields.Many2one(
+        "qlibra.warning",
+        compute="_compute_last_warning_id",
+        compute_sudo=True,
+        groups=MARGIN_GROUP,
+    )
+    last_warning_date = fields.Datetime(
+        string="Last Warning On",
+        compute="_compute_last_warning_id",
+        compute_sudo=True,
+        groups=MARGIN_GROUP,
+    )
+    last_warning_message = fields.Text(
+        compute="_compute_last_warning_id", compute_sudo=True, groups=MARGIN_GROUP
+    )
 
     _sql_constraints = [
         (
@@ -206,6 +242,116 @@ class QlibraContract(models.Model):
             contract.missing_cost_employee_ids = self.env["hr.employee"].browse(
                 employees.get(contract.id, [])
             )
+
+    @api.depends_context("date")
+    def _compute_month_consumption(self):
+        month_figures = self._qlibra_month_figures()
+        for contract in self:
+            figures = month_figures[contract.id]
+            contract.month_hours = figures["hours"]
+            contract.projected_hours = figures["projected_hours"] or figures["hours"]
+            contract.consumption_percent = (
+                figures["hours"] / contract.included_hours * 100
+                if contract.contract_type == "subscription" and contract.included_hours
+                else 0.0
+            )
+
+    def _compute_last_warning_id(self):
+        rows = self.env["qlibra.warning"]._read_group(
+            [("contract_id", "in", self.ids)], ["contract_id"], ["id:max"]
+        )
+        last = {contract.id: warning_id for contract, warning_id in rows}
+        for contract in self:
+            warning = self.env["qlibra.warning"].browse(last.get(contract.id))
+            contract.last_warning_id = warning
+            contract.last_warning_date = warning.create_date
+            contract.last_warning_message = warning.message
+
+    def _qlibra_month_figures(self, today=None):
+        """Hours of the month and the month-end projection of each contract.
+
+        The pace counts finished days only, so that it does not depend on the
+        hour the scheduled action runs: hours logged before today / working
+        days of the month before today x working days in the month, on the
+        company's working calendar (public holidays excluded). Two queries per
+        calendar, one for all the contracts' hours.
+
+        Returns {contract_id: {"hours", "hours_before", "elapsed_days",
+        "working_days", "projected_hours"}}; projected_hours is None before
+        the month's first working day is over.
+        """
+        today = today or fields.Date.context_today(self)
+        month_start = today.replace(day=1)
+        next_month = month_start + relativedelta(months=1)
+        rows = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("qlibra_contract_id", "in", [cid for cid in self.ids if cid]),
+                    ("project_id", "!=", False),
+                    ("date", ">=", month_start),
+                    ("date", "<", next_month),
+                ],
+                ["qlibra_contract_id", "date:day"],
+                ["unit_amount:sum"],
+            )
+        )
+        hours = defaultdict(lambda: [0.0, 0.0])
+        for contract, day, amount in rows:
+            hours[contract.id][0] += amount
+            if day < today:
+                hours[contract.id][1] += amount
+        working_days = {
+            company: self._qlibra_working_days(
+                company.resource_calendar_id, month_start, next_month
+            )
+            for company in self.company_id
+        }
+        result = {}
+        for contract in self:
+            days = working_days.get(contract.company_id) or []
+            elapsed = len([day for day in days if day < today])
+            total, before = hours[contract.id]
+            result[contract.id] = {
+                "hours": total,
+                "hours_before": before,
+                "elapsed_days": elapsed,
+                "working_days": len(days),
+                "projected_hours": (
+                    max(before / elapsed * len(days), total) if elapsed else None
+                ),
+            }
+        return result
+
+    @api.model
+    def _qlibra_working_days(self, calendar, date_from, date_to):
+        """Working days in [date_from, date_to) of a calendar, sorted.
+
+        Without a calendar, Monday to Friday.
+        """
+        if not calendar:
+            return [
+                day
+                for day in (
+                    date_from + timedelta(days=n)
+                    for n in range((date_to - date_from).days)
+                )
+                if day.weekday() < 5
+            ]
+        tz = timezone(calendar.tz or "UTC")
+        intervals = calendar._work_intervals_batch(
+            tz.localize(datetime.combine(date_from, time.min)),
+            tz.localize(datetime.combine(date_to, time.min)),
+        )[False]
+        return sorted({start.astimezone(tz).date() for start, _end, _meta in intervals})
+
+    @api.model
+    def _cron_raise_warnings(self):
+        """Daily: consumption, projection, fixed-price and renegotiation warnings."""
+        warnings = self.env["qlibra.warning"]._raise_warnings()
+        _logger.info("Client profitability: %s early warnings raised", len(warnings))
+        return warnings
 
     # ------------------------------------------------------------------
     # Constraints
@@ -332,6 +478,21 @@ class QlibraContract(models.Model):
         } & set(vals):
             self._recompute_timesheet_contracts()
         return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_logged_time(self):
+        logged = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search_count([("qlibra_contract_id", "in", self.ids)], limit=1)
+        )
+        if logged:
+            raise UserError(
+                _(
+                    "Time was logged under this contract: archive it instead of "
+                    "deleting it, so that its history stays in the analysis."
+                )
+            )
 
     def unlink(self):
         partners = self.partner_id
@@ -480,19 +641,6 @@ class QlibraContract(models.Model):
         for task_xmlid, employee_xmlid, hours, entries, months_ago in plans:
             task = self.env.ref(f"qlibra_task.{task_xmlid}")
             employee = self.env.ref(f"qlibra_task.{employee_xmlid}")
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_logged_time(self):
-        logged = self.env["account.analytic.line"].sudo().search_count(
-            [("qlibra_contract_id", "in", self.ids)], limit=1
-        )
-        if logged:
-            raise UserError(
-                _(
-                    "Time was logged under this contract: archive it instead of "
-                    "deleting it, so that its history stays in the analysis."
-                )
-            )
-
             for months in months_ago:
                 month = first_of_month - relativedelta(months=months)
                 for entry in range(entries):

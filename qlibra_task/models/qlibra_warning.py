@@ -1,0 +1,516 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from markupsafe import Markup
+from psycopg2 import errors
+
+from odoo import api, fields, models
+from odoo.tools import SQL, float_compare
+from odoo.tools.misc import format_amount, formatLang
+
+from odoo.addons.project.models.project_task import CLOSED_STATES
+
+_logger = logging.getLogger(__name__)
+
+FIXED_PRICE_THRESHOLDS = (80.0, 100.0)
+WARNING_KINDS = [
+    ("consumption", "Consumption Threshold"),
+    ("overrun", "Included Hours Used Up"),
+    ("projection", "Projected Overrun"),
+    ("fixed_price", "Fixed Price Consumed"),
+    ("renegotiation", "Renegotiation"),
+]
+ACTIVITY_TYPES = {
+    "consumption": "qlibra_task.mail_activity_type_qlibra_consumption",
+    "overrun": "qlibra_task.mail_activity_type_qlibra_overrun",
+    "projection": "qlibra_task.mail_activity_type_qlibra_overrun",
+    "fixed_price": "qlibra_task.mail_activity_type_qlibra_fixed_price",
+    "renegotiation": "qlibra_task.mail_activity_type_qlibra_renegotiation",
+}
+# Columns filled by _claim(), in this order.
+CLAIM_COLUMNS = (
+    "kind",
+    "res_model",
+    "res_id",
+    "contract_id",
+    "task_id",
+    "partner_id",
+    "company_id",
+    "user_id",
+    "period",
+    "threshold",
+    "value",
+    "summary",
+    "message",
+)
+
+
+class QlibraWarning(models.Model):
+    """An early warning raised by the daily scheduled action.
+
+    One row per document (contract or task), kind, month and threshold: the
+    unique constraint is what makes a warning be raised once, even when two
+    workers run the action at the same moment.
+    """
+
+    _name = "qlibra.warning"
+    _description = "Client Early Warning"
+    _order = "id desc"
+    _rec_name = "summary"
+
+    kind = fields.Selection(WARNING_KINDS, required=True, readonly=True)
+    res_model = fields.Char(string="Document Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Document", model_field="res_model", required=True, readonly=True
+    )
+    contract_id = fields.Many2one(
+        "qlibra.contract",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    task_id = fields.Many2one(
+        "project.task",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
+    )
+    partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Assigned To",
+        readonly=True,
+        help="Who received the To-Do activity.",
+    )
+    period = fields.Date(
+        string="Month", required=True, readonly=True, help="First day of the month."
+    )
+    threshold = fields.Float(
+        string="Threshold (%)",
+        readonly=True,
+        help="Share of the included hours or of the fixed price, or the target "
+        "margin, that the warning is about.",
+    )
+    value = fields.Float(
+        string="Value (%)",
+        readonly=True,
+        help="Consumption, projected consumption, share of the fixed price "
+        "consumed or trailing margin when the warning was raised.",
+    )
+    summary = fields.Char(readonly=True)
+    message = fields.Text(readonly=True)
+
+    _sql_constraints = [
+        (
+            "warning_unique",
+            "UNIQUE(kind, res_model, res_id, period, threshold)",
+            "This warning was already raised for this document, month and threshold.",
+        ),
+    ]
+
+    def action_open_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Raising warnings
+    # ------------------------------------------------------------------
+    @api.model
+    def _raise_warnings(self, contracts=None):
+        """Raise the warnings due today; return the warnings newly raised.
+
+        :param contracts: limit the checks to these contracts (their tasks and
+            clients); all active contracts by default.
+
+        The number of queries does not depend on the number of contracts: each
+        check reads its figures for all of them at once. Only raising a new
+        warning (its activity and note) costs queries per warning.
+        """
+        Contract = self.env["qlibra.contract"].sudo()
+        if contracts is None:
+            contracts = Contract.search([])
+        contracts = contracts.sudo()
+        today = fields.Date.context_today(self)
+        running = contracts.filtered(lambda c: c.state == "running")
+        candidates = [
+            *self._consumption_candidates(running, today),
+            *self._fixed_price_candidates(contracts),
+            *self._renegotiation_candidates(running),
+        ]
+        return self._raise(candidates, today.replace(day=1))
+
+    @api.model
+    def _env_for(self, user):
+        """Environment speaking the language of the warning's recipient."""
+        lang = (user and user.lang) or self.env.lang
+        return self.with_context(lang=lang).env
+
+    @api.model
+    def _consumption_candidates(self, contracts, today):
+        contracts = contracts.filtered(
+            lambda c: c.contract_type == "subscription" and c.included_hours > 0
+        )
+        if not contracts:
+            return []
+        month_figures = contracts._qlibra_month_figures(today)
+        candidates = []
+        for contract in contracts:
+            figures = month_figures[contract.id]
+            included = contract.included_hours
+            hours = figures["hours"]
+            percent = hours / included * 100
+            threshold = contract.company_id.qlibra_warning_threshold
+            projected = figures["projected_hours"]
+            user = contract.user_id
+            env = self._env_for(user)
+            args = {
+                "client": contract.partner_id.display_name,
+                "contract": contract.display_name,
+                "hours": formatLang(env, hours, digits=2),
+                "included": formatLang(env, included, digits=2),
+                "percent": formatLang(env, percent, digits=1),
+                "threshold": formatLang(env, threshold, digits=1),
+                "projected": formatLang(env, projected or hours, digits=2),
+                "elapsed": figures["elapsed_days"],
+                "days": figures["working_days"],
+            }
+            base = {"contract": contract, "record": contract, "user": user}
+            if float_compare(percent, 100.0, precision_digits=2) >= 0:
+                candidates.append(
+                    {
+                        **base,
+                        "kind": "overrun",
+                        "threshold": 100.0,
+                        "value": percent,
+                        "summary": env._("Included hours used up"),
+                        "message": env._(
+                            "%(client)s has used %(hours)s hours this month: "
+                            "%(percent)s%% of the %(included)s hours included in "
+                            "%(contract)s.",
+                            **args,
+                        ),
+                    }
+                )
+            elif (
+                threshold < 100
+                and float_compare(percent, threshold, precision_digits=2) >= 0
+            ):
+                candidates.append(
+                    {
+                        **base,
+                        "kind": "consumption",
+                        "threshold": threshold,
+                        "value": percent,
+                        "summary": env._(
+                            "%(percent)s%% of the included hours used", **args
+                        ),
+                        "message": env._(
+                            "%(client)s has used %(hours)s of the %(included)s hours "
+                            "included this month in %(contract)s (%(percent)s%%), "
+                            "passing the warning threshold of %(threshold)s%%. At "
+                            "the current pace the month ends at %(projected)s "
+                            "hours.",
+                            **args,
+                        ),
+                    }
+                )
+            if (
+                projected is not None
+                and float_compare(percent, 100.0, precision_digits=2) < 0
+                and float_compare(projected, included, precision_digits=2) > 0
+            ):
+                projected_percent = projected / included * 100
+                args["projected_percent"] = formatLang(env, projected_percent, digits=1)
+                args["before"] = formatLang(env, figures["hours_before"], digits=2)
+                candidates.append(
+                    {
+                        **base,
+                        "kind": "projection",
+                        "threshold": 100.0,
+                        "value": projected_percent,
+                        "summary": env._("Included hours projected to run out"),
+                        "message": env._(
+                            "At the current pace %(client)s will use %(projected)s "
+                            "hours this month, %(projected_percent)s%% of the "
+                            "%(included)s hours included in %(contract)s: "
+                            "%(before)s hours in the first %(elapsed)s of "
+                            "%(days)s working days. Used so far: %(hours)s hours "
+                            "(%(percent)s%%).",
+                            **args,
+                        ),
+                    }
+                )
+        return candidates
+
+    @api.model
+    def _fixed_price_candidates(self, contracts):
+        contracts = contracts.filtered(lambda c: c.contract_type == "fixed_price")
+        if not contracts:
+            return []
+        tasks = (
+            self.env["project.task"]
+            .sudo()
+            .search(
+                [
+                    ("qlibra_contract_id", "in", contracts.ids),
+                    ("qlibra_fixed_price", ">", 0),
+                    ("state", "not in", list(CLOSED_STATES)),
+                ]
+            )
+        )
+        if not tasks:
+            return []
+        subtasks = tasks._get_subtask_ids_per_task_id()
+        all_ids = set(tasks.ids).union(*subtasks.values())
+        rows = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("task_id", "in", list(all_ids)), ("project_id", "!=", False)],
+                ["task_id"],
+                ["qlibra_cost:sum"],
+            )
+        )
+        cost_per_task = {task.id: cost for task, cost in rows}
+        candidates = []
+        for task in tasks:
+            cost = sum(
+                cost_per_task.get(task_id, 0.0)
+                for task_id in (task.id, *subtasks.get(task.id, ()))
+            )
+            price = task.qlibra_fixed_price
+            percent = cost / price * 100
+            reached = [
+                threshold
+                for threshold in FIXED_PRICE_THRESHOLDS
+                if float_compare(percent, threshold, precision_digits=2) >= 0
+            ]
+            if not reached:
+                continue
+            contract = task.qlibra_contract_id
+            user = task.project_id.user_id or contract.user_id
+            env = self._env_for(user)
+            currency = contract.currency_id
+            args = {
+                "task": task.display_name,
+                "client": contract.partner_id.display_name,
+                "cost": format_amount(env, cost, currency),
+                "price": format_amount(env, price, currency),
+                "percent": formatLang(env, percent, digits=1),
+                "threshold": formatLang(env, max(reached), digits=0),
+            }
+            candidates.append(
+                {
+                    "contract": contract,
+                    "record": task,
+                    "task": task,
+                    "user": user,
+                    "kind": "fixed_price",
+                    "threshold": max(reached),
+                    "value": percent,
+                    "summary": env._("%(threshold)s%% of the fixed price used", **args),
+                    "message": env._(
+                        "The cost of %(task)s (%(client)s) has reached %(cost)s: "
+                        "%(percent)s%% of its fixed price of %(price)s.",
+                        **args,
+                    ),
+                }
+            )
+        return candidates
+
+    @api.model
+    def _renegotiation_candidates(self, contracts):
+        contracts = contracts.filtered(lambda c: c.contract_type != "non_billable")
+        partners = contracts.partner_id
+        if not partners:
+            return []
+        all_figures = partners._qlibra_figures()
+        candidates = []
+        for partner in partners:
+            figures = all_figures[partner.id]
+            contract = figures["contract"]
+            if not figures["to_renegotiate"] or not contract:
+                continue
+            user = contract.user_id
+            env = self._env_for(user)
+            currency = contract.currency_id
+            margin_percent = figures["trailing_margin_percent"]
+            args = {
+                "client": partner.display_name,
+                "margin": formatLang(env, margin_percent, digits=1),
+                "target": formatLang(env, figures["target_margin"], digits=1),
+                "revenue": format_amount(env, figures["trailing_revenue"], currency),
+                "cost": format_amount(env, figures["trailing_cost"], currency),
+                "fee": format_amount(env, contract.monthly_fee, currency),
+                "suggested": format_amount(env, figures["suggested_fee"], currency),
+            }
+            candidates.append(
+                {
+                    "contract": contract,
+                    "record": contract,
+                    "user": user,
+                    "kind": "renegotiation",
+                    "threshold": figures["target_margin"],
+                    "value": margin_percent,
+                    "summary": env._(
+                        "Renegotiate: suggested monthly fee %(suggested)s", **args
+                    ),
+                    "message": env._(
+                        "The margin of %(client)s over the last 3 full months is "
+                        "%(margin)s%%, below the target of %(target)s%% (revenue "
+                        "%(revenue)s, cost %(cost)s). Current monthly fee: %(fee)s; "
+                        "suggested monthly fee: %(suggested)s.",
+                        **args,
+                    ),
+                }
+            )
+        return candidates
+
+    @api.model
+    def _raise(self, candidates, period):
+        """Claim each candidate warning, then notify only the ones claimed."""
+        if not candidates:
+            return self.browse()
+        for candidate in candidates:
+            candidate["threshold"] = round(candidate["threshold"], 2)
+            candidate["key"] = (
+                candidate["kind"],
+                candidate["record"]._name,
+                candidate["record"].id,
+                candidate["threshold"],
+            )
+        existing = {
+            (warning.kind, warning.res_model, warning.res_id, warning.threshold)
+            for warning in self.sudo().search_fetch(
+                [
+                    ("period", "=", period),
+                    ("res_id", "in", [c["record"].id for c in candidates]),
+                ],
+                ["kind", "res_model", "res_id", "threshold"],
+            )
+        }
+        todo = [c for c in candidates if c["key"] not in existing]
+        claimed = self._claim(todo, period)
+        by_key = {c["key"]: c for c in todo}
+        warnings = self.browse([warning_id for warning_id, _key in claimed])
+        raised = [by_key[key] for _warning_id, key in claimed]
+        self._notify(raised)
+        return warnings
+
+    @api.model
+    def _claim_row(self, candidate, period):
+        record = candidate["record"]
+        contract = candidate["contract"]
+        return SQL(
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s, (now() at time zone 'UTC'), %s, (now() at time zone 'UTC'))",
+            candidate["kind"],
+            record._name,
+            record.id,
+            contract.id,
+            candidate.get("task", record.browse()).id or None,
+            contract.partner_id.id or None,
+            contract.company_id.id,
+            candidate["user"].id or None,
+            period,
+            candidate["threshold"],
+            candidate["value"],
+            candidate["summary"],
+            candidate["message"],
+            self.env.uid,
+            self.env.uid,
+        )
+
+    @api.model
+    def _claim(self, candidates, period):
+        """Insert the warnings that nobody raised yet; return [(id, key)].
+
+        INSERT ... ON CONFLICT DO NOTHING on the unique constraint: a row that
+        a concurrent transaction inserted first is skipped. Under Odoo's
+        REPEATABLE READ isolation, a conflict with a row committed after this
+        transaction started raises a serialization failure instead: then each
+        warning is claimed on its own, and the ones taken are skipped.
+        """
+        if not candidates:
+            return []
+        try:
+            return self._claim_rows(candidates, period)
+        except errors.SerializationFailure:
+            _logger.info("Early warnings raised concurrently: claiming one by one")
+        claimed = []
+        for candidate in candidates:
+            try:
+                claimed += self._claim_rows([candidate], period)
+            except errors.SerializationFailure:
+                continue
+        return claimed
+
+    @api.model
+    def _claim_rows(self, candidates, period):
+        self.env.flush_all()
+        query = SQL(
+            """INSERT INTO qlibra_warning (%(columns)s, create_uid, create_date,
+                                           write_uid, write_date)
+               VALUES %(rows)s
+               ON CONFLICT (kind, res_model, res_id, period, threshold) DO NOTHING
+               RETURNING id, kind, res_model, res_id, threshold""",
+            columns=SQL(", ").join(SQL.identifier(col) for col in CLAIM_COLUMNS),
+            rows=SQL(", ").join(self._claim_row(c, period) for c in candidates),
+        )
+        with self.env.cr.savepoint(flush=False):
+            self.env.cr.execute(query, log_exceptions=False)
+            rows = self.env.cr.fetchall()
+        return [
+            (warning_id, (kind, res_model, res_id, threshold))
+            for warning_id, kind, res_model, res_id, threshold in rows
+        ]
+
+    @api.model
+    def _notify(self, raised):
+        """A To-Do activity for each recipient and a note in the chatter."""
+        if not raised:
+            return
+        IrModel = self.env["ir.model"]
+        activity_vals = []
+        for candidate in raised:
+            user = candidate["user"]
+            if not user or not user.active or user.share:
+                continue
+            record = candidate["record"]
+            activity_type = self.env.ref(ACTIVITY_TYPES[candidate["kind"]])
+            activity_vals.append(
+                {
+                    "activity_type_id": activity_type.id,
+                    "summary": candidate["summary"],
+                    "note": Markup("<p>%s</p>") % candidate["message"],
+                    "date_deadline": fields.Date.context_today(self),
+                    "res_model_id": IrModel._get_id(record._name),
+                    "res_id": record.id,
+                    "user_id": user.id,
+                    "automated": True,
+                }
+            )
+        # One create per wave of distinct documents: creating two activities
+        # of one user on one document at once subscribes the user twice.
+        while activity_vals:
+            wave, rest, seen = [], [], set()
+            for vals in activity_vals:
+                key = (vals["res_model_id"], vals["res_id"], vals["user_id"])
+                (rest if key in seen else wave).append(vals)
+                seen.add(key)
+            self.env["mail.activity"].sudo().create(wave)
+            activity_vals = rest
+        for candidate in raised:
+            candidate["record"].sudo().message_post(
+                body=Markup("<p>%s</p>") % candidate["message"],
+                subtype_xmlid="mail.mt_note",
+            )
