@@ -149,6 +149,14 @@ class QlibraWarning(models.Model):
         return self._raise(candidates, today.replace(day=1))
 
     @api.model
+    def _recipient(self, *users):
+        """The first of users who can act on a warning: active and internal."""
+        for user in users:
+            if user and user.active and not user.share:
+                return user
+        return self.env["res.users"]
+
+    @api.model
     def _env_for(self, user):
         """Environment speaking the language of the warning's recipient."""
         lang = (user and user.lang) or self.env.lang
@@ -170,7 +178,7 @@ class QlibraWarning(models.Model):
             percent = hours / included * 100
             threshold = contract.company_id.qlibra_warning_threshold
             projected = figures["projected_hours"]
-            user = contract.user_id
+            user = self._recipient(contract.user_id)
             env = self._env_for(user)
             args = {
                 "client": contract.partner_id.display_name,
@@ -297,7 +305,7 @@ class QlibraWarning(models.Model):
             if not reached:
                 continue
             contract = task.qlibra_contract_id
-            user = task.project_id.user_id or contract.user_id
+            user = self._recipient(task.project_id.user_id, contract.user_id)
             env = self._env_for(user)
             currency = contract.currency_id
             args = {
@@ -330,17 +338,21 @@ class QlibraWarning(models.Model):
     @api.model
     def _renegotiation_candidates(self, contracts):
         contracts = contracts.filtered(lambda c: c.contract_type != "non_billable")
-        partners = contracts.partner_id
-        if not partners:
-            return []
-        all_figures = partners._qlibra_figures()
+        # Figures per company (the scheduler's user may not belong to them
+        # all), in a fixed number of queries per company.
+        clients = []
+        for company in contracts.company_id:
+            partners = contracts.filtered(
+                lambda c, co=company: c.company_id == co
+            ).partner_id.with_context(allowed_company_ids=company.ids)
+            all_figures = partners._qlibra_figures()
+            clients += [(partner, all_figures[partner.id]) for partner in partners]
         candidates = []
-        for partner in partners:
-            figures = all_figures[partner.id]
+        for partner, figures in clients:
             contract = figures["contract"]
             if not figures["to_renegotiate"] or not contract:
                 continue
-            user = contract.user_id
+            user = self._recipient(contract.user_id)
             env = self._env_for(user)
             currency = contract.currency_id
             margin_percent = figures["trailing_margin_percent"]
@@ -353,6 +365,25 @@ class QlibraWarning(models.Model):
                 "fee": format_amount(env, contract.monthly_fee, currency),
                 "suggested": format_amount(env, figures["suggested_fee"], currency),
             }
+            if contract.contract_type == "subscription":
+                summary = env._(
+                    "Renegotiate: suggested monthly fee %(suggested)s", **args
+                )
+                advice = env._(
+                    "Current monthly fee: %(fee)s; suggested monthly fee: "
+                    "%(suggested)s.",
+                    **args,
+                )
+            else:
+                summary = env._(
+                    "Renegotiate: margin %(margin)s%% below the target of %(target)s%%",
+                    **args,
+                )
+                advice = env._(
+                    "To reach the target, the work of this client should bring "
+                    "in at least %(suggested)s a month.",
+                    **args,
+                )
             candidates.append(
                 {
                     "contract": contract,
@@ -361,15 +392,13 @@ class QlibraWarning(models.Model):
                     "kind": "renegotiation",
                     "threshold": figures["target_margin"],
                     "value": margin_percent,
-                    "summary": env._(
-                        "Renegotiate: suggested monthly fee %(suggested)s", **args
-                    ),
+                    "summary": summary,
                     "message": env._(
                         "The margin of %(client)s over the last 3 full months is "
                         "%(margin)s%%, below the target of %(target)s%% (revenue "
-                        "%(revenue)s, cost %(cost)s). Current monthly fee: %(fee)s; "
-                        "suggested monthly fee: %(suggested)s.",
+                        "%(revenue)s, cost %(cost)s). %(advice)s",
                         **args,
+                        advice=advice,
                     ),
                 }
             )
@@ -483,7 +512,7 @@ class QlibraWarning(models.Model):
         activity_vals = []
         for candidate in raised:
             user = candidate["user"]
-            if not user or not user.active or user.share:
+            if not user:
                 continue
             record = candidate["record"]
             activity_type = self.env.ref(ACTIVITY_TYPES[candidate["kind"]])

@@ -89,8 +89,9 @@ class TestWarnings(TransactionCase):
         cls.task_done = cls._task(cls.fixed_project, "Job done", 1200.0)
         cls._log(cls.task_done, date(2026, 3, 5), 25)
         cls.task_done.state = "1_done"
+        # Projects made by the system have OdooBot, who is inactive, as manager.
         cls.project_without_manager = cls._project(
-            cls.fixed_client, cls.fixed_contract, user=cls.env["res.users"]
+            cls.fixed_client, cls.fixed_contract, user=cls.env.ref("base.user_root")
         )
         cls.task_no_pm = cls._task(cls.project_without_manager, "Job", 1000.0)
         cls._log(cls.task_no_pm, date(2026, 3, 6), 14)
@@ -339,6 +340,74 @@ class TestWarnings(TransactionCase):
         self.assertRegex(note.body, r"revenue \S*\s?3,000\.00\S*, cost \S*\s?3,600\.00")
         self.assertRegex(note.body, r"Current monthly fee: \S*\s?1,000\.00")
         self.assertRegex(note.body, r"suggested monthly fee: \S*\s?1,720\.00")
+
+    def test_other_company(self):
+        """Warnings of every company, each visible in its own company only."""
+        other = self.env["res.company"].create({"name": "Other Firm"})
+        other.resource_calendar_id = self.company.resource_calendar_id.copy(
+            {"company_id": other.id}
+        )
+        client = self.env["res.partner"].create(
+            {"name": "Other Client", "is_company": True, "company_id": other.id}
+        )
+        contract = self._contract(
+            client,
+            "subscription",
+            date(2025, 12, 1),
+            monthly_fee=1000.0,
+            included_hours=40.0,
+            company_id=other.id,
+        )
+        project = self.env["project.project"].create(
+            {
+                "name": "Other Project",
+                "partner_id": client.id,
+                "company_id": other.id,
+                "allow_timesheets": True,
+                "qlibra_contract_id": contract.id,
+                "user_id": self.project_manager.id,
+            }
+        )
+        task = self._task(project)
+        employee = self.env["hr.employee"].create(
+            {"name": "Other Accountant", "hourly_cost": 50.0, "company_id": other.id}
+        )
+        for day in (date(2025, 12, 10), date(2026, 1, 12), date(2026, 2, 10)):
+            self.env["account.analytic.line"].create(
+                {
+                    "name": "Work",
+                    "project_id": project.id,
+                    "task_id": task.id,
+                    "employee_id": employee.id,
+                    "date": day,
+                    "unit_amount": 20,
+                }
+            )
+        self.env["account.analytic.line"].create(
+            {
+                "name": "Work",
+                "project_id": project.id,
+                "task_id": task.id,
+                "employee_id": employee.id,
+                "date": date(2026, 3, 2),
+                "unit_amount": 40,
+            }
+        )
+        self.env.flush_all()
+        # The scheduler's user belongs to the first company only.
+        self.env["qlibra.contract"].with_context(
+            allowed_company_ids=self.company.ids
+        )._cron_raise_warnings()
+        # 3 x 1,000 against 3 x 20 x 50 (no overhead in that company).
+        self.assertEqual(
+            self._summary(contract),
+            {("renegotiation", 30.0, 0.0), ("overrun", 100.0, 100.0)},
+        )
+        warnings = self.Warning.search([("contract_id", "=", contract.id)])
+        self.assertEqual(warnings.company_id, other)
+        visible = self.Warning.with_user(self.account_manager).search([])
+        self.assertTrue(visible)
+        self.assertFalse(visible & warnings)
 
     # ------------------------------------------------------------------
     # Idempotence and scale
