@@ -273,7 +273,8 @@ class QlibraContract(models.Model):
         The pace counts finished days only, so that it does not depend on the
         hour the scheduled action runs: hours logged before today / working
         days of the month before today x working days in the month, on the
-        company's working calendar (public holidays excluded). Two queries per
+        company's working calendar (public holidays excluded), counting only
+        the days the contract runs. Two queries per
         calendar, one for all the contracts' hours.
 
         Returns {contract_id: {"hours", "hours_before", "elapsed_days",
@@ -310,7 +311,13 @@ class QlibraContract(models.Model):
         }
         result = {}
         for contract in self:
-            days = working_days.get(contract.company_id) or []
+            # Only the days the contract runs: it may start or end this month.
+            days = [
+                day
+                for day in working_days.get(contract.company_id) or []
+                if (not contract.date_start or contract.date_start <= day)
+                and (not contract.date_end or day <= contract.date_end)
+            ]
             elapsed = len([day for day in days if day < today])
             total, before = hours[contract.id]
             result[contract.id] = {

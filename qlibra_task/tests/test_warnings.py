@@ -213,6 +213,20 @@ class TestWarnings(TransactionCase):
         self.assertAlmostEqual(figures[self.sub_today.id]["hours"], 16.0)
         self.assertAlmostEqual(figures[self.sub_today.id]["hours_before"], 8.0)
         self.assertAlmostEqual(figures[self.sub_today.id]["projected_hours"], 17.6)
+        # A contract starting on Monday 9th: 5 of its 17 working days are over.
+        client = self._client("Started Mid-month")
+        late = self._contract(
+            client,
+            "subscription",
+            date(2026, 3, 9),
+            monthly_fee=1000.0,
+            included_hours=20.0,
+        )
+        self._log(self._task(self._project(client, late)), date(2026, 3, 10), 5)
+        figures = late._qlibra_month_figures()[late.id]
+        self.assertEqual(figures["elapsed_days"], 5)
+        self.assertEqual(figures["working_days"], 17)
+        self.assertAlmostEqual(figures["projected_hours"], 17.0)
         # The contract form shows the same.
         self.assertAlmostEqual(self.sub_pace.month_hours, 10.0)
         self.assertAlmostEqual(self.sub_pace.consumption_percent, 50.0)
