@@ -274,8 +274,8 @@ class QlibraContract(models.Model):
         hour the scheduled action runs: hours logged before today / working
         days of the month before today x working days in the month, on the
         company's working calendar (public holidays excluded), counting only
-        the days the contract runs. Two queries per
-        calendar, one for all the contracts' hours.
+        the days the contract runs. Two queries per calendar, one for all the
+        contracts' hours.
 
         Returns {contract_id: {"hours", "hours_before", "elapsed_days",
         "working_days", "projected_hours"}}; projected_hours is None before

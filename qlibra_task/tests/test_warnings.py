@@ -277,6 +277,13 @@ class TestWarnings(TransactionCase):
         )
 
     def test_contract_form_last_warning(self):
+        arch = (
+            self.env["qlibra.contract"]
+            .with_user(self.account_manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        for fname in ("consumption_percent", "projected_hours", "last_warning_id"):
+            self.assertIn(f'name="{fname}"', arch)
         self.assertFalse(self.sub_full.last_warning_id)
         self._run()
         self.sub_full.invalidate_recordset(["last_warning_id", "last_warning_message"])
