@@ -7,3 +7,4 @@ from . import account_analytic_line
 from . import hr_employee
 from . import res_partner
 from . import qlibra_warning
+from . import mail_message

@@ -29,6 +29,10 @@ class QlibraContract(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "partner_id, date_start desc, id desc"
     _check_company_auto = True
+    # The chatter and activities of a contract carry fees, costs and margins
+    # (tracked terms, early warnings): only those who may change the contract,
+    # the managers, read or post them. Employees still read the contract.
+    _mail_post_access = "write"
 
     name = fields.Char(
         compute="_compute_name",
@@ -359,6 +363,12 @@ class QlibraContract(models.Model):
         warnings = self.env["qlibra.warning"]._raise_warnings()
         _logger.info("Client profitability: %s early warnings raised", len(warnings))
         return warnings
+
+    @api.model
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        if operation == "read":
+            return "write"
+        return super()._get_mail_message_access(res_ids, operation, model_name)
 
     # ------------------------------------------------------------------
     # Constraints

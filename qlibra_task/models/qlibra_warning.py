@@ -331,6 +331,15 @@ class QlibraWarning(models.Model):
                         "%(percent)s%% of its fixed price of %(price)s.",
                         **args,
                     ),
+                    # Everyone who reads the task sees its activities and
+                    # chatter: no amount there. The figures go to the
+                    # contract's chatter, which only managers read.
+                    "public_message": env._(
+                        "The cost of %(task)s has reached %(threshold)s%% of its "
+                        "fixed price. The figures are in the contract's chatter "
+                        "and in Client Profitability > Early Warnings.",
+                        **args,
+                    ),
                 }
             )
         return candidates
@@ -520,7 +529,8 @@ class QlibraWarning(models.Model):
                 {
                     "activity_type_id": activity_type.id,
                     "summary": candidate["summary"],
-                    "note": Markup("<p>%s</p>") % candidate["message"],
+                    "note": Markup("<p>%s</p>")
+                    % candidate.get("public_message", candidate["message"]),
                     "date_deadline": fields.Date.context_today(self),
                     "res_model_id": IrModel._get_id(record._name),
                     "res_id": record.id,
@@ -539,7 +549,12 @@ class QlibraWarning(models.Model):
             self.env["mail.activity"].sudo().create(wave)
             activity_vals = rest
         for candidate in raised:
-            candidate["record"].sudo().message_post(
+            if "public_message" in candidate:
+                candidate["record"].sudo().message_post(
+                    body=Markup("<p>%s</p>") % candidate["public_message"],
+                    subtype_xmlid="mail.mt_note",
+                )
+            candidate["contract"].sudo().message_post(
                 body=Markup("<p>%s</p>") % candidate["message"],
                 subtype_xmlid="mail.mt_note",
             )

@@ -6,6 +6,7 @@ import time
 from datetime import date
 
 from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 
 from odoo.addons.qlibra_task.models.res_partner import suggested_fee
@@ -313,14 +314,42 @@ class TestWarnings(TransactionCase):
         self.assertEqual(
             self._activities(self.task_no_pm).user_id, self.account_manager
         )
+        # The task's chatter and activity, read by every employee on the
+        # project, carry no amount; the contract's chatter (managers) does.
         note = self._notes(self.task_80)
         self.assertEqual(len(note), 1)
-        self.assertIn("960.00", note.body)
-        self.assertIn("80.0% of its fixed price of", note.body)
-        self.assertIn("1,200.00", note.body)
+        self.assertIn("80% of its fixed price", note.body)
+        for text in (note.body, activity.note):
+            self.assertNotIn("960.00", text)
+            self.assertNotIn("1,200.00", text)
+        contract_note = self._notes(self.fixed_contract).filtered(
+            lambda message: "Job at 80%" in message.body
+        )
+        self.assertEqual(len(contract_note), 1)
+        self.assertIn("960.00", contract_note.body)
+        self.assertIn("80.0% of its fixed price of", contract_note.body)
+        self.assertIn("1,200.00", contract_note.body)
         warning = self.Warning.search([("task_id", "=", self.task_80.id)])
         self.assertEqual(warning.contract_id, self.fixed_contract)
         self.assertEqual(warning.partner_id, self.fixed_client)
+
+    def test_employees_do_not_read_money_in_contract_chatter(self):
+        self._run()
+        employee = new_test_user(
+            self.env, login="warn_employee", groups="base.group_user"
+        )
+        contract = self.losing_contract.with_user(employee)
+        self.assertEqual(contract.name, self.losing_contract.name)
+        Message = self.env["mail.message"].with_user(employee)
+        domain = [("model", "=", "qlibra.contract"), ("res_id", "=", contract.id)]
+        self.assertTrue(self._notes(self.losing_contract))
+        self.assertFalse(Message.search(domain))
+        with self.assertRaises(AccessError):
+            self._notes(self.losing_contract).with_user(employee).read(["body"])
+        with self.assertRaises(AccessError):
+            self._activities(self.losing_contract).with_user(employee).read(["note"])
+        manager_messages = self.env["mail.message"].with_user(self.account_manager)
+        self.assertTrue(manager_messages.search(domain))
 
     # ------------------------------------------------------------------
     # Renegotiation
