@@ -631,13 +631,16 @@ class QlibraContract(models.Model):
 
         Each plan is (task, employee, hours per month, entries per month,
         months ago it covers). Lines go through the ORM so that amounts and
-        costs are exactly what a user logging them would produce.
+        costs are exactly what a user logging them would produce. Rila Trading
+        also has this month's time so far, past the consumption warning.
         """
         plans = [
             ("demo_task_rila_books", "demo_employee_georgi", 14, 7, range(1, 7)),
             ("demo_task_rila_books", "demo_employee_maria", 6, 3, range(1, 7)),
             ("demo_task_rila_payroll", "demo_employee_elena", 6, 3, range(1, 7)),
             ("demo_task_rila_adhoc", "demo_employee_maria", 6, 4, range(1, 7)),
+            ("demo_task_rila_books", "demo_employee_georgi", 12, 6, (0,)),
+            ("demo_task_rila_adhoc", "demo_employee_maria", 5, 2, (0,)),
             ("demo_task_vitosha_payroll", "demo_employee_elena", 10, 5, (6, 5)),
             ("demo_task_vitosha_payroll", "demo_employee_georgi", 5, 2, (6, 5)),
             ("demo_task_vitosha_annual", "demo_employee_maria", 8, 4, (5, 4, 3, 2)),
@@ -653,13 +656,16 @@ class QlibraContract(models.Model):
             ("demo_task_internal_training", "demo_employee_ivan", 8, 4, range(1, 7)),
             ("demo_task_internal_training", "demo_employee_maria", 2, 1, range(1, 7)),
         ]
-        first_of_month = fields.Date.context_today(self).replace(day=1)
+        today = fields.Date.context_today(self)
+        first_of_month = today.replace(day=1)
         vals_list = []
         for task_xmlid, employee_xmlid, hours, entries, months_ago in plans:
             task = self.env.ref(f"qlibra_task.{task_xmlid}")
             employee = self.env.ref(f"qlibra_task.{employee_xmlid}")
             for months in months_ago:
                 month = first_of_month - relativedelta(months=months)
+                # Spread over the month, or over its days so far.
+                span = 24 if months else today.day - 1
                 for entry in range(entries):
                     vals_list.append(
                         {
@@ -667,8 +673,7 @@ class QlibraContract(models.Model):
                             "project_id": task.project_id.id,
                             "task_id": task.id,
                             "employee_id": employee.id,
-                            "date": month
-                            + relativedelta(days=1 + entry * 24 // entries),
+                            "date": month + relativedelta(days=entry * span // entries),
                             "unit_amount": hours / entries,
                         }
                     )
