@@ -1,0 +1,24 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "qLibra Task: Client Statements and Profitability Reports",
+    "summary": "Client statements and profitability reports as PDF and Excel, "
+    "with a wizard and sending by e-mail",
+    "version": "18.0.1.0.0",
+    "category": "Services/Timesheets",
+    "website": "https://github.com/qlibra/qlibra-task",
+    "author": "qLibra",
+    "license": "LGPL-3",
+    "installable": True,
+    "depends": ["qlibra_task", "report_xlsx"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "report/qlibra_task_reports.xml",
+        "report/templates/client_statement.xml",
+        "report/templates/profitability.xml",
+        "data/mail_template_data.xml",
+        "wizards/qlibra_statement_wizard_views.xml",
+    ],
+    "demo": [],
+}

@@ -1,0 +1,366 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+
+ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
+
+
+class ClientStatementReport(models.AbstractModel):
+    """Statement of the work done for a client in a period.
+
+    The only data layer of the statement: the QWeb PDF and the XLSX both lay
+    out what ``_get_report_values`` returns. It never reads a cost, a margin
+    or an hourly cost: the statement goes to the client.
+    """
+
+    _name = "report.qlibra_task_reports.report_client_statement"
+    _description = "Client Statement"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        """Values of the statements of the clients ``docids`` (partners).
+
+        Returns a dict:
+
+        - ``doc_ids``, ``doc_model`` (``res.partner``), ``docs``: the clients
+          (commercial partners, without duplicates);
+        - ``company``: the company printing;
+        - ``date_from``, ``date_to``: the period (``datetime.date``);
+        - ``statements``: ``{partner_id: statement}``, each statement a dict:
+
+          - ``partner``, ``lang`` (the client's language code), ``currency``;
+          - ``date_from``, ``date_to``;
+          - ``sections``: one per contract valid in the period or carrying
+            time of the period, then one with ``contract`` False for time no
+            contract covers. Each section: ``contract`` (record or False),
+            ``name``, ``contract_type`` (key, ``"none"`` without contract),
+            ``contract_type_label``, ``date_start``, ``date_end``,
+            ``monthly_fee``, ``included_hours``, ``overage_rate``,
+            ``hourly_rate``, ``hours``, ``change_request_hours``, ``lines``
+            (as below), ``months`` (subscription: one dict per calendar month
+            the period touches with ``month``, ``included_hours``,
+            ``used_hours``, ``extra_hours``, ``fee``, ``overage_rate``,
+            ``overage_amount``; the month's figures are whole-month
+            figures), ``deliveries`` (fixed price: tasks done in the period,
+            dicts with ``task``, ``project``, ``date_done``, ``price``),
+            ``amount`` (what the client is billed for the section);
+          - ``lines``: every timesheet line of the period, dicts with
+            ``date``, ``employee``, ``project``, ``task``, ``description``,
+            ``hours``, ``is_change_request``, ``contract``;
+          - ``projects``: hours per project and task, dicts with
+            ``project``, ``hours``, ``change_request_hours`` and ``tasks``
+            (dicts with ``task``, ``hours``, ``change_request_hours``);
+          - ``hours``, ``change_request_hours``, ``change_request_count``
+            (timesheet entries marked as change requests), ``amount``;
+          - ``is_empty``: no time and nothing billed in the period.
+
+        Labels (contract types) are in the client's language.
+        """
+        if not self.env.user.has_group(ACCOUNTANT_GROUP):
+            raise AccessError(
+                _("Only accountants and managers can print client statements.")
+            )
+        date_from, date_to = self.env["qlibra.report.period"]._get_period(data)
+        partners = self.env["res.partner"].browse(docids).commercial_partner_id
+        statements = {}
+        if partners:
+            statements = self._get_statements(partners, date_from, date_to)
+        return {
+            "doc_ids": partners.ids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "company": self.env.company,
+            "date_from": date_from,
+            "date_to": date_to,
+            "statements": statements,
+        }
+
+    @api.model
+    def _get_statements(self, partners, date_from, date_to):
+        company_ids = self.env.companies.ids
+        lines = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(
+                [
+                    ("qlibra_partner_id", "in", partners.ids),
+                    ("project_id", "!=", False),
+                    ("date", ">=", date_from),
+                    ("date", "<=", date_to),
+                    ("company_id", "in", company_ids),
+                ],
+                order="date, id",
+            )
+        )
+        contracts = self.env["qlibra.contract"].search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "in", company_ids),
+                ("date_start", "<=", date_to),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", date_from),
+            ]
+        )
+        contracts |= lines.qlibra_contract_id.filtered_domain(
+            [("company_id", "in", company_ids)]
+        )
+        contracts = contracts.sorted(lambda c: (c.date_start, c.id))
+        monthly = self._get_monthly_figures(contracts, date_from, date_to)
+        deliveries = self._get_deliveries(contracts, date_from, date_to)
+        lines_by_partner = defaultdict(lambda: lines.browse())
+        for line in lines:
+            lines_by_partner[line.qlibra_partner_id.id] |= line
+        statements = {}
+        for partner in partners:
+            lang = partner.lang or self.env.lang
+            statements[partner.id] = self.with_context(lang=lang)._get_statement(
+                partner,
+                date_from,
+                date_to,
+                lines_by_partner[partner.id],
+                contracts.filtered(lambda c, p=partner: c.partner_id == p),
+                monthly,
+                deliveries,
+            )
+        return statements
+
+    @api.model
+    def _get_monthly_figures(self, contracts, date_from, date_to):
+        """Whole-month figures of subscriptions from the profitability view.
+
+        Returns {(contract_id, month): {"hours", "fee", "overage"}}.
+        """
+        subscriptions = contracts.filtered(lambda c: c.contract_type == "subscription")
+        if not subscriptions:
+            return {}
+        rows = self.env["qlibra.profitability.report"]._read_group(
+            [
+                ("contract_id", "in", subscriptions.ids),
+                ("date", ">=", date_from.replace(day=1)),
+                ("date", "<=", date_to),
+            ],
+            ["contract_id", "date:month", "row_type"],
+            ["hours:sum", "revenue:sum"],
+        )
+        figures = defaultdict(lambda: {"hours": 0.0, "fee": 0.0, "overage": 0.0})
+        for contract, month, row_type, hours, revenue in rows:
+            values = figures[(contract.id, month)]
+            values["hours"] += hours
+            if row_type in ("fee", "overage"):
+                values[row_type] += revenue
+        return figures
+
+    @api.model
+    def _get_deliveries(self, contracts, date_from, date_to):
+        """Fixed-price tasks done in the period, per contract id."""
+        fixed = contracts.filtered(lambda c: c.contract_type == "fixed_price")
+        deliveries = defaultdict(list)
+        if not fixed:
+            return deliveries
+        tasks = (
+            self.env["project.task"]
+            .sudo()
+            .search(
+                [
+                    ("qlibra_contract_id", "in", fixed.ids),
+                    ("state", "=", "1_done"),
+                    ("qlibra_date_done", ">=", date_from),
+                    ("qlibra_date_done", "<=", date_to),
+                    ("qlibra_fixed_price", ">", 0),
+                ],
+                order="qlibra_date_done, id",
+            )
+        )
+        for task in tasks:
+            deliveries[task.qlibra_contract_id.id].append(
+                {
+                    "task": task.name,
+                    "project": task.project_id.name,
+                    "date_done": task.qlibra_date_done,
+                    "price": task.qlibra_fixed_price,
+                }
+            )
+        return deliveries
+
+    @api.model
+    def _line_values(self, line):
+        return {
+            "date": line.date,
+            "employee": line.employee_id.name or line.user_id.name or "",
+            "project": line.project_id.name or "",
+            "task": line.task_id.name or "",
+            "description": line.name if line.name and line.name != "/" else "",
+            "hours": line.unit_amount,
+            "is_change_request": line.qlibra_is_change_request,
+            "contract": line.qlibra_contract_id.name or "",
+        }
+
+    @api.model
+    def _get_statement(
+        self, partner, date_from, date_to, lines, contracts, monthly, deliveries
+    ):
+        types = dict(
+            self.env["qlibra.contract"]
+            ._fields["contract_type"]
+            ._description_selection(self.env)
+        )
+        lines_by_contract = defaultdict(list)
+        for line in lines:
+            lines_by_contract[line.qlibra_contract_id.id].append(
+                self._line_values(line)
+            )
+        months = self.env["qlibra.report.period"]._months(date_from, date_to)
+        sections = []
+        for contract in contracts:
+            section = self._contract_section(
+                contract,
+                types,
+                lines_by_contract.pop(contract.id, []),
+                [m for m in months if self._contract_covers_month(contract, m)],
+                monthly,
+                deliveries.get(contract.id, []),
+            )
+            sections.append(section)
+        uncovered = [v for values in lines_by_contract.values() for v in values]
+        if uncovered:
+            uncovered.sort(key=lambda v: v["date"])
+            sections.append(
+                {
+                    **self._empty_section(),
+                    "name": _("Time not covered by a contract"),
+                    "contract_type": "none",
+                    "contract_type_label": _("No Contract"),
+                    "lines": uncovered,
+                    "hours": sum(v["hours"] for v in uncovered),
+                    "change_request_hours": sum(
+                        v["hours"] for v in uncovered if v["is_change_request"]
+                    ),
+                }
+            )
+        all_lines = [self._line_values(line) for line in lines]
+        amount = sum(section["amount"] for section in sections)
+        return {
+            "partner": partner,
+            "lang": partner.lang or self.env.lang,
+            "currency": self.env.company.currency_id,
+            "date_from": date_from,
+            "date_to": date_to,
+            "sections": sections,
+            "lines": all_lines,
+            "projects": self._projects(all_lines),
+            "hours": sum(v["hours"] for v in all_lines),
+            "change_request_hours": sum(
+                v["hours"] for v in all_lines if v["is_change_request"]
+            ),
+            "change_request_count": len(
+                [v for v in all_lines if v["is_change_request"]]
+            ),
+            "amount": amount,
+            "is_empty": not all_lines and not amount,
+        }
+
+    @api.model
+    def _contract_covers_month(self, contract, month):
+        month_end = month + relativedelta(months=1, days=-1)
+        return contract.date_start <= month_end and (
+            not contract.date_end or contract.date_end >= month
+        )
+
+    @api.model
+    def _empty_section(self):
+        return {
+            "contract": False,
+            "name": "",
+            "contract_type": "none",
+            "contract_type_label": "",
+            "date_start": False,
+            "date_end": False,
+            "monthly_fee": 0.0,
+            "included_hours": 0.0,
+            "overage_rate": 0.0,
+            "hourly_rate": 0.0,
+            "hours": 0.0,
+            "change_request_hours": 0.0,
+            "lines": [],
+            "months": [],
+            "deliveries": [],
+            "amount": 0.0,
+        }
+
+    @api.model
+    def _contract_section(self, contract, types, lines, months, monthly, deliveries):
+        section = {
+            **self._empty_section(),
+            "contract": contract,
+            "name": contract.name,
+            "contract_type": contract.contract_type,
+            "contract_type_label": types.get(contract.contract_type, ""),
+            "date_start": contract.date_start,
+            "date_end": contract.date_end,
+            "monthly_fee": contract.monthly_fee,
+            "included_hours": contract.included_hours,
+            "overage_rate": contract.overage_rate,
+            "hourly_rate": contract.hourly_rate,
+            "lines": lines,
+            "hours": sum(v["hours"] for v in lines),
+            "change_request_hours": sum(
+                v["hours"] for v in lines if v["is_change_request"]
+            ),
+        }
+        if contract.contract_type == "subscription":
+            for month in months:
+                figures = monthly.get((contract.id, month), {})
+                used = figures.get("hours", 0.0)
+                section["months"].append(
+                    {
+                        "month": month,
+                        "included_hours": contract.included_hours,
+                        "used_hours": used,
+                        "extra_hours": max(used - contract.included_hours, 0.0),
+                        "fee": figures.get("fee", 0.0),
+                        "overage_rate": contract.overage_rate,
+                        "overage_amount": figures.get("overage", 0.0),
+                    }
+                )
+            section["amount"] = sum(
+                m["fee"] + m["overage_amount"] for m in section["months"]
+            )
+        elif contract.contract_type == "hourly":
+            section["amount"] = section["hours"] * contract.hourly_rate
+        elif contract.contract_type == "fixed_price":
+            section["deliveries"] = deliveries
+            section["amount"] = sum(d["price"] for d in deliveries)
+        return section
+
+    @api.model
+    def _projects(self, lines):
+        projects = {}
+        for line in lines:
+            project = projects.setdefault(
+                line["project"],
+                {
+                    "project": line["project"],
+                    "hours": 0.0,
+                    "change_request_hours": 0.0,
+                    "tasks": {},
+                },
+            )
+            task = project["tasks"].setdefault(
+                line["task"],
+                {"task": line["task"], "hours": 0.0, "change_request_hours": 0.0},
+            )
+            cr_hours = line["hours"] if line["is_change_request"] else 0.0
+            for values in (project, task):
+                values["hours"] += line["hours"]
+                values["change_request_hours"] += cr_hours
+        result = []
+        for project in projects.values():
+            project["tasks"] = list(project["tasks"].values())
+            result.append(project)
+        return result

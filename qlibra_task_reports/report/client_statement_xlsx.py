@@ -1,0 +1,177 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, models
+
+from .report_xlsx_abstract import Formula
+
+
+class ClientStatementXlsx(models.AbstractModel):
+    """The client statement as XLSX: one sheet per client, in its language.
+
+    Lays out ``report.qlibra_task_reports.report_client_statement``'s
+    ``_get_report_values``; computes nothing of its own.
+    """
+
+    _name = "report.qlibra_task_reports.report_client_statement_xlsx"
+    _inherit = "report.qlibra_task_reports.abstract_xlsx"
+    _description = "Client Statement (XLSX)"
+
+    def _line_columns(self):
+        return [
+            {"key": "date", "header": _("Date"), "type": "date", "width": 12},
+            {"key": "contract", "header": _("Contract"), "width": 28},
+            {"key": "project", "header": _("Project"), "width": 24},
+            {"key": "task", "header": _("Task"), "width": 28},
+            {"key": "employee", "header": _("Employee"), "width": 22},
+            {"key": "description", "header": _("Description"), "width": 40},
+            {
+                "key": "hours",
+                "header": _("Hours"),
+                "type": "hours",
+                "width": 10,
+                "total": "sum",
+            },
+            {
+                "key": "change_request_hours",
+                "header": _("Change-request Hours"),
+                "type": "hours",
+                "width": 14,
+                "total": "sum",
+            },
+        ]
+
+    def _billing_columns(self):
+        return [
+            {"key": "contract", "header": _("Contract"), "width": 28},
+            {"key": "item", "header": _("Item"), "width": 24},
+            {"key": "month", "header": _("Month"), "type": "date", "width": 12},
+            {
+                "key": "included_hours",
+                "header": _("Included Hours"),
+                "type": "hours",
+                "width": 24,
+            },
+            {"key": "hours", "header": _("Hours"), "type": "hours", "width": 40},
+            {
+                "key": "extra_hours",
+                "header": _("Extra Hours"),
+                "type": "hours",
+                "width": 10,
+            },
+            {"key": "rate", "header": _("Rate"), "type": "money", "width": 14},
+            {
+                "key": "amount",
+                "header": _("Amount"),
+                "type": "money",
+                "width": 14,
+                "total": "sum",
+            },
+        ]
+
+    def _billing_rows(self, statement):
+        rows = []
+        for section in statement["sections"]:
+            for month in section["months"]:
+                rows.append(
+                    {
+                        "contract": section["name"],
+                        "item": _("Monthly fee"),
+                        "month": month["month"],
+                        "amount": month["fee"],
+                    }
+                )
+                rows.append(
+                    {
+                        "contract": section["name"],
+                        "item": _("Extra hours"),
+                        "month": month["month"],
+                        "included_hours": month["included_hours"],
+                        "hours": month["used_hours"],
+                        "extra_hours": Formula(
+                            "MAX(0,{hours}-{included_hours})", month["extra_hours"]
+                        ),
+                        "rate": month["overage_rate"],
+                        "amount": month["overage_amount"],
+                    }
+                )
+            if section["contract_type"] == "hourly":
+                rows.append(
+                    {
+                        "contract": section["name"],
+                        "item": _("Hours worked"),
+                        "hours": section["hours"],
+                        "rate": section["hourly_rate"],
+                        "amount": Formula("{hours}*{rate}", section["amount"]),
+                    }
+                )
+            for delivery in section["deliveries"]:
+                rows.append(
+                    {
+                        "contract": section["name"],
+                        "item": delivery["task"],
+                        "month": delivery["date_done"],
+                        "amount": delivery["price"],
+                    }
+                )
+        return rows
+
+    def generate_xlsx_report(self, workbook, data, objects):
+        values = self.env[
+            "report.qlibra_task_reports.report_client_statement"
+        ]._get_report_values(objects.ids, data)
+        for partner in values["docs"]:
+            statement = values["statements"][partner.id]
+            self.with_context(lang=statement["lang"])._write_statement(
+                workbook, statement
+            )
+        if not values["docs"]:
+            workbook.add_worksheet(_("Statement"))
+
+    def _write_statement(self, workbook, statement):
+        formats = self._get_formats(workbook, statement["currency"])
+        sheet = workbook.add_worksheet(self._sheet_name(statement["partner"].name))
+        columns = self._line_columns()
+        self._set_widths(sheet, columns)
+        sheet.write_string(0, 0, _("Statement of Work Done"), formats["title"])
+        sheet.write_string(1, 0, _("Client"), formats["label"])
+        sheet.write_string(1, 1, statement["partner"].name)
+        sheet.write_string(2, 0, _("Period"), formats["label"])
+        sheet.write_datetime(2, 1, statement["date_from"], formats["date"])
+        sheet.write_datetime(2, 2, statement["date_to"], formats["date"])
+        if statement["is_empty"]:
+            sheet.write_string(
+                3,
+                0,
+                _("No work was recorded for you and nothing is billed in this period."),
+            )
+        lines = [
+            {
+                **line,
+                "change_request_hours": line["hours"]
+                if line["is_change_request"]
+                else 0.0,
+            }
+            for line in statement["lines"]
+        ]
+        row = self._write_table(
+            sheet,
+            5,
+            columns,
+            lines,
+            formats,
+            total_label=_("Total"),
+            freeze=True,
+            autofilter=True,
+        )
+        billing = self._billing_rows(statement)
+        if billing:
+            row += 1
+            sheet.write_string(row, 0, _("Billing"), formats["title"])
+            self._write_table(
+                sheet,
+                row + 1,
+                self._billing_columns(),
+                billing,
+                formats,
+                total_label=_("Total amount"),
+            )

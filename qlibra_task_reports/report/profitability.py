@@ -1,0 +1,252 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.qlibra_task.models.res_partner import TRAILING_MONTHS, suggested_fee
+
+MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+MEASURES = ("hours", "change_request_hours", "cost", "revenue")
+
+
+def _ratio(numerator, denominator, factor=1.0):
+    """numerator / denominator * factor; None (not 0) without a denominator."""
+    return numerator / denominator * factor if denominator else None
+
+
+class ProfitabilityReport(models.AbstractModel):
+    """Internal profitability report per client for a period.
+
+    The only data layer of the report: the QWeb PDF and the XLSX both lay out
+    what ``_get_report_values`` returns. Every figure comes from
+    ``qlibra.profitability.report``, whose rows are monthly: the report
+    covers the whole calendar months the period touches.
+    """
+
+    _name = "report.qlibra_task_reports.report_profitability"
+    _description = "Client Profitability Report"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        """Values of the profitability report of the clients ``docids``.
+
+        Without clients, every client with figures in the period. Managers
+        only: anyone else gets an AccessError.
+
+        Returns a dict:
+
+        - ``doc_ids``, ``doc_model`` (``res.partner``), ``docs``: the clients;
+        - ``company``, ``currency``;
+        - ``date_from``, ``date_to``: the period asked for; ``months``: the
+          first day of every month it touches (the report's columns);
+        - ``clients``: one dict per client, by name: ``partner``, ``name``,
+          ``contract`` (the contract valid at the end of the period, else the
+          latest of the period, or False), ``contract_type_label``,
+          ``hours``, ``change_request_hours``, ``cost``, ``revenue``,
+          ``margin``, ``margin_percent`` (None without revenue),
+          ``effective_rate`` (revenue / hours, None without hours),
+          ``consumption_percent`` (subscription hours / hours included in
+          the months the subscriptions ran, None without subscription),
+          ``change_request_share`` (%, None without hours),
+          ``target_margin``, ``trailing_margin_percent`` (over the last
+          three months of the period), ``to_renegotiate`` and
+          ``suggested_fee`` (the qlibra_task rule applied to those three
+          months: flagged when a billable client's margin % is below its
+          target; fee = average monthly cost / (1 - target), rounded up to
+          a whole 10), ``trend`` (one dict per month of ``months``: ``month``,
+          ``hours``, ``cost``, ``revenue``, ``margin``, ``margin_percent``);
+        - ``totals``: the same measures summed over the clients, with their
+          ratios; ``trend``: the monthly figures of all clients together,
+          with ``revenue_bar`` and ``cost_bar`` (the month's revenue and
+          cost as % of the largest of them, for the chart).
+        """
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                _(
+                    "Only client profitability managers can print the "
+                    "profitability report."
+                )
+            )
+        Period = self.env["qlibra.report.period"]
+        date_from, date_to = Period._get_period(data)
+        months = Period._months(date_from, date_to)
+        last_month = months[-1]
+        trailing_start = last_month - relativedelta(months=TRAILING_MONTHS - 1)
+        partners = self.env["res.partner"].browse(docids).commercial_partner_id
+        period_figures, trailing, monthly, found = self._collect(
+            partners, months, trailing_start
+        )
+        if not partners:
+            partners = found
+        contracts = self._get_contracts(partners, date_from, date_to)
+        included = self._get_included_hours(contracts, months)
+        types = dict(
+            self.env["qlibra.contract"]
+            ._fields["contract_type"]
+            ._description_selection(self.env)
+        )
+        clients = []
+        for partner in partners.sorted(lambda p: (p.name or "").lower()):
+            figures = period_figures[partner.id]
+            contract = contracts.get(partner.id, self.env["qlibra.contract"])
+            client = {
+                "partner": partner,
+                "name": partner.name,
+                "contract": contract,
+                "contract_type_label": types.get(contract.contract_type, "")
+                if contract
+                else _("No Contract"),
+                **self._figures(figures),
+                "consumption_percent": _ratio(
+                    figures["subscription_hours"], included.get(partner.id), 100.0
+                ),
+                "trend": [
+                    {"month": month, **self._figures(monthly[(partner.id, month)])}
+                    for month in months
+                ],
+            }
+            client.update(self._renegotiation(contract, trailing[partner.id]))
+            clients.append(client)
+        totals = defaultdict(float)
+        for figures in period_figures.values():
+            for measure in MEASURES:
+                totals[measure] += figures[measure]
+        trend = []
+        for month in months:
+            month_totals = defaultdict(float)
+            for partner in partners:
+                for measure in MEASURES:
+                    month_totals[measure] += monthly[(partner.id, month)][measure]
+            trend.append({"month": month, **self._figures(month_totals)})
+        scale = max([max(t["revenue"], t["cost"]) for t in trend] + [0.0])
+        for month in trend:
+            month["revenue_bar"] = _ratio(max(month["revenue"], 0.0), scale, 100.0) or 0
+            month["cost_bar"] = _ratio(max(month["cost"], 0.0), scale, 100.0) or 0
+        return {
+            "doc_ids": partners.ids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "company": self.env.company,
+            "currency": self.env.company.currency_id,
+            "date_from": date_from,
+            "date_to": date_to,
+            "months": months,
+            "clients": clients,
+            "totals": self._figures(totals),
+            "trend": trend,
+        }
+
+    @api.model
+    def _collect(self, partners, months, trailing_start):
+        """Sums of the profitability view per client: over the period, over
+        the trailing months, and per client and month; plus the clients found.
+        """
+        domain = [
+            ("date", ">=", min(months[0], trailing_start)),
+            ("date", "<=", months[-1]),
+        ]
+        if partners:
+            domain.append(("partner_id", "in", partners.ids))
+        rows = self.env["qlibra.profitability.report"]._read_group(
+            domain,
+            ["partner_id", "date:month", "contract_type"],
+            [f"{measure}:sum" for measure in MEASURES],
+        )
+        period_figures = defaultdict(lambda: defaultdict(float))
+        trailing = defaultdict(lambda: defaultdict(float))
+        monthly = defaultdict(lambda: defaultdict(float))
+        found = self.env["res.partner"]
+        for partner, month, contract_type, *sums in rows:
+            if not partner:
+                continue
+            values = dict(zip(MEASURES, sums, strict=True))
+            if month >= trailing_start:
+                for measure in ("cost", "revenue"):
+                    trailing[partner.id][measure] += values[measure]
+            if month < months[0]:
+                continue
+            found |= partner
+            figures = period_figures[partner.id]
+            for measure, value in values.items():
+                figures[measure] += value
+                monthly[(partner.id, month)][measure] += value
+            if contract_type == "subscription":
+                figures["subscription_hours"] += values["hours"]
+        return period_figures, trailing, monthly, found
+
+    @api.model
+    def _figures(self, sums):
+        hours = sums.get("hours", 0.0)
+        cost = sums.get("cost", 0.0)
+        revenue = sums.get("revenue", 0.0)
+        cr_hours = sums.get("change_request_hours", 0.0)
+        return {
+            "hours": hours,
+            "change_request_hours": cr_hours,
+            "cost": cost,
+            "revenue": revenue,
+            "margin": revenue - cost,
+            "margin_percent": _ratio(revenue - cost, revenue, 100.0),
+            "effective_rate": _ratio(revenue, hours),
+            "change_request_share": _ratio(cr_hours, hours, 100.0),
+        }
+
+    @api.model
+    def _renegotiation(self, contract, trailing):
+        """The qlibra_task renegotiation rule over the period's last 3 months."""
+        target = contract.target_margin if contract else 0.0
+        cost, revenue = trailing.get("cost", 0.0), trailing.get("revenue", 0.0)
+        margin_percent = _ratio(revenue - cost, revenue, 100.0)
+        billable = bool(contract) and contract.contract_type != "non_billable"
+        return {
+            "target_margin": target,
+            "trailing_margin_percent": margin_percent,
+            "to_renegotiate": bool(
+                billable and margin_percent is not None and margin_percent < target
+            ),
+            "suggested_fee": suggested_fee(cost / TRAILING_MONTHS, target)
+            if billable
+            else 0.0,
+        }
+
+    @api.model
+    def _get_contracts(self, partners, date_from, date_to):
+        """Per client, the contract valid at the end of the period, else the
+        latest one of the period."""
+        contracts = self.env["qlibra.contract"].search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("date_start", "<=", date_to),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", date_from),
+            ],
+            order="date_start desc, id desc",
+        )
+        result = {}
+        for contract in contracts.sorted(
+            lambda c: (not c._is_valid_on(date_to), c.contract_type != "subscription")
+        ):
+            result.setdefault(contract.partner_id.id, contract)
+        return result
+
+    @api.model
+    def _get_included_hours(self, main_contracts, months):
+        """Hours included by the clients' subscriptions over the months."""
+        partner_ids = list(main_contracts)
+        subscriptions = self.env["qlibra.contract"].search(
+            [("partner_id", "in", partner_ids), ("contract_type", "=", "subscription")]
+        )
+        included = defaultdict(float)
+        for contract in subscriptions:
+            for month in months:
+                month_end = month + relativedelta(months=1, days=-1)
+                if contract.date_start <= month_end and (
+                    not contract.date_end or contract.date_end >= month
+                ):
+                    included[contract.partner_id.id] += contract.included_hours
+        return included

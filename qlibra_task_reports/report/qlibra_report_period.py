@@ -1,0 +1,46 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class QlibraReportPeriod(models.AbstractModel):
+    """Shared by the report models: the period a report covers."""
+
+    _name = "qlibra.report.period"
+    _description = "Client Report Period"
+
+    @api.model
+    def _get_period(self, data=None):
+        """(date_from, date_to) of a report.
+
+        Taken from ``data["date_from"]``/``data["date_to"]``, else from the
+        context keys ``qlibra_date_from``/``qlibra_date_to`` (set by the
+        wizard when a mail template renders the statement), else the previous
+        calendar month.
+        """
+        data = data or {}
+        ctx = self.env.context
+        date_from = data.get("date_from") or ctx.get("qlibra_date_from")
+        date_to = data.get("date_to") or ctx.get("qlibra_date_to")
+        if not date_from or not date_to:
+            first_of_month = fields.Date.context_today(self).replace(day=1)
+            date_from = first_of_month - relativedelta(months=1)
+            date_to = first_of_month - relativedelta(days=1)
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        if date_to < date_from:
+            raise UserError(_("The end of the period is before its start."))
+        return date_from, date_to
+
+    @api.model
+    def _months(self, date_from, date_to):
+        """First day of every calendar month the period touches."""
+        month = date_from.replace(day=1)
+        months = []
+        while month <= date_to:
+            months.append(month)
+            month += relativedelta(months=1)
+        return months

@@ -1,0 +1,3 @@
+from . import test_client_statement
+from . import test_profitability
+from . import test_statement_wizard

@@ -1,0 +1,196 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import MARCH, QlibraReportsCommon
+
+STATEMENT = "qlibra_task_reports.action_report_client_statement"
+STATEMENT_XLSX = "qlibra_task_reports.action_report_client_statement_xlsx"
+# Every internal figure of the fixtures: hourly costs with and without the
+# overhead, line costs and cost totals.
+INTERNAL_FIGURES = [
+    "36.00",
+    "52.00",
+    "45.00",
+    "65.00",
+    "270.00",
+    "247.50",
+    "130.00",
+    "647.50",
+    "180.00",
+    "211.25",
+    "391.25",
+    "360.00",
+    "195.00",
+    "555.00",
+    "67.50",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestClientStatement(QlibraReportsCommon):
+    def _values(self, partners, data=MARCH):
+        return (
+            self.env["report.qlibra_task_reports.report_client_statement"]
+            .with_user(self.accountant)
+            ._get_report_values(partners.ids, data)
+        )
+
+    def test_data_subscription(self):
+        statement = self._values(self.alpha)["statements"][self.alpha.id]
+        self.assertEqual(statement["hours"], 13.5)
+        self.assertEqual(statement["change_request_hours"], 2.0)
+        self.assertEqual(statement["change_request_count"], 1)
+        self.assertEqual(len(statement["lines"]), 3)
+        (section,) = statement["sections"]
+        self.assertEqual(section["contract"], self.contract_alpha)
+        (month,) = section["months"]
+        self.assertEqual(month["month"], date(2025, 3, 1))
+        self.assertEqual(month["included_hours"], 10.0)
+        self.assertEqual(month["used_hours"], 13.5)
+        self.assertEqual(month["extra_hours"], 3.5)
+        self.assertAlmostEqual(month["fee"], 200.0)
+        self.assertAlmostEqual(month["overage_amount"], 280.0)
+        self.assertAlmostEqual(statement["amount"], 480.0)
+
+    def test_data_has_no_internal_key(self):
+        values = self._values(self.alpha | self.beta | self.gamma | self.delta)
+        forbidden = {"cost", "margin", "hourly_cost", "margin_percent", "amount_cost"}
+
+        def walk(value):
+            if isinstance(value, dict):
+                self.assertFalse(forbidden & set(value), value.keys())
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        walk(values["statements"])
+
+    def test_pdf_each_contract_type(self):
+        text = self._render_pdf_text(
+            STATEMENT,
+            self.alpha | self.beta | self.gamma | self.delta,
+            data=MARCH,
+            user=self.accountant,
+        )
+        self.assertIn("Statement of Work Done", text)
+        self.assertEqual(text.count("Statement of Work Done"), 4)
+        # Subscription: included, used, extra hours, fee and overage.
+        self.assertIn("March 2025 10.00 13.50 3.50 $ 200.00 $ 280.00", text)
+        self.assertIn("Extra report 2.00 CR", text)
+        # Hourly: hours x rate.
+        self.assertIn("7.25 $ 95.00 $ 688.75", text)
+        # Fixed price: the job delivered and its price.
+        self.assertIn("Annual closing $ 2,500.00", text)
+        self.assertIn("03/20/2025", text)
+        # Time without contract is shown under its own heading.
+        self.assertIn("Time not covered by a contract", text)
+        self.assertIn("Dental advice 1.50", text)
+        # Every timesheet line, with its employee.
+        for line in self.lines:
+            self.assertIn(line.name, text)
+        self.assertIn("Boris Borisov", text)
+
+    def test_pdf_shows_no_internal_figure(self):
+        text = self._render_pdf_text(
+            STATEMENT,
+            self.alpha | self.beta | self.gamma | self.delta,
+            data=MARCH,
+            user=self.accountant,
+        )
+        for figure in INTERNAL_FIGURES:
+            self.assertNotIn(figure, text)
+        for word in ("Cost", "Margin"):
+            self.assertNotIn(word, text)
+
+    def test_empty_period(self):
+        data = {"date_from": "2024-06-01", "date_to": "2024-06-30"}
+        statement = self._values(self.delta, data)["statements"][self.delta.id]
+        self.assertTrue(statement["is_empty"])
+        self.assertEqual(statement["lines"], [])
+        text = self._render_pdf_text(STATEMENT, self.delta, data=data)
+        self.assertIn(
+            "No work was recorded for you and nothing is billed in this period.", text
+        )
+        self.assertIn("Total hours 0.00", text)
+
+    def test_default_period_is_previous_month(self):
+        values = self._values(self.delta, data=None)
+        first_of_month = fields.Date.context_today(self.accountant).replace(day=1)
+        self.assertEqual(values["date_from"], first_of_month - relativedelta(months=1))
+        self.assertEqual(values["date_to"], first_of_month - relativedelta(days=1))
+
+    def test_employee_cannot_print(self):
+        employee = new_test_user(self.env, login="qlibra_rep_employee")
+        with self.assertRaises(AccessError):
+            self.env["report.qlibra_task_reports.report_client_statement"].with_user(
+                employee
+            )._get_report_values(self.alpha.ids, MARCH)
+
+    def test_xlsx(self):
+        formulas, values = self._render_xlsx(
+            STATEMENT_XLSX, self.alpha | self.beta, data=MARCH, user=self.accountant
+        )
+        self.assertEqual(formulas.sheetnames, ["Alpha Trade", "Beta Advice"])
+        sheet, cached = formulas["Alpha Trade"], values["Alpha Trade"]
+        self.assertEqual(sheet.freeze_panes, "A7")
+        self.assertTrue(sheet.auto_filter.ref.startswith("A6:H"))
+        self.assertEqual(sheet["A6"].value, "Date")
+        # Dates are dates, hours are numbers.
+        self.assertEqual(sheet["A7"].value, datetime(2025, 3, 3))
+        self.assertEqual(sheet["G7"].value, 6.0)
+        self.assertEqual(sheet["G7"].number_format, "#,##0.00")
+        # The total is a formula, its cached value the sum.
+        total = self._find_row(sheet, 0, "Total")
+        self.assertEqual(total[6].value, "=SUM(G7:G9)")
+        self.assertEqual(total[7].value, "=SUM(H7:H9)")
+        self.assertEqual(cached.cell(total[6].row, 7).value, 13.5)
+        self.assertEqual(cached.cell(total[7].row, 8).value, 2.0)
+        # Billing: the extra hours and the total amount are formulas.
+        extra = self._find_row(sheet, 1, "Extra hours")
+        self.assertEqual(extra[3].value, 10.0)
+        self.assertEqual(extra[4].value, 13.5)
+        self.assertTrue(extra[5].value.startswith("=MAX(0,"))
+        self.assertEqual(extra[7].value, 280.0)
+        amount = self._find_row(sheet, 0, "Total amount")
+        self.assertTrue(amount[7].value.startswith("=SUM(H"))
+        self.assertEqual(cached.cell(amount[7].row, 8).value, 480.0)
+        # Hourly: the amount is hours x rate.
+        sheet = formulas["Beta Advice"]
+        worked = self._find_row(sheet, 1, "Hours worked")
+        self.assertEqual(worked[4].value, 7.25)
+        self.assertEqual(worked[6].value, 95.0)
+        self.assertEqual(worked[7].value, f"=E{worked[7].row}*G{worked[7].row}")
+        self.assertEqual(values["Beta Advice"].cell(worked[7].row, 8).value, 688.75)
+        # No internal figure anywhere.
+        for ws in values.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    self.assertNotIn(value, (45.0, 65.0, 647.5, 391.25))
+
+    def test_bulgarian_statement(self):
+        self.env["res.lang"]._activate_lang("bg_BG")
+        self.env["ir.module.module"]._load_module_terms(
+            ["qlibra_task_reports"], ["bg_BG"], overwrite=True
+        )
+        self.alpha.lang = "bg_BG"
+        text = self._render_pdf_text(
+            STATEMENT, self.alpha | self.beta, data=MARCH, user=self.accountant
+        )
+        self.assertIn("Отчет за извършената работа", text)
+        self.assertIn("Statement of Work Done", text)  # Beta stays in English
+        self.assertIn("март 2025", text)
+        formulas, _values = self._render_xlsx(
+            STATEMENT_XLSX, self.alpha, data=MARCH, user=self.accountant
+        )
+        sheet = formulas["Alpha Trade"]
+        self.assertEqual(sheet["A1"].value, "Отчет за извършената работа")
+        self.assertEqual(sheet["A6"].value, "Дата")

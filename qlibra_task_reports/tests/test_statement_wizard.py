@@ -1,0 +1,139 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common import MARCH, QlibraReportsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestStatementWizard(QlibraReportsCommon):
+    def _wizard(self, user=None, **context):
+        Wizard = self.env["qlibra.statement.wizard"].with_user(user or self.accountant)
+        return Form(Wizard.with_context(**context))
+
+    def test_presets(self):
+        form = self._wizard()
+        form.period = "last_quarter"
+        today = fields.Date.context_today(self.accountant)
+        quarter = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1)
+        self.assertEqual(form.date_from, quarter - relativedelta(months=3))
+        self.assertEqual(form.date_to, quarter - relativedelta(days=1))
+        form.period = "last_month"
+        self.assertEqual(form.date_from, today.replace(day=1) - relativedelta(months=1))
+        self.assertEqual(form.date_to, today.replace(day=1) - relativedelta(days=1))
+        form.period = "this_year"
+        self.assertEqual(form.date_from, date(today.year, 1, 1))
+        self.assertEqual(form.date_to, date(today.year, 12, 31))
+
+    def test_default_clients_with_running_contract(self):
+        form = self._wizard()
+        form.period = "custom"
+        form.date_from = date(2025, 3, 1)
+        form.date_to = date(2025, 3, 31)
+        clients = form.save().partner_ids.ids
+        self.assertIn(self.alpha.id, clients)
+        self.assertIn(self.beta.id, clients)
+        self.assertIn(self.gamma.id, clients)
+        self.assertNotIn(self.delta.id, clients)
+        form.date_from = date(2024, 3, 1)
+        form.date_to = date(2024, 3, 31)
+        self.assertNotIn(self.alpha, form.save().partner_ids)
+
+    def test_clients_from_partner_list(self):
+        form = self._wizard(active_model="res.partner", active_ids=self.delta.ids)
+        self.assertEqual(form.save().partner_ids, self.delta)
+
+    def _custom_march(self, **context):
+        form = self._wizard(**context)
+        form.period = "custom"
+        form.date_from = date(2025, 3, 1)
+        form.date_to = date(2025, 3, 31)
+        return form
+
+    def test_print_pdf_and_xlsx(self):
+        form = self._custom_march()
+        form.partner_ids.clear()
+        form.partner_ids.add(self.alpha)
+        form.partner_ids.add(self.beta)
+        wizard = form.save()
+        action = wizard.action_print()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(
+            action["report_name"], "qlibra_task_reports.report_client_statement"
+        )
+        self.assertEqual(action["data"]["date_from"], MARCH["date_from"])
+        self.assertEqual(action["data"]["date_to"], MARCH["date_to"])
+        self.assertEqual(
+            sorted(action["context"]["active_ids"]),
+            sorted((self.alpha | self.beta).ids),
+        )
+        wizard.file_format = "xlsx"
+        action = wizard.action_print()
+        self.assertEqual(action["report_type"], "xlsx")
+        # What the action prints is the real report.
+        text = self._render_pdf_text(
+            "qlibra_task_reports.action_report_client_statement",
+            self.alpha,
+            data=action["data"],
+            user=self.accountant,
+        )
+        self.assertIn("$ 480.00", text)
+
+    def test_accountant_cannot_print_profitability(self):
+        wizard = self._custom_march().save()
+        wizard.report = "profitability"
+        with self.assertRaises(AccessError):
+            wizard.action_print()
+        manager_wizard = (
+            self.env["qlibra.statement.wizard"]
+            .with_user(self.manager)
+            .create({"period": "last_month", "report": "profitability"})
+        )
+        action = manager_wizard.action_print()
+        self.assertEqual(
+            action["report_name"], "qlibra_task_reports.report_profitability"
+        )
+
+    def test_send_by_email(self):
+        form = self._custom_march(force_report_rendering=True)
+        form.partner_ids.clear()
+        form.partner_ids.add(self.alpha)
+        wizard = form.save()
+        wizard.with_context(force_report_rendering=True).action_send()
+        message = self.alpha.message_ids.filtered(
+            lambda m: m.message_type == "comment"
+        )[:1]
+        self.assertTrue(message)
+        self.assertIn("statement of work done", message.subject)
+        self.assertIn(self.alpha, message.partner_ids)
+        (attachment,) = message.attachment_ids
+        self.assertEqual(attachment.name, "Statement - Alpha Trade.pdf")
+        text = self._pdf_to_text(attachment.raw)
+        self.assertIn("03/01/2025 - 03/31/2025", text)
+        self.assertIn("$ 480.00", text)
+        mail = (
+            self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        )
+        self.assertTrue(mail)
+        self.assertIn(
+            "alpha@example.com",
+            mail.mapped("email_to") + [p.email for p in mail.recipient_ids],
+        )
+
+    def test_send_refuses_clients_without_email(self):
+        form = self._custom_march()
+        form.partner_ids.clear()
+        form.partner_ids.add(self.alpha)
+        form.partner_ids.add(self.delta)
+        wizard = form.save()
+        with self.assertRaises(UserError):
+            wizard.action_send()
+        self.assertFalse(
+            self.alpha.message_ids.filtered(lambda m: m.message_type == "comment")
+        )

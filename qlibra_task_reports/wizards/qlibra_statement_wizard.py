@@ -1,0 +1,207 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+REPORTS = {
+    ("statement", "pdf"): "qlibra_task_reports.action_report_client_statement",
+    ("statement", "xlsx"): "qlibra_task_reports.action_report_client_statement_xlsx",
+    ("profitability", "pdf"): "qlibra_task_reports.action_report_profitability",
+    ("profitability", "xlsx"): "qlibra_task_reports.action_report_profitability_xlsx",
+}
+
+
+class QlibraStatementWizard(models.TransientModel):
+    """Pick a period, clients and a format; print or e-mail the reports.
+
+    Builds the reports' ``data`` and picks the report action, nothing more.
+    """
+
+    _name = "qlibra.statement.wizard"
+    _description = "Print or Send Client Statements"
+
+    period = fields.Selection(
+        [
+            ("this_month", "This Month"),
+            ("last_month", "Last Month"),
+            ("this_quarter", "This Quarter"),
+            ("last_quarter", "Last Quarter"),
+            ("this_year", "This Year"),
+            ("last_year", "Last Year"),
+            ("custom", "Custom"),
+        ],
+        required=True,
+        default="last_month",
+    )
+    date_from = fields.Date(
+        string="From",
+        default=lambda self: self._default_dates()[0],
+        compute="_compute_dates",
+        store=True,
+        readonly=False,
+        required=True,
+    )
+    date_to = fields.Date(
+        string="To",
+        default=lambda self: self._default_dates()[1],
+        compute="_compute_dates",
+        store=True,
+        readonly=False,
+        required=True,
+    )
+    report = fields.Selection(
+        [
+            ("statement", "Client Statement"),
+            ("profitability", "Profitability Report"),
+        ],
+        required=True,
+        default="statement",
+    )
+    file_format = fields.Selection(
+        [("pdf", "PDF"), ("xlsx", "Excel (XLSX)")],
+        string="Format",
+        required=True,
+        default="pdf",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Clients",
+        compute="_compute_partner_ids",
+        store=True,
+        readonly=False,
+        help="By default, every client with a contract running in the period.",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain="[('model', '=', 'res.partner')]",
+        default=lambda self: self.env.ref(
+            "qlibra_task_reports.mail_template_client_statement",
+            raise_if_not_found=False,
+        ),
+    )
+
+    @api.model
+    def _default_dates(self):
+        """The previous calendar month."""
+        month = fields.Date.context_today(self).replace(day=1)
+        return month - relativedelta(months=1), month - relativedelta(days=1)
+
+    @api.depends("period")
+    def _compute_dates(self):
+        today = fields.Date.context_today(self)
+        month = today.replace(day=1)
+        quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+        year = month.replace(month=1)
+        ranges = {
+            "this_month": (month, relativedelta(months=1)),
+            "last_month": (month - relativedelta(months=1), relativedelta(months=1)),
+            "this_quarter": (quarter, relativedelta(months=3)),
+            "last_quarter": (
+                quarter - relativedelta(months=3),
+                relativedelta(months=3),
+            ),
+            "this_year": (year, relativedelta(years=1)),
+            "last_year": (year - relativedelta(years=1), relativedelta(years=1)),
+        }
+        for wizard in self:
+            if wizard.period in ranges:
+                start, length = ranges[wizard.period]
+                wizard.date_from = start
+                wizard.date_to = start + length - relativedelta(days=1)
+            elif not wizard.date_from or not wizard.date_to:
+                wizard.date_from, wizard.date_to = self._default_dates()
+
+    @api.depends("date_from", "date_to")
+    def _compute_partner_ids(self):
+        ctx = self.env.context
+        if ctx.get("active_model") == "res.partner" and ctx.get("active_ids"):
+            selected = self.env["res.partner"].browse(ctx["active_ids"])
+            for wizard in self:
+                wizard.partner_ids = selected.commercial_partner_id
+            return
+        for wizard in self:
+            if not wizard.date_from or not wizard.date_to:
+                wizard.partner_ids = False
+                continue
+            contracts = self.env["qlibra.contract"].search(
+                [
+                    ("date_start", "<=", wizard.date_to),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", wizard.date_from),
+                ]
+            )
+            wizard.partner_ids = contracts.partner_id
+
+    def _get_data(self):
+        self.ensure_one()
+        if self.date_to < self.date_from:
+            raise UserError(_("The end of the period is before its start."))
+        return {
+            "date_from": fields.Date.to_string(self.date_from),
+            "date_to": fields.Date.to_string(self.date_to),
+        }
+
+    def _check_report_access(self):
+        if self.report == "profitability" and not self.env.user.has_group(
+            MANAGER_GROUP
+        ):
+            raise AccessError(
+                _(
+                    "Only client profitability managers can print the "
+                    "profitability report."
+                )
+            )
+
+    def action_print(self):
+        self.ensure_one()
+        self._check_report_access()
+        data = self._get_data()
+        if self.report == "statement" and not self.partner_ids:
+            raise UserError(_("Select at least one client."))
+        report = self.env.ref(REPORTS[(self.report, self.file_format)])
+        return report.report_action(self.partner_ids, data=data)
+
+    def action_send(self):
+        """E-mail each client its statement PDF, posted in its chatter."""
+        self.ensure_one()
+        data = self._get_data()
+        if not self.partner_ids:
+            raise UserError(_("Select at least one client."))
+        if not self.mail_template_id:
+            raise UserError(_("Choose the e-mail template to send."))
+        missing = self.partner_ids.filtered(lambda p: not p.email)
+        if missing:
+            raise UserError(
+                _(
+                    "These clients have no e-mail address: %s",
+                    ", ".join(missing.mapped("display_name")),
+                )
+            )
+        if not self.env.user.has_group("qlibra_task.group_qlibra_accountant"):
+            raise AccessError(_("Only accountants and managers can send statements."))
+        # Posting on a contact needs the right to edit contacts, which an
+        # accountant may lack: post as superuser, still as the accountant
+        # (author, sender and the report's access check use env.user).
+        partners = self.partner_ids.sudo().with_context(
+            qlibra_date_from=data["date_from"], qlibra_date_to=data["date_to"]
+        )
+        for partner in partners:
+            partner.message_post_with_source(
+                self.mail_template_id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%s statement(s) sent.", len(partners)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
