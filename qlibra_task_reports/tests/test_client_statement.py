@@ -179,7 +179,7 @@ class TestClientStatement(QlibraReportsCommon):
     def test_bulgarian_statement(self):
         self.env["res.lang"]._activate_lang("bg_BG")
         self.env["ir.module.module"]._load_module_terms(
-            ["qlibra_task_reports"], ["bg_BG"], overwrite=True
+            ["qlibra_task", "qlibra_task_reports"], ["bg_BG"], overwrite=True
         )
         self.alpha.lang = "bg_BG"
         text = self._render_pdf_text(
@@ -187,7 +187,10 @@ class TestClientStatement(QlibraReportsCommon):
         )
         self.assertIn("Отчет за извършената работа", text)
         self.assertIn("Statement of Work Done", text)  # Beta stays in English
-        self.assertIn("март 2025", text)
+        self.assertIn("Допълнителни заявки (записи) 1", text)
+        self.assertIn("Обща сума $ 480,00", text)
+        self.assertIn("март", text)
+        self.assertIn("03.03.2025", text)
         formulas, _values = self._render_xlsx(
             STATEMENT_XLSX, self.alpha, data=MARCH, user=self.accountant
         )

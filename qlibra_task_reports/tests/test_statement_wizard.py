@@ -117,14 +117,11 @@ class TestStatementWizard(QlibraReportsCommon):
         text = self._pdf_to_text(attachment.raw)
         self.assertIn("03/01/2025 - 03/31/2025", text)
         self.assertIn("$ 480.00", text)
-        mail = (
-            self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        # The client is notified by e-mail.
+        notification = message.notification_ids.filtered(
+            lambda n: n.res_partner_id == self.alpha
         )
-        self.assertTrue(mail)
-        self.assertIn(
-            "alpha@example.com",
-            mail.mapped("email_to") + [p.email for p in mail.recipient_ids],
-        )
+        self.assertEqual(notification.notification_type, "email")
 
     def test_send_refuses_clients_without_email(self):
         form = self._custom_march()
