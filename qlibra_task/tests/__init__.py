@@ -5,3 +5,4 @@ from . import test_profitability_report
 from . import test_partner_figures
 from . import test_access
 from . import test_warnings
+from . import test_i18n
