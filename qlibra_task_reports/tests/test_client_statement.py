@@ -35,7 +35,9 @@ INTERNAL_FIGURES = [
 
 @tagged("post_install", "-at_install")
 class TestClientStatement(QlibraReportsCommon):
-    def _values(self, partners, data=MARCH):
+    def _values(self, partners, data=None):
+        """Report values as the user of the test; data=None: March 2025."""
+        data = MARCH if data is None else data
         return (
             self.env["report.qlibra_task_reports.report_client_statement"]
             .with_user(self.accountant)
@@ -123,7 +125,7 @@ class TestClientStatement(QlibraReportsCommon):
         self.assertIn("Total hours 0.00", text)
 
     def test_default_period_is_previous_month(self):
-        values = self._values(self.delta, data=None)
+        values = self._values(self.delta, data={})
         first_of_month = fields.Date.context_today(self.accountant).replace(day=1)
         self.assertEqual(values["date_from"], first_of_month - relativedelta(months=1))
         self.assertEqual(values["date_to"], first_of_month - relativedelta(days=1))

@@ -18,7 +18,9 @@ class TestProfitabilityReport(QlibraReportsCommon):
         super().setUpClass()
         cls.clients = cls.alpha | cls.beta | cls.gamma | cls.delta
 
-    def _values(self, partners, data=MARCH):
+    def _values(self, partners, data=None):
+        """Report values as the user of the test; data=None: March 2025."""
+        data = MARCH if data is None else data
         return (
             self.env["report.qlibra_task_reports.report_profitability"]
             .with_user(self.manager)
