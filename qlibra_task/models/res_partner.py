@@ -35,7 +35,10 @@ class ResPartner(models.Model):
         compute="_compute_qlibra_contract_count", string="Contracts"
     )
     qlibra_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+        "res.currency",
+        string="Currency",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
     )
     qlibra_main_contract_id = fields.Many2one(
         "qlibra.contract",
@@ -107,7 +110,9 @@ class ResPartner(models.Model):
         help="Margin / revenue over the last three full months.",
     )
     qlibra_has_trailing_revenue = fields.Boolean(
-        compute="_compute_qlibra_figures", groups=MARGIN_GROUP
+        string="Revenue in the Last 3 Months",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
     )
     qlibra_change_request_share = fields.Float(
         string="Change-request Share (%)",
