@@ -32,6 +32,18 @@ class TestStatementWizard(QlibraReportsCommon):
         self.assertEqual(form.date_to, date(today.year, 12, 31))
 
     def test_default_clients_with_running_contract(self):
+        own = self.env.company.partner_id
+        internal = self.env["project.project"].create(
+            {"name": "Internal Training", "partner_id": own.id}
+        )
+        self.env["qlibra.contract"].create(
+            {
+                "partner_id": own.id,
+                "contract_type": "non_billable",
+                "date_start": date(2025, 1, 1),
+                "project_ids": [(6, 0, internal.ids)],
+            }
+        )
         form = self._wizard()
         form.period = "custom"
         form.date_from = date(2025, 3, 1)
@@ -41,6 +53,7 @@ class TestStatementWizard(QlibraReportsCommon):
         self.assertIn(self.beta.id, clients)
         self.assertIn(self.gamma.id, clients)
         self.assertNotIn(self.delta.id, clients)
+        self.assertNotIn(own.id, clients)
         form.date_from = date(2024, 3, 1)
         form.date_to = date(2024, 3, 31)
         self.assertNotIn(self.alpha, form.save().partner_ids)

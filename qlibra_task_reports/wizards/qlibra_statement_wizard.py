@@ -72,7 +72,8 @@ class QlibraStatementWizard(models.TransientModel):
         compute="_compute_partner_ids",
         store=True,
         readonly=False,
-        help="By default, every client with a contract running in the period.",
+        help="By default, every client with a contract running in the period, "
+        "the firm's own companies excepted.",
     )
     mail_template_id = fields.Many2one(
         "mail.template",
@@ -135,7 +136,9 @@ class QlibraStatementWizard(models.TransientModel):
                     ("date_end", ">=", wizard.date_from),
                 ]
             )
-            wizard.partner_ids = contracts.partner_id
+            # The firm's own companies are no clients (internal contracts).
+            own = self.env["res.company"].sudo().search([]).partner_id
+            wizard.partner_ids = contracts.partner_id - own
 
     def _get_data(self):
         self.ensure_one()
