@@ -139,9 +139,21 @@ class TestClientStatement(QlibraReportsCommon):
 
     def test_xlsx(self):
         formulas, values = self._render_xlsx(
-            STATEMENT_XLSX, self.alpha | self.beta, data=MARCH, user=self.accountant
+            STATEMENT_XLSX,
+            self.alpha | self.beta | self.gamma,
+            data=MARCH,
+            user=self.accountant,
         )
-        self.assertEqual(formulas.sheetnames, ["Alpha Trade", "Beta Advice"])
+        self.assertEqual(
+            formulas.sheetnames, ["Alpha Trade", "Beta Advice", "Gamma Build"]
+        )
+        # Fixed price: the job delivered, on its day, at its price.
+        sheet = formulas["Gamma Build"]
+        closing = self._find_row(sheet, 1, "Annual closing")
+        self.assertEqual(closing[2].value, datetime(2025, 3, 20))
+        self.assertEqual(closing[7].value, 2500.0)
+        amount = self._find_row(sheet, 0, "Total amount")
+        self.assertEqual(values["Gamma Build"].cell(amount[7].row, 8).value, 2500.0)
         sheet, cached = formulas["Alpha Trade"], values["Alpha Trade"]
         self.assertEqual(sheet.freeze_panes, "A7")
         self.assertTrue(sheet.auto_filter.ref.startswith("A6:H"))
