@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
+from odoo.exceptions import RedirectWarning
 from odoo.tests import Form, tagged
 
 from .common import QlibraCase
@@ -179,3 +180,26 @@ class TestTimesheetCost(QlibraCase):
         line = self.task.timesheet_ids
         self.assertTrue(line.qlibra_is_change_request)
         self.assertAlmostEqual(line.sudo().qlibra_cost, 72.0)
+
+    def test_deleting_with_logged_time_behaves_as_odoo(self):
+        line = self._log(self.task, self.senior, date(2025, 3, 3), 2.0)
+        domain = [("contract_id", "=", self.contract.id)]
+        before = self._sums(domain)
+        # Odoo refuses to delete a task or a project that has timesheets.
+        with self.assertRaises(RedirectWarning):
+            self.task.unlink()
+        with self.assertRaises(RedirectWarning):
+            self.project.unlink()
+        # Deleting an employee keeps the time, its frozen cost and revenue,
+        # under no employee: no orphan row, no lost figure.
+        self.senior.unlink()
+        self.env.flush_all()
+        self.assertTrue(line.exists())
+        self.assertFalse(line.employee_id)
+        self.assertEqual(self._sums(domain), before)
+        rows = self.Report.search(domain)
+        self.assertEqual(len(rows), 1)
+        self.assertFalse(rows.employee_id)
+        # Deleting the line removes its row.
+        line.unlink()
+        self.assertFalse(self.Report.search(domain))
