@@ -81,11 +81,6 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query(self):
-        # Every branch casts its columns to the same types: PostgreSQL then
-        # flattens the UNION ALL and computes only the columns a query reads
-        # (a pivot of hours by month skips the per-line revenue, margin and
-        # ratio expressions). One branch of another type makes it evaluate
-        # every column of every timesheet line.
         return SQL(
             "%s UNION ALL %s UNION ALL %s UNION ALL %s",
             self._query_time(),
@@ -98,12 +93,12 @@ class QlibraProfitabilityReport(models.Model):
     def _select_common(self, *, revenue, cost=None):
         cost = cost or SQL("0.0")
         return SQL(
-            """(%(revenue)s)::double precision AS revenue,
-               (%(cost)s)::numeric AS cost,
-               ((%(revenue)s) - (%(cost)s))::double precision AS margin,
-               (CASE WHEN (%(revenue)s) <> 0
+            """%(revenue)s AS revenue,
+               %(cost)s AS cost,
+               (%(revenue)s) - (%(cost)s) AS margin,
+               CASE WHEN (%(revenue)s) <> 0
                     THEN ((%(revenue)s) - (%(cost)s)) / (%(revenue)s) * 100.0
-               END)::double precision AS margin_percent""",
+               END AS margin_percent""",
             revenue=revenue,
             cost=cost,
         )
@@ -117,8 +112,8 @@ class QlibraProfitabilityReport(models.Model):
         )
         return SQL(
             """
-            SELECT aal.id::bigint AS id,
-                   'time'::text AS row_type,
+            SELECT aal.id AS id,
+                   'time' AS row_type,
                    date_trunc('month', aal.date)::date AS date,
                    aal.company_id AS company_id,
                    company.currency_id AS currency_id,
@@ -166,7 +161,7 @@ class QlibraProfitabilityReport(models.Model):
             SELECT -3 * (c.id::bigint * 100000
                          + EXTRACT(YEAR FROM m.month_start)::bigint * 12
                          + EXTRACT(MONTH FROM m.month_start)::bigint) AS id,
-                   'fee'::text AS row_type,
+                   'fee' AS row_type,
                    m.month_start AS date,
                    c.company_id AS company_id,
                    company.currency_id AS currency_id,
@@ -176,10 +171,10 @@ class QlibraProfitabilityReport(models.Model):
                    NULL::integer AS project_id,
                    NULL::integer AS task_id,
                    NULL::integer AS employee_id,
-                   0.0::double precision AS hours,
-                   0.0::double precision AS change_request_hours,
-                   0.0::double precision AS uncosted_hours,
-                   NULL::double precision AS effective_rate,
+                   0.0 AS hours,
+                   0.0 AS change_request_hours,
+                   0.0 AS uncosted_hours,
+                   NULL::numeric AS effective_rate,
                    %(common)s
               FROM qlibra_contract c
               JOIN res_company company ON company.id = c.company_id
@@ -209,7 +204,7 @@ class QlibraProfitabilityReport(models.Model):
                          + EXTRACT(YEAR FROM date_trunc('month', aal.date))::bigint * 12
                          + EXTRACT(MONTH FROM date_trunc('month', aal.date))::bigint)
                    - 1 AS id,
-                   'overage'::text AS row_type,
+                   'overage' AS row_type,
                    date_trunc('month', aal.date)::date AS date,
                    c.company_id AS company_id,
                    company.currency_id AS currency_id,
@@ -219,10 +214,10 @@ class QlibraProfitabilityReport(models.Model):
                    NULL::integer AS project_id,
                    NULL::integer AS task_id,
                    NULL::integer AS employee_id,
-                   0.0::double precision AS hours,
-                   0.0::double precision AS change_request_hours,
-                   0.0::double precision AS uncosted_hours,
-                   NULL::double precision AS effective_rate,
+                   0.0 AS hours,
+                   0.0 AS change_request_hours,
+                   0.0 AS uncosted_hours,
+                   NULL::numeric AS effective_rate,
                    %(common)s
               FROM account_analytic_line aal
               JOIN qlibra_contract c ON c.id = aal.qlibra_contract_id
@@ -242,7 +237,7 @@ class QlibraProfitabilityReport(models.Model):
         return SQL(
             """
             SELECT -3 * t.id::bigint - 2 AS id,
-                   'fixed_price'::text AS row_type,
+                   'fixed_price' AS row_type,
                    date_trunc('month', t.qlibra_date_done)::date AS date,
                    c.company_id AS company_id,
                    company.currency_id AS currency_id,
@@ -252,10 +247,10 @@ class QlibraProfitabilityReport(models.Model):
                    t.project_id AS project_id,
                    t.id AS task_id,
                    NULL::integer AS employee_id,
-                   0.0::double precision AS hours,
-                   0.0::double precision AS change_request_hours,
-                   0.0::double precision AS uncosted_hours,
-                   NULL::double precision AS effective_rate,
+                   0.0 AS hours,
+                   0.0 AS change_request_hours,
+                   0.0 AS uncosted_hours,
+                   NULL::numeric AS effective_rate,
                    %(common)s
               FROM project_task t
               JOIN qlibra_contract c ON c.id = t.qlibra_contract_id
