@@ -21,4 +21,9 @@
         "wizards/qlibra_statement_wizard_views.xml",
     ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "qlibra_task_reports/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -10,6 +10,7 @@ With --check it changes nothing and exits 1 when a README.rst is stale.
 """
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,20 @@ SECTIONS = (
     ("USAGE.md", "Usage"),
     ("CONTRIBUTORS.md", "Contributors"),
 )
+
+
+# A Markdown picture on a line of its own, its path relative to readme/.
+IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\(\.\./(?P<path>[^)\s]+)\)$", re.MULTILINE)
+
+
+def images_to_rst(text):
+    """Turn ``![alt](../static/description/x.png)`` lines into RST images.
+
+    README.rst sits in the add-on's folder, one level above readme/.
+    """
+    return IMAGE.sub(
+        lambda match: f".. image:: {match['path']}\n   :alt: {match['alt']}", text
+    )
 
 
 def heading(text, char):
@@ -45,7 +60,7 @@ def render(addon):
             continue
         if section:
             parts.append(heading(section, "="))
-        parts.append(path.read_text().strip() + "\n")
+        parts.append(images_to_rst(path.read_text().strip()) + "\n")
     parts.append(heading("Authors", "=") + f"\n- {manifest['author']}\n")
     return "\n".join(parts)
 

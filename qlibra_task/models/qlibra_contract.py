@@ -231,7 +231,9 @@ class QlibraContract(models.Model):
             contract.project_count = len(contract.project_ids)
 
     def _compute_missing_cost_employee_ids(self):
-        groups = self.env["account.analytic.line"]._read_group(
+        # Managers and accountants need not be timesheet users.
+        lines = self.env["account.analytic.line"].sudo()
+        groups = lines._read_group(
             [
                 ("qlibra_contract_id", "in", self.ids),
                 ("unit_amount", "!=", 0),

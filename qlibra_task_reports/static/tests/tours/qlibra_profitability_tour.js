@@ -1,0 +1,174 @@
+/** @odoo-module */
+// Copyright 2026 qLibra
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+//
+// A manager opens Client Profitability > Analysis, switches to the graph,
+// finds there the client that loses the most, opens it and its contract, and
+// prints its statement of last month from the wizard. The test data is built
+// by qlibra_task_reports/tests/test_tour.py.
+
+import { download } from "@web/core/network/download";
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+const CLIENT = "Musala Tour Ltd";
+const CONTRACT = "Musala Tour - Bookkeeping";
+
+/**
+ * Waits for the Chart.js chart of the graph view, then checks that its lowest
+ * bar is CLIENT's and below zero.
+ */
+async function checkLowestBar(canvas) {
+    let chart;
+    for (let attempt = 0; attempt < 50; attempt++) {
+        chart = window.Chart && window.Chart.getChart(canvas);
+        if (chart && chart.data.labels.length) {
+            break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!chart) {
+        throw new Error("The graph view shows no chart.");
+    }
+    const values = chart.data.datasets[0].data;
+    const lowest = values.indexOf(Math.min(...values));
+    const label = String(chart.data.labels[lowest]);
+    if (label !== CLIENT || !(values[lowest] < 0)) {
+        throw new Error(
+            `The lowest margin in the graph is ${values[lowest]} for "${label}", ` +
+                `expected a loss for "${CLIENT}".`
+        );
+    }
+}
+
+/**
+ * Lets the next download through and marks the page once it is the statement
+ * report's. download._download is the hook Odoo exposes to tests.
+ */
+function watchStatementDownload() {
+    const original = download._download;
+    download._download = async (options) => {
+        download._download = original;
+        const result = await original(options);
+        const [url, type] = JSON.parse(options.data.data);
+        if (
+            options.url === "/report/download" &&
+            type === "qweb-pdf" &&
+            url.startsWith("/report/pdf/qlibra_task_reports.report_client_statement?")
+        ) {
+            document.body.classList.add("o_qlibra_statement_downloaded");
+        }
+        return result;
+    };
+}
+
+registry.category("web_tour.tours").add("qlibra_profitability_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open the Client Profitability app",
+            trigger: '.o_app[data-menu-xmlid="qlibra_task.menu_qlibra_root"]',
+            run: "click",
+        },
+        {
+            content: "Open the analysis",
+            trigger: '.o_menu_sections [data-menu-xmlid="qlibra_task.menu_qlibra_analysis"]',
+            run: "click",
+        },
+        {
+            content: "The pivot shows the clients in rows",
+            trigger: `.o_pivot_view .o_pivot th:contains("${CLIENT}")`,
+        },
+        {
+            content: "Switch to the graph",
+            trigger: ".o_control_panel .o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "Sort the clients by margin, the lowest first",
+            trigger: '.o_graph_view button[data-tooltip="Ascending"]',
+            run: "click",
+        },
+        {
+            content: "The lowest bar of the graph is the client that loses the most",
+            trigger: ".o_graph_view .o_graph_canvas_container canvas",
+            async run() {
+                await checkLowestBar(this.anchor);
+            },
+        },
+        {
+            content: "Open the clients to renegotiate",
+            trigger: '.o_menu_sections [data-menu-xmlid="qlibra_task.menu_qlibra_renegotiate"]',
+            run: "click",
+        },
+        {
+            content: "Open the client that loses the most",
+            trigger: `.o_list_view .o_data_row .o_data_cell:contains("${CLIENT}")`,
+            run: "click",
+        },
+        {
+            content: "Open the client's contracts",
+            trigger: '.o_form_view button[name="action_view_qlibra_contracts"]',
+            run: "click",
+        },
+        {
+            content: "Open the contract",
+            trigger: `.o_list_view .o_data_row .o_data_cell:contains("${CONTRACT}")`,
+            run: "click",
+        },
+        {
+            content: "The contract shows this month's consumption of its hours",
+            trigger: '.o_form_view .o_field_widget[name="consumption_percent"] .o_progressbar',
+        },
+        {
+            content: "The contract shows the time logged without an hourly cost",
+            trigger: '.o_form_view .alert-warning .o_tag:contains("Ivo Unpriced")',
+        },
+        {
+            content: "Back to the client",
+            trigger: `.o_breadcrumb .breadcrumb-item a:contains("${CLIENT}")`,
+            run: "click",
+        },
+        {
+            content: "Open the actions of the client",
+            trigger: `.o_breadcrumb .active:contains("${CLIENT}")`,
+            run: "click .o_form_view .o_cp_action_menus i.fa-cog",
+        },
+        {
+            content: "Open the statement wizard",
+            trigger: '.dropdown-menu .o_menu_item:contains("Client Statements")',
+            run: "click",
+        },
+        {
+            content: "Choose last month",
+            trigger: '.modal .o_field_widget[name="period"] select',
+            run: 'select "last_month"',
+        },
+        {
+            content: "The wizard prints the statement of this client only",
+            trigger: `.modal .o_field_widget[name="partner_ids"] .o_tag:contains("${CLIENT}")`,
+        },
+        {
+            content: "Print the statement",
+            trigger: '.modal .modal-footer button[name="action_print"]',
+            async run(helpers) {
+                watchStatementDownload();
+                await helpers.click();
+            },
+        },
+        {
+            content: "The statement PDF is downloaded",
+            trigger: "body.o_qlibra_statement_downloaded .modal",
+        },
+        {
+            content: "Close the wizard",
+            trigger: '.modal .modal-footer button[special="cancel"]',
+            run: "click",
+        },
+        {
+            content: "Back on the client",
+            trigger: `body:not(:has(.modal)) .o_breadcrumb .active:contains("${CLIENT}")`,
+        },
+    ],
+});
