@@ -476,9 +476,11 @@ def insert_lines_sql(cr, table, uid):
     currency. qlibra_task: overhead rate of the company, cost = -amount x
     (1 + rate / 100) rounded to the currency, change-request flag of the task,
     contract = the task's contract valid on the date (following the
-    renegotiation chain), else the project's, else the client's only active
-    contract valid on the date in the line's company; partner = the
-    contract's client, else the commercial partner of the line.
+    renegotiation chain), else the project's, else the client's only
+    contract (archived ones included) valid on the date in the line's
+    company; partner = the contract's client, else the commercial partner of
+    the line; contract type and hourly revenue (hours x hourly rate of an
+    hourly contract, rounded to the currency) from the contract.
     """
     plan_columns = plan_column_names(cr)
     extra_cols = "".join(f", {col}" for col in plan_columns)
@@ -508,6 +510,7 @@ def insert_lines_sql(cr, table, uid):
             category, task_id, parent_task_id, project_id, employee_id,
             department_id, manager_id, qlibra_contract_id, qlibra_partner_id,
             qlibra_overhead_rate, qlibra_cost, qlibra_is_change_request,
+            qlibra_contract_type, qlibra_revenue,
             create_uid, write_uid, create_date, write_date)
         SELECT i.name, i.date, i.hours, l.amount, p.account_id {extra_vals},
                co.project_time_mode_id, l.partner_id, emp.user_id, l.company_id,
@@ -517,6 +520,10 @@ def insert_lines_sql(cr, table, uid):
                co.qlibra_overhead_rate,
                round(-l.amount * (1 + co.qlibra_overhead_rate::numeric / 100), 2),
                COALESCE(t.qlibra_is_change_request, false),
+               cc.contract_type,
+               CASE WHEN cc.contract_type = 'hourly'
+                    THEN round(i.hours::numeric * COALESCE(cc.hourly_rate, 0), 2)
+                    ELSE 0 END,
                %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
           FROM {table} i
           JOIN project_task t ON t.id = i.task_id
@@ -548,7 +555,7 @@ def insert_lines_sql(cr, table, uid):
               SELECT CASE WHEN count(*) = 1 THEN min(c.id) END AS contract_id
                 FROM qlibra_contract c
                WHERE c.partner_id = cp.commercial_partner_id
-                 AND c.active AND c.company_id = l.company_id
+                 AND c.company_id = l.company_id
                  AND c.date_start <= i.date
                  AND (c.date_end IS NULL OR i.date <= c.date_end)
           ) fc ON tc.contract_id IS NULL AND pc.contract_id IS NULL

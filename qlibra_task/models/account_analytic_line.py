@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
 
@@ -27,6 +28,11 @@ class AccountAnalyticLine(models.Model):
         index="btree_not_null",
         help="The contract's client, else the commercial partner of the line.",
     )
+    qlibra_contract_type = fields.Selection(
+        related="qlibra_contract_id.contract_type",
+        store=True,
+        string="Contract Type",
+    )
     qlibra_is_change_request = fields.Boolean(
         string="Change Request",
         compute="_compute_qlibra_is_change_request",
@@ -49,6 +55,15 @@ class AccountAnalyticLine(models.Model):
         groups=MARGIN_GROUP,
         help="Hours x the employee's hourly cost x (1 + overhead rate), as "
         "they were when the line was logged.",
+    )
+    qlibra_revenue = fields.Monetary(
+        string="Hourly Revenue",
+        compute="_compute_qlibra_revenue",
+        store=True,
+        groups=MONEY_GROUP,
+        help="Hours x the hourly rate of an hourly contract. Other revenue "
+        "(monthly fees, overage, fixed prices) belongs to the contract or the "
+        "task, not to a line: see the profitability analysis.",
     )
 
     @api.depends(
@@ -104,6 +119,20 @@ class AccountAnalyticLine(models.Model):
         # it must not rewrite the cost of time already logged.
         for line in self:
             line.qlibra_overhead_rate = line.company_id.qlibra_overhead_rate
+
+    @api.depends(
+        "unit_amount",
+        "qlibra_contract_id.contract_type",
+        "qlibra_contract_id.hourly_rate",
+    )
+    def _compute_qlibra_revenue(self):
+        # Stored so that the analysis reads one table, as Odoo's own does.
+        for line in self:
+            contract = line.qlibra_contract_id
+            if contract.contract_type == "hourly":
+                line.qlibra_revenue = line.unit_amount * contract.hourly_rate
+            else:
+                line.qlibra_revenue = 0.0
 
     @api.depends("amount", "qlibra_overhead_rate", "project_id")
     def _compute_qlibra_cost(self):

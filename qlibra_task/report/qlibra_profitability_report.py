@@ -79,68 +79,108 @@ class QlibraProfitabilityReport(models.Model):
         help="Revenue / hours of the cell's sums.",
     )
 
+    # Every branch of the UNION ALL casts its columns to these types, in this
+    # order: with one type per column PostgreSQL flattens the union into the
+    # outer query and reads only the columns a pivot asks for.
+    COLUMNS = (
+        ("id", "bigint"),
+        ("row_type", "varchar"),
+        ("date", "date"),
+        ("company_id", "integer"),
+        ("currency_id", "integer"),
+        ("partner_id", "integer"),
+        ("contract_id", "integer"),
+        ("contract_type", "varchar"),
+        ("project_id", "integer"),
+        ("task_id", "integer"),
+        ("employee_id", "integer"),
+        ("hours", "float8"),
+        ("change_request_hours", "float8"),
+        ("uncosted_hours", "float8"),
+        ("cost", "numeric"),
+        ("revenue", "numeric"),
+        ("margin", "numeric"),
+        # Ratios only make sense over sums: see _read_group_select().
+        ("margin_percent", "float8"),
+        ("effective_rate", "float8"),
+    )
+
     @api.model
     def _query(self):
-        return SQL(
-            "%s UNION ALL %s UNION ALL %s UNION ALL %s",
-            self._query_time(),
-            self._query_fee(),
-            self._query_overage(),
-            self._query_fixed_price(),
+        return SQL(" UNION ALL ").join(
+            [
+                self._query_time(),
+                self._query_fee(),
+                self._query_overage(),
+                self._query_fixed_price(),
+            ]
         )
 
     @api.model
-    def _select_common(self, *, revenue, cost=None):
-        cost = cost or SQL("0.0")
+    def _branch(self, values, from_where):
+        """SELECT values (a dict of column: SQL) cast to COLUMNS, FROM ..."""
         return SQL(
-            """%(revenue)s AS revenue,
-               %(cost)s AS cost,
-               (%(revenue)s) - (%(cost)s) AS margin,
-               CASE WHEN (%(revenue)s) <> 0
-                    THEN ((%(revenue)s) - (%(cost)s)) / (%(revenue)s) * 100.0
-               END AS margin_percent""",
-            revenue=revenue,
-            cost=cost,
+            "SELECT %s %s",
+            SQL(", ").join(
+                SQL(
+                    "(%s)::%s AS %s",
+                    values.get(name, SQL("NULL")),
+                    SQL(sql_type),
+                    SQL.identifier(name),
+                )
+                for name, sql_type in self.COLUMNS
+            ),
+            from_where,
         )
 
     @api.model
     def _query_time(self):
-        """One row per timesheet line: hours, cost, hourly revenue."""
-        revenue = SQL(
-            "CASE WHEN c.contract_type = 'hourly' "
-            "THEN aal.unit_amount * COALESCE(c.hourly_rate, 0.0) ELSE 0.0 END"
+        """One row per timesheet line: hours, cost, hourly revenue.
+
+        Reads the line alone, as Odoo's own timesheet analysis does: the
+        contract type and the hourly revenue are stored on the line.
+        """
+        return self._branch(
+            {
+                "id": SQL("aal.id"),
+                "row_type": SQL("'time'"),
+                "date": SQL("date_trunc('month', aal.date)"),
+                "company_id": SQL("aal.company_id"),
+                "currency_id": SQL("aal.currency_id"),
+                "partner_id": SQL("aal.qlibra_partner_id"),
+                "contract_id": SQL("aal.qlibra_contract_id"),
+                "contract_type": SQL("COALESCE(aal.qlibra_contract_type, 'none')"),
+                "project_id": SQL("aal.project_id"),
+                "task_id": SQL("aal.task_id"),
+                "employee_id": SQL("aal.employee_id"),
+                "hours": SQL("aal.unit_amount"),
+                "change_request_hours": SQL(
+                    "CASE WHEN aal.qlibra_is_change_request"
+                    " THEN aal.unit_amount ELSE 0 END"
+                ),
+                "uncosted_hours": SQL(
+                    "CASE WHEN aal.amount = 0 THEN aal.unit_amount ELSE 0 END"
+                ),
+                "cost": SQL("COALESCE(aal.qlibra_cost, 0)"),
+                "revenue": SQL("COALESCE(aal.qlibra_revenue, 0)"),
+                "margin": SQL(
+                    "COALESCE(aal.qlibra_revenue, 0) - COALESCE(aal.qlibra_cost, 0)"
+                ),
+            },
+            SQL("FROM account_analytic_line aal WHERE aal.project_id IS NOT NULL"),
         )
-        return SQL(
-            """
-            SELECT aal.id AS id,
-                   'time' AS row_type,
-                   date_trunc('month', aal.date)::date AS date,
-                   aal.company_id AS company_id,
-                   company.currency_id AS currency_id,
-                   aal.qlibra_partner_id AS partner_id,
-                   aal.qlibra_contract_id AS contract_id,
-                   COALESCE(c.contract_type, 'none') AS contract_type,
-                   aal.project_id AS project_id,
-                   aal.task_id AS task_id,
-                   aal.employee_id AS employee_id,
-                   aal.unit_amount AS hours,
-                   CASE WHEN aal.qlibra_is_change_request
-                        THEN aal.unit_amount ELSE 0.0 END AS change_request_hours,
-                   CASE WHEN aal.amount = 0
-                        THEN aal.unit_amount ELSE 0.0 END AS uncosted_hours,
-                   CASE WHEN aal.unit_amount <> 0
-                        THEN (%(revenue)s) / aal.unit_amount END AS effective_rate,
-                   %(common)s
-              FROM account_analytic_line aal
-              JOIN res_company company ON company.id = aal.company_id
-         LEFT JOIN qlibra_contract c ON c.id = aal.qlibra_contract_id
-             WHERE aal.project_id IS NOT NULL
-            """,
-            revenue=revenue,
-            common=self._select_common(
-                revenue=revenue, cost=SQL("COALESCE(aal.qlibra_cost, 0.0)")
-            ),
-        )
+
+    @api.model
+    def _revenue_only(self, revenue):
+        """Columns of a revenue row: no hours, no cost."""
+        return {
+            "hours": SQL("0"),
+            "change_request_hours": SQL("0"),
+            "uncosted_hours": SQL("0"),
+            "cost": SQL("0"),
+            "revenue": revenue,
+            "margin": revenue,
+        }
 
     @api.model
     def _query_fee(self):
@@ -148,119 +188,104 @@ class QlibraProfitabilityReport(models.Model):
 
         Months after the current one are not earned yet.
         """
-        covered_days = SQL(
-            "(LEAST(m.month_end, COALESCE(c.date_end, m.month_end))"
-            " - GREATEST(m.month_start, c.date_start) + 1)"
-        )
-        days_in_month = SQL("(m.month_end - m.month_start + 1)")
         revenue = SQL(
-            "COALESCE(c.monthly_fee, 0.0) * %s / %s", covered_days, days_in_month
+            "COALESCE(c.monthly_fee, 0)"
+            " * (LEAST(m.month_end, COALESCE(c.date_end, m.month_end))"
+            "    - GREATEST(m.month_start, c.date_start) + 1)"
+            " / (m.month_end - m.month_start + 1)"
         )
-        return SQL(
-            """
-            SELECT -3 * (c.id::bigint * 100000
-                         + EXTRACT(YEAR FROM m.month_start)::bigint * 12
-                         + EXTRACT(MONTH FROM m.month_start)::bigint) AS id,
-                   'fee' AS row_type,
-                   m.month_start AS date,
-                   c.company_id AS company_id,
-                   company.currency_id AS currency_id,
-                   c.partner_id AS partner_id,
-                   c.id AS contract_id,
-                   c.contract_type AS contract_type,
-                   NULL::integer AS project_id,
-                   NULL::integer AS task_id,
-                   NULL::integer AS employee_id,
-                   0.0 AS hours,
-                   0.0 AS change_request_hours,
-                   0.0 AS uncosted_hours,
-                   NULL::numeric AS effective_rate,
-                   %(common)s
-              FROM qlibra_contract c
-              JOIN res_company company ON company.id = c.company_id
-              CROSS JOIN LATERAL (
-                  SELECT gs::date AS month_start,
-                         (gs + interval '1 month - 1 day')::date AS month_end
-                    FROM generate_series(
-                        date_trunc('month', c.date_start),
-                        date_trunc('month', LEAST(
-                            COALESCE(c.date_end, CURRENT_DATE), CURRENT_DATE)),
-                        interval '1 month') AS gs
-              ) m
-             WHERE c.contract_type = 'subscription'
-            """,
-            common=self._select_common(revenue=revenue),
+        return self._branch(
+            {
+                "id": SQL(
+                    "-3 * (c.id::bigint * 100000"
+                    " + EXTRACT(YEAR FROM m.month_start)::bigint * 12"
+                    " + EXTRACT(MONTH FROM m.month_start)::bigint)"
+                ),
+                "row_type": SQL("'fee'"),
+                "date": SQL("m.month_start"),
+                "company_id": SQL("c.company_id"),
+                "currency_id": SQL("c.currency_id"),
+                "partner_id": SQL("c.partner_id"),
+                "contract_id": SQL("c.id"),
+                "contract_type": SQL("c.contract_type"),
+                **self._revenue_only(revenue),
+            },
+            SQL(
+                """FROM qlibra_contract c
+                   CROSS JOIN LATERAL (
+                       SELECT gs::date AS month_start,
+                              (gs + interval '1 month - 1 day')::date AS month_end
+                         FROM generate_series(
+                             date_trunc('month', c.date_start),
+                             date_trunc('month', LEAST(
+                                 COALESCE(c.date_end, CURRENT_DATE), CURRENT_DATE)),
+                             interval '1 month') AS gs
+                   ) m
+                  WHERE c.contract_type = 'subscription'"""
+            ),
         )
 
     @api.model
     def _query_overage(self):
         """One row per subscription and month whose hours exceed the included."""
-        revenue = SQL(
-            "(SUM(aal.unit_amount) - c.included_hours) * COALESCE(c.overage_rate, 0.0)"
-        )
-        return SQL(
-            """
-            SELECT -3 * (c.id::bigint * 100000
-                         + EXTRACT(YEAR FROM date_trunc('month', aal.date))::bigint * 12
-                         + EXTRACT(MONTH FROM date_trunc('month', aal.date))::bigint)
-                   - 1 AS id,
-                   'overage' AS row_type,
-                   date_trunc('month', aal.date)::date AS date,
-                   c.company_id AS company_id,
-                   company.currency_id AS currency_id,
-                   c.partner_id AS partner_id,
-                   c.id AS contract_id,
-                   c.contract_type AS contract_type,
-                   NULL::integer AS project_id,
-                   NULL::integer AS task_id,
-                   NULL::integer AS employee_id,
-                   0.0 AS hours,
-                   0.0 AS change_request_hours,
-                   0.0 AS uncosted_hours,
-                   NULL::numeric AS effective_rate,
-                   %(common)s
-              FROM account_analytic_line aal
-              JOIN qlibra_contract c ON c.id = aal.qlibra_contract_id
-              JOIN res_company company ON company.id = c.company_id
-             WHERE c.contract_type = 'subscription'
-               AND COALESCE(c.overage_rate, 0.0) > 0
-          GROUP BY c.id, company.currency_id, date_trunc('month', aal.date)
-            HAVING SUM(aal.unit_amount) > c.included_hours
-            """,
-            common=self._select_common(revenue=revenue),
+        return self._branch(
+            {
+                "id": SQL(
+                    "-3 * (o.contract_id::bigint * 100000"
+                    " + EXTRACT(YEAR FROM o.month)::bigint * 12"
+                    " + EXTRACT(MONTH FROM o.month)::bigint) - 1"
+                ),
+                "row_type": SQL("'overage'"),
+                "date": SQL("o.month"),
+                "company_id": SQL("o.company_id"),
+                "currency_id": SQL("o.currency_id"),
+                "partner_id": SQL("o.partner_id"),
+                "contract_id": SQL("o.contract_id"),
+                "contract_type": SQL("'subscription'"),
+                **self._revenue_only(SQL("o.revenue")),
+            },
+            SQL(
+                """FROM (
+                    SELECT date_trunc('month', aal.date) AS month,
+                           c.company_id, c.currency_id, c.partner_id,
+                           c.id AS contract_id,
+                           (SUM(aal.unit_amount) - c.included_hours)
+                           * COALESCE(c.overage_rate, 0) AS revenue
+                      FROM account_analytic_line aal
+                      JOIN qlibra_contract c ON c.id = aal.qlibra_contract_id
+                     WHERE c.contract_type = 'subscription'
+                       AND COALESCE(c.overage_rate, 0) > 0
+                  GROUP BY c.id, date_trunc('month', aal.date)
+                    HAVING SUM(aal.unit_amount) > c.included_hours
+                ) o"""
+            ),
         )
 
     @api.model
     def _query_fixed_price(self):
         """One row per fixed-price task, on the month it was done."""
-        revenue = SQL("t.qlibra_fixed_price")
-        return SQL(
-            """
-            SELECT -3 * t.id::bigint - 2 AS id,
-                   'fixed_price' AS row_type,
-                   date_trunc('month', t.qlibra_date_done)::date AS date,
-                   c.company_id AS company_id,
-                   company.currency_id AS currency_id,
-                   c.partner_id AS partner_id,
-                   c.id AS contract_id,
-                   c.contract_type AS contract_type,
-                   t.project_id AS project_id,
-                   t.id AS task_id,
-                   NULL::integer AS employee_id,
-                   0.0 AS hours,
-                   0.0 AS change_request_hours,
-                   0.0 AS uncosted_hours,
-                   NULL::numeric AS effective_rate,
-                   %(common)s
-              FROM project_task t
-              JOIN qlibra_contract c ON c.id = t.qlibra_contract_id
-              JOIN res_company company ON company.id = c.company_id
-             WHERE c.contract_type = 'fixed_price'
-               AND t.state = '1_done'
-               AND t.qlibra_date_done IS NOT NULL
-               AND t.qlibra_fixed_price > 0
-            """,
-            common=self._select_common(revenue=revenue),
+        return self._branch(
+            {
+                "id": SQL("-3 * t.id::bigint - 2"),
+                "row_type": SQL("'fixed_price'"),
+                "date": SQL("date_trunc('month', t.qlibra_date_done)"),
+                "company_id": SQL("c.company_id"),
+                "currency_id": SQL("c.currency_id"),
+                "partner_id": SQL("c.partner_id"),
+                "contract_id": SQL("c.id"),
+                "contract_type": SQL("c.contract_type"),
+                "project_id": SQL("t.project_id"),
+                "task_id": SQL("t.id"),
+                **self._revenue_only(SQL("t.qlibra_fixed_price")),
+            },
+            SQL(
+                """FROM project_task t
+                   JOIN qlibra_contract c ON c.id = t.qlibra_contract_id
+                  WHERE c.contract_type = 'fixed_price'
+                    AND t.state = '1_done'
+                    AND t.qlibra_date_done IS NOT NULL
+                    AND t.qlibra_fixed_price > 0"""
+            ),
         )
 
     @api.model

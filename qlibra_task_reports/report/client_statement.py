@@ -113,9 +113,9 @@ class ClientStatementReport(models.AbstractModel):
         contracts = contracts.sorted(lambda c: (c.date_start, c.id))
         monthly = self._get_monthly_figures(contracts, date_from, date_to)
         deliveries = self._get_deliveries(contracts, date_from, date_to)
-        lines_by_partner = defaultdict(lambda: lines.browse())
-        for line in lines:
-            lines_by_partner[line.qlibra_partner_id.id] |= line
+        # grouped() builds each client's recordset once: a |= per line is
+        # quadratic on a client with many lines.
+        lines_by_partner = lines.grouped("qlibra_partner_id")
         statements = {}
         for partner in partners:
             lang = partner.lang or self.env.lang
@@ -123,7 +123,7 @@ class ClientStatementReport(models.AbstractModel):
                 partner,
                 date_from,
                 date_to,
-                lines_by_partner[partner.id],
+                lines_by_partner.get(partner, lines.browse()),
                 contracts.filtered(lambda c, p=partner: c.partner_id == p),
                 monthly,
                 deliveries,
@@ -210,11 +210,11 @@ class ClientStatementReport(models.AbstractModel):
             ._fields["contract_type"]
             ._description_selection(self.env)
         )
+        # The values of each line are read once, in bulk (prefetched).
+        all_lines = [self._line_values(line) for line in lines]
         lines_by_contract = defaultdict(list)
-        for line in lines:
-            lines_by_contract[line.qlibra_contract_id.id].append(
-                self._line_values(line)
-            )
+        for line, values in zip(lines, all_lines, strict=True):
+            lines_by_contract[line.qlibra_contract_id.id].append(values)
         months = self.env["qlibra.report.period"]._months(date_from, date_to)
         sections = []
         for contract in contracts:
@@ -243,7 +243,6 @@ class ClientStatementReport(models.AbstractModel):
                     ),
                 }
             )
-        all_lines = [self._line_values(line) for line in lines]
         amount = sum(section["amount"] for section in sections)
         return {
             "partner": partner,
