@@ -8,14 +8,17 @@
 3. the end-to-end tests in tests/ run by pytest-odoo on that database;
 4. Odoo's own hr_timesheet and project suites, on that database with both
    add-ons installed (less the one test that fails on plain Odoo 18.0);
-5. the Odoo logs of 2 to 4 must hold no WARNING, ERROR or CRITICAL record,
+5. upgrade safety (setup/check_upgrade.py, on a database of its own):
+   install, update, uninstall and reinstall both add-ons, one test per check;
+6. the Odoo logs of 2 to 5 must hold no WARNING, ERROR or CRITICAL record,
    except the ones listed in ``ALLOWED`` below;
-6. the last line is ``N passed, N failed`` (``, N skipped`` when some were):
-   tests of 2 to 4, plus one failure per failed check (lint tool, Odoo run
+7. the last line is ``N passed, N failed`` (``, N skipped`` when some were):
+   tests of 2 to 5, plus one failure per failed check (lint tool, Odoo run
    that crashed, log check). Exit status 0 only when nothing failed.
 
 Environment: QLIBRA_TEST_DB (database name), QLIBRA_KEEP_DB=1 (keep it),
-QLIBRA_SKIP_LINT=1 (skip step 1), QLIBRA_SKIP_ODOO_SUITES=1 (skip step 4).
+QLIBRA_SKIP_LINT=1 (skip step 1), QLIBRA_SKIP_ODOO_SUITES=1 (skip step 4),
+QLIBRA_SKIP_UPGRADE=1 (skip step 5).
 """
 
 import argparse
@@ -290,6 +293,36 @@ def pytest_tests(db, addons_path, logfile, junit):
     )
 
 
+UPGRADE_RESULT = re.compile(r"^UPGRADE-CHECKS passed=(\d+) failed=(\d+)$", re.M)
+
+
+def upgrade_checks(db, addons, addons_path, logfile, outfile):
+    """Run setup/check_upgrade.py on database db (its Odoo log: logfile,
+    checked by the caller). Return (run, failed, errors, skipped, crashed)."""
+    rc = run_tee(
+        [
+            PYTHON,
+            "setup/check_upgrade.py",
+            "--db",
+            db,
+            "--addons",
+            ",".join(addons),
+            "--addons-path",
+            addons_path,
+            "--logfile",
+            str(logfile),
+            "--no-log-check",
+        ],
+        outfile,
+    )
+    results = UPGRADE_RESULT.findall(Path(outfile).read_text(encoding="utf-8"))
+    if not results:
+        print(f"check_upgrade.py exited with status {rc} without a result line")
+        return 0, 0, 0, 0, True
+    passed, failed = (int(count) for count in results[-1])
+    return passed + failed, failed, 0, 0, rc != 0 and not failed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--addons", required=True, help="comma-separated add-ons")
@@ -309,10 +342,11 @@ def main():
         failed_checks += [f"lint ({name})" for name in lint(addons)]
 
     totals = [0, 0, 0, 0]  # run, failed, errors, skipped
-    odoo_line = pytest_line = suites_line = "not run"
+    odoo_line = pytest_line = suites_line = upgrade_line = "not run"
     odoo_log = logdir / "odoo-tests.log"
     pytest_log = logdir / "pytest-odoo.log"
     suites_log = logdir / "odoo-suites.log"
+    upgrade_log = logdir / "odoo-upgrade.log"
     try:
         banner(f"Odoo: install {args.addons} with demo data into {db}, run tests")
         drop_db(db)
@@ -358,9 +392,25 @@ def main():
         else:
             drop_db(db)
 
+    if os.environ.get("QLIBRA_SKIP_UPGRADE") == "1":
+        banner("Upgrade check skipped (QLIBRA_SKIP_UPGRADE=1)")
+    else:
+        banner("Upgrade check: install, update, uninstall, reinstall")
+        *counts, crashed = upgrade_checks(
+            f"{db}_upgrade",
+            addons,
+            args.addons_path,
+            upgrade_log,
+            logdir / "check-upgrade.txt",
+        )
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        upgrade_line = "{1} failed of {0} checks".format(*counts)
+        if crashed:
+            failed_checks.append("upgrade check (crashed)")
+
     banner("Log check: no WARNING, ERROR or CRITICAL record in the Odoo logs")
     offenders = []
-    for logfile in (odoo_log, pytest_log, suites_log):
+    for logfile in (odoo_log, pytest_log, suites_log, upgrade_log):
         if logfile.exists():
             offenders += [f"{logfile.name}: {line}" for line in log_offenders(logfile)]
     for line in offenders:
@@ -375,6 +425,7 @@ def main():
     print(f"Odoo tests:   {odoo_line}")
     print(f"pytest tests: {pytest_line}")
     print(f"Odoo suites:  {suites_line}")
+    print(f"Upgrade:      {upgrade_line}")
     print(f"Logs:         {logdir}")
     print(f"Failed checks: {', '.join(failed_checks) if failed_checks else 'none'}")
     n_failed = failed + errors + len(failed_checks)

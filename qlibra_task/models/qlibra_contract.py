@@ -679,4 +679,17 @@ class QlibraContract(models.Model):
                             "unit_amount": hours / entries,
                         }
                     )
-        self.env["account.analytic.line"].create(vals_list)
+        lines = self.env["account.analytic.line"].create(vals_list)
+        # Give the lines external ids of this module, like the records of the
+        # demo file: uninstalling it then deletes them, and with them its demo
+        # projects, tasks and employees (which the lines would keep alive).
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {
+                    "xml_id": f"qlibra_task.demo_timesheet_{index}",
+                    "record": line,
+                    "noupdate": True,
+                }
+                for index, line in enumerate(lines, start=1)
+            ]
+        )
