@@ -43,7 +43,8 @@ RECORD = re.compile(
 PERF_INFO = re.compile(r"\s+(?:\d+|-) (?:[\d.]+|-) (?:[\d.]+|-)(?: \S+)?\s*$")
 BAD_LEVELS = {"WARNING", "ERROR", "CRITICAL"}
 WKHTMLTOPDF_QT = (
-    r"The switch --(?:header|footer)-html, is not support using unpatched qt, "
+    r"The switch --(?:header|footer)-(?:html|spacing), is not support using "
+    r"unpatched qt, "
     r"and will be ignored\."
 )
 # (logger, message regex matched against the whole record) of the only
@@ -140,6 +141,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# One HTTP port for every Odoo run on the test database: browser tests store
+# http://localhost:<port> as web.base.url, and Odoo's own suites compare the
+# links in their mails with the port of their own run.
+HTTP_PORT = free_port()
+
+
 def db_exists(db):
     out = subprocess.run(
         [
@@ -228,7 +235,7 @@ def odoo_tests(db, addons, addons_path, logfile, update=None, tags=None):
             ",".join(tags or [f"/{addon}" for addon in addons]),
             "--stop-after-init",
             "--log-level=test",
-            f"--http-port={free_port()}",
+            f"--http-port={HTTP_PORT}",
         ],
         logfile,
     )
