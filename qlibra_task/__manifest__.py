@@ -12,6 +12,7 @@
     "application": True,
     "installable": True,
     "depends": ["hr_timesheet"],
+    "uninstall_hook": "uninstall_hook",
     "data": [
         "security/qlibra_security.xml",
         "security/ir.model.access.csv",

@@ -9,6 +9,12 @@ from ..models.qlibra_contract import CONTRACT_TYPES
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
+# Timesheet lines summed per month and key, kept up to date by triggers.
+MONTH_TABLE = "qlibra_profitability_month"
+# Key columns of the month table that hold a record id (0 for none: a unique
+# index treats NULLs as distinct before PostgreSQL 15).
+MONTH_KEY_IDS = ("partner_id", "contract_id", "project_id", "task_id", "employee_id")
+
 # Ratios whose pivot cell is computed from the cell's sums, never averaged.
 RATIO_AGGREGATES = {
     "margin_percent:avg": ("margin", "revenue", 100.0),
@@ -19,10 +25,13 @@ RATIO_AGGREGATES = {
 class QlibraProfitabilityReport(models.Model):
     """Hours, cost and revenue per client and month.
 
-    One row per timesheet line, plus one row per revenue event that no line
-    carries: a subscription's monthly fee, its overage for a month, and the
-    price of a fixed-price task on the month it was done. Summing any column
-    over any grouping therefore gives the right total.
+    Rows of time: the timesheet lines summed per month, company, client,
+    contract, project, task and employee (the table MONTH_TABLE, kept up to
+    date by PostgreSQL triggers on account_analytic_line, so the analysis
+    reads a fraction of the lines). Rows of revenue that no line carries: a
+    subscription's monthly fee, its overage for a month, and the price of a
+    fixed-price task on the month it was done. Summing any column over any
+    grouping therefore gives the right total.
     """
 
     _name = "qlibra.profitability.report"
@@ -97,9 +106,9 @@ class QlibraProfitabilityReport(models.Model):
         ("hours", "float8"),
         ("change_request_hours", "float8"),
         ("uncosted_hours", "float8"),
-        ("cost", "numeric"),
-        ("revenue", "numeric"),
-        ("margin", "numeric"),
+        ("cost", "float8"),
+        ("revenue", "float8"),
+        ("margin", "float8"),
         # Ratios only make sense over sums: see _read_group_select().
         ("margin_percent", "float8"),
         ("effective_rate", "float8"),
@@ -135,39 +144,27 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_time(self):
-        """One row per timesheet line: hours, cost, hourly revenue.
-
-        Reads the line alone, as Odoo's own timesheet analysis does: the
-        contract type and the hourly revenue are stored on the line.
-        """
+        """Time: the month table, one row per month and timesheet key."""
         return self._branch(
             {
-                "id": SQL("aal.id"),
+                "id": SQL("m.id"),
                 "row_type": SQL("'time'"),
-                "date": SQL("date_trunc('month', aal.date)"),
-                "company_id": SQL("aal.company_id"),
-                "currency_id": SQL("aal.currency_id"),
-                "partner_id": SQL("aal.qlibra_partner_id"),
-                "contract_id": SQL("aal.qlibra_contract_id"),
-                "contract_type": SQL("COALESCE(aal.qlibra_contract_type, 'none')"),
-                "project_id": SQL("aal.project_id"),
-                "task_id": SQL("aal.task_id"),
-                "employee_id": SQL("aal.employee_id"),
-                "hours": SQL("aal.unit_amount"),
-                "change_request_hours": SQL(
-                    "CASE WHEN aal.qlibra_is_change_request"
-                    " THEN aal.unit_amount ELSE 0 END"
-                ),
-                "uncosted_hours": SQL(
-                    "CASE WHEN aal.amount = 0 THEN aal.unit_amount ELSE 0 END"
-                ),
-                "cost": SQL("COALESCE(aal.qlibra_cost, 0)"),
-                "revenue": SQL("COALESCE(aal.qlibra_revenue, 0)"),
-                "margin": SQL(
-                    "COALESCE(aal.qlibra_revenue, 0) - COALESCE(aal.qlibra_cost, 0)"
-                ),
+                "date": SQL("m.date"),
+                "company_id": SQL("m.company_id"),
+                "currency_id": SQL("m.currency_id"),
+                **{
+                    name: SQL("NULLIF(%s, 0)", SQL.identifier("m", name))
+                    for name in MONTH_KEY_IDS
+                },
+                "contract_type": SQL("m.contract_type"),
+                "hours": SQL("m.hours"),
+                "change_request_hours": SQL("m.change_request_hours"),
+                "uncosted_hours": SQL("m.uncosted_hours"),
+                "cost": SQL("m.cost"),
+                "revenue": SQL("m.revenue"),
+                "margin": SQL("m.revenue - m.cost"),
             },
-            SQL("FROM account_analytic_line aal WHERE aal.project_id IS NOT NULL"),
+            SQL("FROM %s m WHERE m.line_count <> 0", SQL.identifier(MONTH_TABLE)),
         )
 
     @api.model
@@ -246,17 +243,17 @@ class QlibraProfitabilityReport(models.Model):
             },
             SQL(
                 """FROM (
-                    SELECT date_trunc('month', aal.date) AS month,
+                    SELECT m.date AS month,
                            c.company_id, c.currency_id, c.partner_id,
                            c.id AS contract_id,
-                           (SUM(aal.unit_amount) - c.included_hours)
+                           (SUM(m.hours) - c.included_hours)
                            * COALESCE(c.overage_rate, 0) AS revenue
-                      FROM account_analytic_line aal
-                      JOIN qlibra_contract c ON c.id = aal.qlibra_contract_id
+                      FROM qlibra_profitability_month m
+                      JOIN qlibra_contract c ON c.id = m.contract_id
                      WHERE c.contract_type = 'subscription'
                        AND COALESCE(c.overage_rate, 0) > 0
-                  GROUP BY c.id, date_trunc('month', aal.date)
-                    HAVING SUM(aal.unit_amount) > c.included_hours
+                  GROUP BY c.id, m.date
+                    HAVING SUM(m.hours) > c.included_hours
                 ) o"""
             ),
         )
@@ -298,11 +295,178 @@ class QlibraProfitabilityReport(models.Model):
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
+        self._init_month_table()
         self.env.cr.execute(
             SQL(
                 "CREATE OR REPLACE VIEW %s AS (%s)",
                 SQL.identifier(self._table),
                 self._query(),
+            )
+        )
+
+    def _init_month_table(self):
+        """Create the month table and its triggers, and fill it from the lines.
+
+        Statement-level triggers with transition tables: one INSERT ... ON
+        CONFLICT per statement on the lines, whatever its number of rows, so
+        a bulk import costs one aggregate. Every way a line changes (ORM,
+        recomputation, SQL) goes through them. Rebuilt on each update of the
+        module, and dropped by the uninstall hook.
+        """
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS qlibra_profitability_month (
+                    id bigserial PRIMARY KEY,
+                    date date NOT NULL,
+                    company_id integer NOT NULL,
+                    currency_id integer,
+                    partner_id integer NOT NULL DEFAULT 0,
+                    contract_id integer NOT NULL DEFAULT 0,
+                    contract_type varchar NOT NULL,
+                    project_id integer NOT NULL DEFAULT 0,
+                    task_id integer NOT NULL DEFAULT 0,
+                    employee_id integer NOT NULL DEFAULT 0,
+                    hours float8 NOT NULL DEFAULT 0,
+                    change_request_hours float8 NOT NULL DEFAULT 0,
+                    uncosted_hours float8 NOT NULL DEFAULT 0,
+                    cost numeric NOT NULL DEFAULT 0,
+                    revenue numeric NOT NULL DEFAULT 0,
+                    line_count integer NOT NULL DEFAULT 0
+                );
+                CREATE UNIQUE INDEX IF NOT EXISTS qlibra_profitability_month_key
+                    ON qlibra_profitability_month (date, company_id, partner_id,
+                        contract_id, project_id, task_id, employee_id);
+                CREATE INDEX IF NOT EXISTS qlibra_profitability_month_contract
+                    ON qlibra_profitability_month (contract_id, date);
+
+                CREATE OR REPLACE FUNCTION qlibra_profitability_month_apply()
+                RETURNS trigger LANGUAGE plpgsql AS $fn$
+                BEGIN
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                        INSERT INTO qlibra_profitability_month AS m (
+                            date, company_id, currency_id, partner_id,
+                            contract_id, contract_type, project_id, task_id,
+                            employee_id, hours, change_request_hours,
+                            uncosted_hours, cost, revenue, line_count)
+                        SELECT date_trunc('month', l.date)::date, l.company_id,
+                               max(l.currency_id),
+                               COALESCE(l.qlibra_partner_id, 0),
+                               COALESCE(l.qlibra_contract_id, 0),
+                               max(COALESCE(l.qlibra_contract_type, 'none')),
+                               COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
+                               COALESCE(l.employee_id, 0),
+                               -SUM(l.unit_amount),
+                               -SUM(CASE WHEN l.qlibra_is_change_request
+                                         THEN l.unit_amount ELSE 0 END),
+                               -SUM(CASE WHEN l.amount = 0
+                                         THEN l.unit_amount ELSE 0 END),
+                               -SUM(COALESCE(l.qlibra_cost, 0)),
+                               -SUM(COALESCE(l.qlibra_revenue, 0)),
+                               -COUNT(*)
+                          FROM old_rows l
+                         WHERE l.project_id IS NOT NULL
+                      GROUP BY 1, 2, 4, 5, 7, 8, 9
+                        ON CONFLICT (date, company_id, partner_id, contract_id,
+                                     project_id, task_id, employee_id)
+                        DO UPDATE SET
+                            hours = m.hours + EXCLUDED.hours,
+                            change_request_hours = m.change_request_hours
+                                + EXCLUDED.change_request_hours,
+                            uncosted_hours = m.uncosted_hours
+                                + EXCLUDED.uncosted_hours,
+                            cost = m.cost + EXCLUDED.cost,
+                            revenue = m.revenue + EXCLUDED.revenue,
+                            line_count = m.line_count + EXCLUDED.line_count;
+                    END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                        INSERT INTO qlibra_profitability_month AS m (
+                            date, company_id, currency_id, partner_id,
+                            contract_id, contract_type, project_id, task_id,
+                            employee_id, hours, change_request_hours,
+                            uncosted_hours, cost, revenue, line_count)
+                        SELECT date_trunc('month', l.date)::date, l.company_id,
+                               max(l.currency_id),
+                               COALESCE(l.qlibra_partner_id, 0),
+                               COALESCE(l.qlibra_contract_id, 0),
+                               max(COALESCE(l.qlibra_contract_type, 'none')),
+                               COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
+                               COALESCE(l.employee_id, 0),
+                               SUM(l.unit_amount),
+                               SUM(CASE WHEN l.qlibra_is_change_request
+                                        THEN l.unit_amount ELSE 0 END),
+                               SUM(CASE WHEN l.amount = 0
+                                        THEN l.unit_amount ELSE 0 END),
+                               SUM(COALESCE(l.qlibra_cost, 0)),
+                               SUM(COALESCE(l.qlibra_revenue, 0)),
+                               COUNT(*)
+                          FROM new_rows l
+                         WHERE l.project_id IS NOT NULL
+                      GROUP BY 1, 2, 4, 5, 7, 8, 9
+                        ON CONFLICT (date, company_id, partner_id, contract_id,
+                                     project_id, task_id, employee_id)
+                        DO UPDATE SET
+                            currency_id = EXCLUDED.currency_id,
+                            contract_type = EXCLUDED.contract_type,
+                            hours = m.hours + EXCLUDED.hours,
+                            change_request_hours = m.change_request_hours
+                                + EXCLUDED.change_request_hours,
+                            uncosted_hours = m.uncosted_hours
+                                + EXCLUDED.uncosted_hours,
+                            cost = m.cost + EXCLUDED.cost,
+                            revenue = m.revenue + EXCLUDED.revenue,
+                            line_count = m.line_count + EXCLUDED.line_count;
+                    END IF;
+                    RETURN NULL;
+                END
+                $fn$;
+
+                DROP TRIGGER IF EXISTS qlibra_profitability_month_insert
+                    ON account_analytic_line;
+                DROP TRIGGER IF EXISTS qlibra_profitability_month_update
+                    ON account_analytic_line;
+                DROP TRIGGER IF EXISTS qlibra_profitability_month_delete
+                    ON account_analytic_line;
+                CREATE TRIGGER qlibra_profitability_month_insert
+                    AFTER INSERT ON account_analytic_line
+                    REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT
+                    EXECUTE FUNCTION qlibra_profitability_month_apply();
+                CREATE TRIGGER qlibra_profitability_month_update
+                    AFTER UPDATE ON account_analytic_line
+                    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                    FOR EACH STATEMENT
+                    EXECUTE FUNCTION qlibra_profitability_month_apply();
+                CREATE TRIGGER qlibra_profitability_month_delete
+                    AFTER DELETE ON account_analytic_line
+                    REFERENCING OLD TABLE AS old_rows
+                    FOR EACH STATEMENT
+                    EXECUTE FUNCTION qlibra_profitability_month_apply();
+
+                TRUNCATE qlibra_profitability_month;
+                INSERT INTO qlibra_profitability_month (
+                    date, company_id, currency_id, partner_id, contract_id,
+                    contract_type, project_id, task_id, employee_id, hours,
+                    change_request_hours, uncosted_hours, cost, revenue,
+                    line_count)
+                SELECT date_trunc('month', l.date)::date, l.company_id,
+                       max(l.currency_id), COALESCE(l.qlibra_partner_id, 0),
+                       COALESCE(l.qlibra_contract_id, 0),
+                       max(COALESCE(l.qlibra_contract_type, 'none')),
+                       COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
+                       COALESCE(l.employee_id, 0),
+                       SUM(l.unit_amount),
+                       SUM(CASE WHEN l.qlibra_is_change_request
+                                THEN l.unit_amount ELSE 0 END),
+                       SUM(CASE WHEN l.amount = 0 THEN l.unit_amount ELSE 0 END),
+                       SUM(COALESCE(l.qlibra_cost, 0)),
+                       SUM(COALESCE(l.qlibra_revenue, 0)),
+                       COUNT(*)
+                  FROM account_analytic_line l
+                 WHERE l.project_id IS NOT NULL
+              GROUP BY 1, 2, 4, 5, 7, 8, 9;
+                """
             )
         )
 

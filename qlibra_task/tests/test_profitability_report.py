@@ -118,3 +118,52 @@ class TestProfitabilityReport(QlibraCase):
         )
         self.assertIn(loser, rows.partner_id)
         self.assertNotIn(self.hourly_client, rows.partner_id)
+
+    def _assert_month_table_matches_lines(self):
+        """The trigger-kept month table equals a fresh sum of the lines."""
+        self.env.flush_all()
+        query = """
+            SELECT date_trunc('month', date)::date, company_id,
+                   COALESCE(qlibra_partner_id, 0), COALESCE(qlibra_contract_id, 0),
+                   COALESCE(project_id, 0), COALESCE(task_id, 0),
+                   COALESCE(employee_id, 0), SUM(unit_amount)::numeric(16, 4),
+                   SUM(CASE WHEN qlibra_is_change_request
+                            THEN unit_amount ELSE 0 END)::numeric(16, 4),
+                   SUM(COALESCE(qlibra_cost, 0)), SUM(COALESCE(qlibra_revenue, 0)),
+                   COUNT(*)
+              FROM account_analytic_line WHERE project_id IS NOT NULL
+          GROUP BY 1, 2, 3, 4, 5, 6, 7"""
+        self.env.cr.execute(query)
+        expected = set(self.env.cr.fetchall())
+        self.env.cr.execute(
+            """SELECT date, company_id, partner_id, contract_id, project_id,
+                      task_id, employee_id, hours::numeric(16, 4),
+                      change_request_hours::numeric(16, 4), cost, revenue,
+                      line_count
+                 FROM qlibra_profitability_month WHERE line_count <> 0"""
+        )
+        self.assertEqual(set(self.env.cr.fetchall()), expected)
+
+    def test_month_table_follows_every_change(self):
+        self._assert_month_table_matches_lines()
+        line = self._log(self.hourly_task, self.senior, date(2025, 1, 20), 3.0)
+        other_task = self._task(self.hourly_task.project_id, name="Other")
+        self._assert_month_table_matches_lines()
+        line.write({"unit_amount": 4.5, "task_id": other_task.id})
+        self._assert_month_table_matches_lines()
+        line.write({"date": date(2025, 2, 3), "qlibra_is_change_request": True})
+        self._assert_month_table_matches_lines()
+        # Recomputations move lines too: a new rate, a new contract.
+        self.hourly.hourly_rate = 120.0
+        self._assert_month_table_matches_lines()
+        self.junior.unlink()
+        self._assert_month_table_matches_lines()
+        line.unlink()
+        self._assert_month_table_matches_lines()
+        self.env.flush_all()
+        [(hours, revenue)] = self.Report._read_group(
+            [("partner_id", "=", self.hourly_client.id)],
+            [],
+            ["hours:sum", "revenue:sum"],
+        )
+        self.assertEqual((hours, revenue), (10.0, 1200.0))
