@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
 
@@ -83,20 +84,7 @@ class ClientStatementReport(models.AbstractModel):
     @api.model
     def _get_statements(self, partners, date_from, date_to):
         company_ids = self.env.companies.ids
-        lines = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(
-                [
-                    ("qlibra_partner_id", "in", partners.ids),
-                    ("project_id", "!=", False),
-                    ("date", ">=", date_from),
-                    ("date", "<=", date_to),
-                    ("company_id", "in", company_ids),
-                ],
-                order="date, id",
-            )
-        )
+        lines = self._get_line_rows(partners, date_from, date_to, company_ids)
         contracts = self.env["qlibra.contract"].search(
             [
                 ("partner_id", "in", partners.ids),
@@ -107,15 +95,17 @@ class ClientStatementReport(models.AbstractModel):
                 ("date_end", ">=", date_from),
             ]
         )
-        contracts |= lines.qlibra_contract_id.filtered_domain(
-            [("company_id", "in", company_ids)]
+        contracts |= (
+            self.env["qlibra.contract"]
+            .browse({row["contract_id"] for row in lines if row["contract_id"]})
+            .filtered_domain([("company_id", "in", company_ids)])
         )
         contracts = contracts.sorted(lambda c: (c.date_start, c.id))
         monthly = self._get_monthly_figures(contracts, date_from, date_to)
         deliveries = self._get_deliveries(contracts, date_from, date_to)
-        # grouped() builds each client's recordset once: a |= per line is
-        # quadratic on a client with many lines.
-        lines_by_partner = lines.grouped("qlibra_partner_id")
+        lines_by_partner = defaultdict(list)
+        for row in lines:
+            lines_by_partner[row["partner_id"]].append(row)
         statements = {}
         for partner in partners:
             lang = partner.lang or self.env.lang
@@ -123,7 +113,7 @@ class ClientStatementReport(models.AbstractModel):
                 partner,
                 date_from,
                 date_to,
-                lines_by_partner.get(partner, lines.browse()),
+                lines_by_partner[partner.id],
                 contracts.filtered(lambda c, p=partner: c.partner_id == p),
                 monthly,
                 deliveries,
@@ -189,16 +179,58 @@ class ClientStatementReport(models.AbstractModel):
         return deliveries
 
     @api.model
-    def _line_values(self, line):
+    def _get_line_rows(self, partners, date_from, date_to, company_ids):
+        """The timesheet lines of the clients in the period, as plain rows.
+
+        One query: a statement can list a hundred thousand lines, and reading
+        them through the ORM field by field costs more than writing them.
+        """
+        self.env["account.analytic.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT aal.qlibra_partner_id AS partner_id,
+                          aal.qlibra_contract_id AS contract_id,
+                          aal.date, aal.name, aal.unit_amount AS hours,
+                          COALESCE(aal.qlibra_is_change_request, FALSE)
+                              AS is_change_request,
+                          COALESCE(employee.name, user_partner.name, '')
+                              AS employee,
+                          project.name AS project_names,
+                          COALESCE(task.name, '') AS task,
+                          COALESCE(contract.name, '') AS contract
+                     FROM account_analytic_line aal
+                     JOIN project_project project ON project.id = aal.project_id
+                LEFT JOIN project_task task ON task.id = aal.task_id
+                LEFT JOIN hr_employee employee ON employee.id = aal.employee_id
+                LEFT JOIN res_users usr ON usr.id = aal.user_id
+                LEFT JOIN res_partner user_partner ON user_partner.id = usr.partner_id
+                LEFT JOIN qlibra_contract contract
+                       ON contract.id = aal.qlibra_contract_id
+                    WHERE aal.qlibra_partner_id = ANY(%(partners)s)
+                      AND aal.date BETWEEN %(date_from)s AND %(date_to)s
+                      AND aal.company_id = ANY(%(companies)s)
+                 ORDER BY aal.date, aal.id""",
+                partners=partners.ids,
+                date_from=date_from,
+                date_to=date_to,
+                companies=company_ids,
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _line_values(self, row):
+        """A line of the statement, in the language of the context."""
+        names = row["project_names"] or {}
         return {
-            "date": line.date,
-            "employee": line.employee_id.name or line.user_id.name or "",
-            "project": line.project_id.name or "",
-            "task": line.task_id.name or "",
-            "description": line.name if line.name and line.name != "/" else "",
-            "hours": line.unit_amount,
-            "is_change_request": line.qlibra_is_change_request,
-            "contract": line.qlibra_contract_id.name or "",
+            "date": row["date"],
+            "employee": row["employee"],
+            "project": names.get(self.env.lang) or names.get("en_US") or "",
+            "task": row["task"],
+            "description": row["name"] if row["name"] and row["name"] != "/" else "",
+            "hours": row["hours"],
+            "is_change_request": row["is_change_request"],
+            "contract": row["contract"],
         }
 
     @api.model
@@ -210,11 +242,10 @@ class ClientStatementReport(models.AbstractModel):
             ._fields["contract_type"]
             ._description_selection(self.env)
         )
-        # The values of each line are read once, in bulk (prefetched).
-        all_lines = [self._line_values(line) for line in lines]
+        all_lines = [self._line_values(row) for row in lines]
         lines_by_contract = defaultdict(list)
-        for line, values in zip(lines, all_lines, strict=True):
-            lines_by_contract[line.qlibra_contract_id.id].append(values)
+        for row, values in zip(lines, all_lines, strict=True):
+            lines_by_contract[row["contract_id"]].append(values)
         months = self.env["qlibra.report.period"]._months(date_from, date_to)
         sections = []
         for contract in contracts:
