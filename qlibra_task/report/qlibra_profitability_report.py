@@ -304,16 +304,77 @@ class QlibraProfitabilityReport(models.Model):
             )
         )
 
+    @api.model
+    def _month_rows(self, source, sign=""):
+        """SELECT the lines of source summed per month and key.
+
+        sign "-" gives the rows to take away (lines updated or deleted).
+        """
+        return SQL(
+            """SELECT date_trunc('month', l.date)::date, l.company_id,
+                      max(l.currency_id), COALESCE(l.qlibra_partner_id, 0),
+                      COALESCE(l.qlibra_contract_id, 0),
+                      max(COALESCE(l.qlibra_contract_type, 'none')),
+                      COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
+                      COALESCE(l.employee_id, 0),
+                      %(sign)sSUM(l.unit_amount),
+                      %(sign)sSUM(CASE WHEN l.qlibra_is_change_request
+                                       THEN l.unit_amount ELSE 0 END),
+                      %(sign)sSUM(CASE WHEN l.amount = 0
+                                       THEN l.unit_amount ELSE 0 END),
+                      %(sign)sSUM(COALESCE(l.qlibra_cost, 0)),
+                      %(sign)sSUM(COALESCE(l.qlibra_revenue, 0)),
+                      %(sign)sCOUNT(*)
+                 FROM %(source)s l
+                WHERE l.project_id IS NOT NULL
+             GROUP BY 1, 2, 4, 5, 7, 8, 9""",
+            sign=SQL(sign),
+            source=SQL.identifier(source),
+        )
+
+    @api.model
+    def _month_upsert(self, rows):
+        """INSERT rows (of _month_rows) into the month table, adding to its sums."""
+        sums = (
+            "hours",
+            "change_request_hours",
+            "uncosted_hours",
+            "cost",
+            "revenue",
+            "line_count",
+        )
+        return SQL(
+            """INSERT INTO qlibra_profitability_month AS m (
+                   date, company_id, currency_id, partner_id, contract_id,
+                   contract_type, project_id, task_id, employee_id, hours,
+                   change_request_hours, uncosted_hours, cost, revenue,
+                   line_count)
+               %(rows)s
+               ON CONFLICT (date, company_id, partner_id, contract_id,
+                            project_id, task_id, employee_id)
+               DO UPDATE SET currency_id = EXCLUDED.currency_id,
+                             contract_type = EXCLUDED.contract_type,
+                             %(sums)s""",
+            rows=rows,
+            sums=SQL(", ").join(
+                SQL("%s = m.%s + EXCLUDED.%s", *[SQL.identifier(name)] * 3)
+                for name in sums
+            ),
+        )
+
     def _init_month_table(self):
-        """Create the month table and its triggers, and fill it from the lines.
+        """Create the month table and the triggers that keep it up to date.
 
         Statement-level triggers with transition tables: one INSERT ... ON
         CONFLICT per statement on the lines, whatever its number of rows, so
         a bulk import costs one aggregate. Every way a line changes (ORM,
-        recomputation, SQL) goes through them. Rebuilt on each update of the
-        module, and dropped by the uninstall hook.
+        recomputation, SQL) goes through them. The table is filled when it is
+        created (installation), kept as it is by module updates, and dropped
+        by the uninstall hook.
         """
         cr = self.env.cr
+        cr.execute(SQL("SELECT to_regclass('qlibra_profitability_month')"))
+        created = cr.fetchone()[0] is None
         cr.execute(
             SQL(
                 """
@@ -345,78 +406,10 @@ class QlibraProfitabilityReport(models.Model):
                 RETURNS trigger LANGUAGE plpgsql AS $fn$
                 BEGIN
                     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                        INSERT INTO qlibra_profitability_month AS m (
-                            date, company_id, currency_id, partner_id,
-                            contract_id, contract_type, project_id, task_id,
-                            employee_id, hours, change_request_hours,
-                            uncosted_hours, cost, revenue, line_count)
-                        SELECT date_trunc('month', l.date)::date, l.company_id,
-                               max(l.currency_id),
-                               COALESCE(l.qlibra_partner_id, 0),
-                               COALESCE(l.qlibra_contract_id, 0),
-                               max(COALESCE(l.qlibra_contract_type, 'none')),
-                               COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
-                               COALESCE(l.employee_id, 0),
-                               -SUM(l.unit_amount),
-                               -SUM(CASE WHEN l.qlibra_is_change_request
-                                         THEN l.unit_amount ELSE 0 END),
-                               -SUM(CASE WHEN l.amount = 0
-                                         THEN l.unit_amount ELSE 0 END),
-                               -SUM(COALESCE(l.qlibra_cost, 0)),
-                               -SUM(COALESCE(l.qlibra_revenue, 0)),
-                               -COUNT(*)
-                          FROM old_rows l
-                         WHERE l.project_id IS NOT NULL
-                      GROUP BY 1, 2, 4, 5, 7, 8, 9
-                        ON CONFLICT (date, company_id, partner_id, contract_id,
-                                     project_id, task_id, employee_id)
-                        DO UPDATE SET
-                            hours = m.hours + EXCLUDED.hours,
-                            change_request_hours = m.change_request_hours
-                                + EXCLUDED.change_request_hours,
-                            uncosted_hours = m.uncosted_hours
-                                + EXCLUDED.uncosted_hours,
-                            cost = m.cost + EXCLUDED.cost,
-                            revenue = m.revenue + EXCLUDED.revenue,
-                            line_count = m.line_count + EXCLUDED.line_count;
+                        %(take_away)s;
                     END IF;
                     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                        INSERT INTO qlibra_profitability_month AS m (
-                            date, company_id, currency_id, partner_id,
-                            contract_id, contract_type, project_id, task_id,
-                            employee_id, hours, change_request_hours,
-                            uncosted_hours, cost, revenue, line_count)
-                        SELECT date_trunc('month', l.date)::date, l.company_id,
-                               max(l.currency_id),
-                               COALESCE(l.qlibra_partner_id, 0),
-                               COALESCE(l.qlibra_contract_id, 0),
-                               max(COALESCE(l.qlibra_contract_type, 'none')),
-                               COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
-                               COALESCE(l.employee_id, 0),
-                               SUM(l.unit_amount),
-                               SUM(CASE WHEN l.qlibra_is_change_request
-                                        THEN l.unit_amount ELSE 0 END),
-                               SUM(CASE WHEN l.amount = 0
-                                        THEN l.unit_amount ELSE 0 END),
-                               SUM(COALESCE(l.qlibra_cost, 0)),
-                               SUM(COALESCE(l.qlibra_revenue, 0)),
-                               COUNT(*)
-                          FROM new_rows l
-                         WHERE l.project_id IS NOT NULL
-                      GROUP BY 1, 2, 4, 5, 7, 8, 9
-                        ON CONFLICT (date, company_id, partner_id, contract_id,
-                                     project_id, task_id, employee_id)
-                        DO UPDATE SET
-                            currency_id = EXCLUDED.currency_id,
-                            contract_type = EXCLUDED.contract_type,
-                            hours = m.hours + EXCLUDED.hours,
-                            change_request_hours = m.change_request_hours
-                                + EXCLUDED.change_request_hours,
-                            uncosted_hours = m.uncosted_hours
-                                + EXCLUDED.uncosted_hours,
-                            cost = m.cost + EXCLUDED.cost,
-                            revenue = m.revenue + EXCLUDED.revenue,
-                            line_count = m.line_count + EXCLUDED.line_count;
+                        %(add)s;
                     END IF;
                     RETURN NULL;
                 END
@@ -443,32 +436,13 @@ class QlibraProfitabilityReport(models.Model):
                     REFERENCING OLD TABLE AS old_rows
                     FOR EACH STATEMENT
                     EXECUTE FUNCTION qlibra_profitability_month_apply();
-
-                TRUNCATE qlibra_profitability_month;
-                INSERT INTO qlibra_profitability_month (
-                    date, company_id, currency_id, partner_id, contract_id,
-                    contract_type, project_id, task_id, employee_id, hours,
-                    change_request_hours, uncosted_hours, cost, revenue,
-                    line_count)
-                SELECT date_trunc('month', l.date)::date, l.company_id,
-                       max(l.currency_id), COALESCE(l.qlibra_partner_id, 0),
-                       COALESCE(l.qlibra_contract_id, 0),
-                       max(COALESCE(l.qlibra_contract_type, 'none')),
-                       COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
-                       COALESCE(l.employee_id, 0),
-                       SUM(l.unit_amount),
-                       SUM(CASE WHEN l.qlibra_is_change_request
-                                THEN l.unit_amount ELSE 0 END),
-                       SUM(CASE WHEN l.amount = 0 THEN l.unit_amount ELSE 0 END),
-                       SUM(COALESCE(l.qlibra_cost, 0)),
-                       SUM(COALESCE(l.qlibra_revenue, 0)),
-                       COUNT(*)
-                  FROM account_analytic_line l
-                 WHERE l.project_id IS NOT NULL
-              GROUP BY 1, 2, 4, 5, 7, 8, 9;
-                """
+                """,
+                take_away=self._month_upsert(self._month_rows("old_rows", "-")),
+                add=self._month_upsert(self._month_rows("new_rows")),
             )
         )
+        if created:
+            cr.execute(self._month_upsert(self._month_rows("account_analytic_line")))
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec not in RATIO_AGGREGATES:
