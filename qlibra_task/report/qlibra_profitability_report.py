@@ -89,8 +89,7 @@ class QlibraProfitabilityReport(models.Model):
     )
 
     # Every branch of the UNION ALL casts its columns to these types, in this
-    # order: with one type per column PostgreSQL flattens the union into the
-    # outer query and reads only the columns a pivot asks for.
+    # order: one layout for all, and no mixed numeric/float arithmetic.
     COLUMNS = (
         ("id", "bigint"),
         ("row_type", "varchar"),
