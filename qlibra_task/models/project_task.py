@@ -132,12 +132,18 @@ class ProjectTask(models.Model):
                 )
 
     def _compute_qlibra_figures(self):
-        """Figures of each task, its sub-tasks included, in two queries."""
-        # Work on saved records only: a task being created has no time yet.
+        """Figures of each task, its sub-tasks included, in three queries."""
+        # Saved tasks only (a task being created has no time yet), and their
+        # sub-tasks at every level, in one query.
+        saved = self._origin.filtered("id")
+        subtask_ids = saved._get_subtask_ids_per_task_id()
         family = {
-            task: task._origin | task._origin._get_all_subtasks() for task in self
+            task: [task._origin.id, *subtask_ids.get(task._origin.id, [])]
+            if task._origin
+            else []
+            for task in self
         }
-        all_tasks = self.browse().union(*family.values()) if family else self.browse()
+        all_tasks = self.browse({i for ids in family.values() for i in ids})
         time_rows = (
             self.env["account.analytic.line"]
             .sudo()
@@ -166,7 +172,7 @@ class ProjectTask(models.Model):
             per_task[task.id]["revenue"] += revenue
         for task in self:
             total = {
-                key: sum(per_task[member.id][key] for member in family[task])
+                key: sum(per_task[task_id][key] for task_id in family[task])
                 for key in FIGURES
             }
             price = task.qlibra_fixed_price

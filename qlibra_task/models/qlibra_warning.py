@@ -277,24 +277,11 @@ class QlibraWarning(models.Model):
         )
         if not tasks:
             return []
-        subtasks = tasks._get_subtask_ids_per_task_id()
-        all_ids = set(tasks.ids).union(*subtasks.values())
-        rows = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [("task_id", "in", list(all_ids)), ("project_id", "!=", False)],
-                ["task_id"],
-                ["qlibra_cost:sum"],
-            )
-        )
-        cost_per_task = {task.id: cost for task, cost in rows}
         candidates = []
+        # The task's cost so far, sub-tasks included, computed for all the
+        # tasks at once (project.task._compute_qlibra_figures).
         for task in tasks:
-            cost = sum(
-                cost_per_task.get(task_id, 0.0)
-                for task_id in (task.id, *subtasks.get(task.id, ()))
-            )
+            cost = task.qlibra_cost
             price = task.qlibra_fixed_price
             percent = cost / price * 100
             reached = [
