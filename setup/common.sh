@@ -2,10 +2,22 @@
 # Source it from bash after `cd` to the repository root:  . setup/common.sh
 #
 # Environment:
-#   PYTHON   the interpreter that imports Odoo 18.0 (default: python3)
+#   PYTHON            an interpreter that already imports Odoo 18.0 (yours);
+#                     unset: python3 when it imports Odoo 18.0, else the
+#                     project's own virtualenv (.venv), built on first use
+#   QLIBRA_USE_VENV   1: always use the project's virtualenv (CI does)
+#   QLIBRA_VENV       where that virtualenv lives (default: .venv)
+#   QLIBRA_ODOO_DIST  folder with Odoo 18.0 as a wheel and its constraints.txt
+#                     (default: ../shared/odoo when it exists); without one,
+#                     Odoo 18.0 is installed from Odoo's official source
+#                     (needs internet)
 
-PYTHON="${PYTHON:-python3}"
 ADDONS="qlibra_task,qlibra_task_reports"
+ROOT="$PWD"
+VENV="${QLIBRA_VENV:-$ROOT/.venv}"
+# Odoo's official 18.0 source, used only when no local distribution exists.
+ODOO_SOURCE_URL="${QLIBRA_ODOO_SOURCE_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
+ODOO_CONSTRAINTS_URL="${QLIBRA_ODOO_CONSTRAINTS_URL:-https://raw.githubusercontent.com/odoo/odoo/18.0/requirements.txt}"
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -13,57 +25,176 @@ die() {
     exit 1
 }
 
-# Odoo 18.0 must be importable by $PYTHON; the project does not install Odoo.
-require_odoo() {
-    if ! command -v "$PYTHON" >/dev/null 2>&1; then
-        die "ERROR: '$PYTHON' not found." \
-            "Install Python 3.10+ with Odoo 18.0 (see README.md), or set PYTHON=/path/to/python."
+# step "what" prints one line when a step starts; step_done its duration.
+STEP_START=0
+step() {
+    STEP_START=$(date +%s)
+    say "==> $*"
+}
+step_done() {
+    say "    done in $(($(date +%s) - STEP_START)) s${1:+: $1}"
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }
+has_apt() { command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; }
+deb_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
+}
+
+APT_UPDATED=""
+apt_install() {
+    if [ -z "$APT_UPDATED" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update || return 1
+        APT_UPDATED=1
     fi
-    if ! "$PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 18)' \
-        >/dev/null 2>&1; then
-        die "ERROR: Odoo 18.0 is not importable by '$PYTHON'." \
-            "Install Odoo 18.0 Community into that interpreter (pip install -e <odoo 18.0 source tree>," \
-            "so that '$PYTHON -m odoo --version' prints 'Odoo Server 18.0...')," \
-            "or point PYTHON at an interpreter that has it. Nothing was changed."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+}
+
+# ensure_debs PURPOSE PACKAGE...: install the missing Debian packages as
+# root; otherwise name them and stop, having changed nothing.
+ensure_debs() {
+    local purpose="$1" missing=() pkg
+    shift
+    has_apt || return 0 # not Debian: the README names what to install
+    for pkg in "$@"; do
+        deb_installed "$pkg" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! is_root; then
+        die "ERROR: missing Debian packages for $purpose: ${missing[*]}" \
+            "Install them (sudo apt-get install ${missing[*]}) and run again. Nothing was changed."
+    fi
+    step "Installing Debian packages for $purpose: ${missing[*]}"
+    apt_install "${missing[@]}" || die "ERROR: apt-get could not install: ${missing[*]}"
+    step_done
+}
+
+# Debian packages of the demo: PDFs (wkhtmltopdf, fonts with Cyrillic), the
+# headers and compiler that psycopg2/python-ldap need where pip finds no
+# wheel, and venv for the project's virtualenv.
+system_packages_demo() {
+    local pkgs=(wkhtmltopdf fonts-dejavu-core libpq-dev libldap2-dev libsasl2-dev gcc)
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        pkgs+=(python3-venv python3-dev)
+    fi
+    ensure_debs "Odoo and its PDF reports" "${pkgs[@]}"
+}
+# The tests also read PDFs (pdftotext) and drive a browser (tours).
+system_packages_test() {
+    system_packages_demo
+    ensure_debs "the tests (PDF text, browser tours)" poppler-utils chromium
+}
+
+# --- An interpreter with Odoo 18.0 -------------------------------------------
+
+is_odoo18() {
+    "$1" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 18)' >/dev/null 2>&1
+}
+
+odoo_dist() {
+    if [ -n "${QLIBRA_ODOO_DIST:-}" ]; then
+        [ -d "$QLIBRA_ODOO_DIST" ] || die "ERROR: QLIBRA_ODOO_DIST=$QLIBRA_ODOO_DIST is not a folder."
+        (cd "$QLIBRA_ODOO_DIST" && pwd)
+    elif [ -d "$ROOT/../shared/odoo" ]; then
+        (cd "$ROOT/../shared/odoo" && pwd)
     fi
 }
 
-pg_answers() {
-    psql -d postgres -Atc 'select 1' >/dev/null 2>&1
+# A stamp of everything the virtualenv is built from: when it matches, the
+# virtualenv is reused as it is; when not, it is rebuilt.
+venv_stamp() {
+    local dist="$1"
+    {
+        echo "stamp-format 1"
+        python3 -c 'import sys; print(sys.version)'
+        if [ -n "$dist" ]; then
+            (cd "$dist" && ls -l --time-style=+%s ./*.whl)
+            cat "$dist/constraints.txt"
+        else
+            echo "$ODOO_SOURCE_URL $ODOO_CONSTRAINTS_URL"
+        fi
+        cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt"
+    } 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
-# PostgreSQL must answer for the current OS user (Odoo connects with the
-# libpq defaults: as root that is the role 'root'; it refuses 'postgres').
-require_postgres() {
-    if ! command -v psql >/dev/null 2>&1; then
-        die "ERROR: PostgreSQL client 'psql' not found." \
-            "Install PostgreSQL (Debian/Ubuntu: apt-get install postgresql postgresql-client)" \
-            "and give your user a role that may create databases. Nothing was changed."
-    fi
-    pg_answers && return 0
-    if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null 2>&1 \
-        && [ -d /etc/postgresql ]; then
-        local version
-        for version in $(ls /etc/postgresql); do
-            say "PostgreSQL does not answer; starting cluster $version/main"
-            pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-        done
-        local i
-        for i in $(seq 1 20); do
-            pg_answers && return 0
-            sleep 0.5
-        done
-    fi
-    die "ERROR: PostgreSQL does not answer ('psql -d postgres -c \"select 1\"' failed as user $(id -un))." \
-        "Install and start PostgreSQL (Debian/Ubuntu: apt-get install postgresql), then create a role" \
-        "for your user that may create databases: sudo -u postgres createuser --createdb $(id -un)" \
-        "(Odoo refuses to connect as 'postgres'). Nothing was changed."
+venv_pip() {
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off "$@"
 }
 
-# pip install -r FILE... quietly, into the interpreter that runs Odoo.
+# Build (or reuse) the project's virtualenv with Odoo 18.0 and the
+# requirements; sets PYTHON to its interpreter.
+ensure_venv() {
+    local dist stamp
+    dist="$(odoo_dist)"
+    stamp="$(venv_stamp "$dist")"
+    if [ -f "$VENV/.qlibra-stamp" ] && [ "$(cat "$VENV/.qlibra-stamp")" = "$stamp" ] \
+        && is_odoo18 "$VENV/bin/python"; then
+        say "==> Using the virtualenv $VENV (up to date)"
+        PYTHON="$VENV/bin/python"
+        return 0
+    fi
+    command -v python3 >/dev/null 2>&1 || die "ERROR: python3 not found: install Python 3.10-3.12."
+    python3 -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' \
+        || die "ERROR: Odoo 18.0 needs Python 3.10-3.12; python3 is $(python3 -V 2>&1)." \
+            "Set PYTHON=/path/to/python of a supported version that imports Odoo 18.0."
+    step "Creating the virtualenv $VENV (python3: $(python3 -V 2>&1))"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV" || die "ERROR: python3 -m venv failed (Debian: apt-get install python3-venv)."
+    venv_pip -q --upgrade pip setuptools wheel
+    step_done
+    if [ -n "$dist" ]; then
+        local wheel
+        wheel="$(ls "$dist"/odoo-18.0*.whl 2>/dev/null | head -1)"
+        [ -n "$wheel" ] || die "ERROR: no odoo-18.0*.whl in $dist."
+        step "Installing Odoo 18.0 ($(basename "$wheel")) and the requirements into the virtualenv"
+        venv_pip -c "$dist/constraints.txt" "$wheel" \
+            -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
+            || die "ERROR: pip could not install Odoo 18.0 from $dist (see above)."
+    else
+        step "Installing Odoo 18.0 from Odoo's official source (needs internet): $ODOO_SOURCE_URL"
+        if ! "$VENV/bin/python" -c 'import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method="HEAD"), timeout=20)' \
+            "$ODOO_SOURCE_URL" >/dev/null 2>&1; then
+            rm -rf "$VENV"
+            die "ERROR: Odoo's source ($ODOO_SOURCE_URL) cannot be reached." \
+                "Without internet, give a local distribution: QLIBRA_ODOO_DIST=/path/to/folder holding" \
+                "odoo-18.0*.whl and constraints.txt, or PYTHON=/path/to/python that imports Odoo 18.0."
+        fi
+        venv_pip -c "$ODOO_CONSTRAINTS_URL" "odoo @ $ODOO_SOURCE_URL" \
+            -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
+            || die "ERROR: pip could not install Odoo 18.0 from $ODOO_SOURCE_URL (see above)."
+    fi
+    is_odoo18 "$VENV/bin/python" || die "ERROR: the virtualenv does not import Odoo 18.0."
+    echo "$stamp" >"$VENV/.qlibra-stamp"
+    step_done "$("$VENV/bin/python" -m odoo --version)"
+    PYTHON="$VENV/bin/python"
+}
+
+# Pick the interpreter (see the header), give it the requirements; sets and
+# exports PYTHON.
+ensure_python() {
+    if [ -n "${PYTHON:-}" ]; then
+        command -v "$PYTHON" >/dev/null 2>&1 || die "ERROR: PYTHON=$PYTHON not found."
+        is_odoo18 "$PYTHON" || die "ERROR: PYTHON=$PYTHON does not import Odoo 18.0." \
+            "Unset PYTHON to let the set-up build its own virtualenv with Odoo 18.0. Nothing was changed."
+        step "Installing the Python requirements into $PYTHON"
+        pip_install requirements.txt test-requirements.txt
+        step_done
+    elif [ "${QLIBRA_USE_VENV:-}" != 1 ] && command -v python3 >/dev/null 2>&1 \
+        && is_odoo18 python3; then
+        PYTHON=python3
+        step "Installing the Python requirements into python3 (it imports Odoo 18.0)"
+        pip_install requirements.txt test-requirements.txt
+        step_done
+    else
+        ensure_venv
+    fi
+    export PYTHON
+}
+
+# pip install -r FILE... into a user's own interpreter that runs Odoo.
 pip_install() {
     local args=(-q --disable-pip-version-check)
-    if [ "$(id -u)" = 0 ]; then
+    if is_root; then
         args+=(--root-user-action=ignore)
     elif ! "$PYTHON" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
         args+=(--user) # not root and not in a virtualenv
@@ -74,6 +205,61 @@ pip_install() {
     done
     "$PYTHON" -m pip install "${args[@]}"
 }
+
+# --- PostgreSQL ---------------------------------------------------------------
+
+pg_answers() {
+    psql -d postgres -Atc 'select 1' >/dev/null 2>&1
+}
+
+# PostgreSQL must answer for the current OS user (Odoo connects with the
+# libpq defaults: as root that is the role 'root'; it refuses 'postgres').
+# As root on Debian: installed when absent, started when stopped, and a role
+# that may create databases made for the user.
+require_postgres() {
+    pg_answers && return 0
+    if is_root && has_apt; then
+        if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+            step "Installing PostgreSQL (apt-get install postgresql)"
+            apt_install postgresql postgresql-client || die "ERROR: apt-get could not install PostgreSQL."
+            step_done
+        fi
+        local version
+        for version in $(ls /etc/postgresql); do
+            if ! pg_ctlcluster "$version" main status >/dev/null 2>&1; then
+                step "Starting PostgreSQL $version/main"
+                pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+                step_done
+            fi
+        done
+        local i
+        for i in $(seq 1 20); do
+            runuser -u postgres -- psql -d postgres -Atc 'select 1' >/dev/null 2>&1 && break
+            sleep 0.5
+        done
+        if ! pg_answers; then
+            local role
+            role="$(id -un)"
+            step "Creating the PostgreSQL role '$role' (may create databases)"
+            runuser -u postgres -- psql -d postgres -v ON_ERROR_STOP=1 -qc \
+                "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN CREATE ROLE \"$role\" LOGIN CREATEDB; ELSE ALTER ROLE \"$role\" LOGIN CREATEDB; END IF; END \$\$" \
+                || true
+            step_done
+        fi
+        pg_answers && return 0
+    fi
+    if ! command -v psql >/dev/null 2>&1; then
+        die "ERROR: PostgreSQL client 'psql' not found." \
+            "Install PostgreSQL (Debian/Ubuntu: apt-get install postgresql postgresql-client)" \
+            "and give your user a role that may create databases. Nothing was changed."
+    fi
+    die "ERROR: PostgreSQL does not answer ('psql -d postgres -c \"select 1\"' failed as user $(id -un))." \
+        "Install and start PostgreSQL (Debian/Ubuntu: apt-get install postgresql), then create a role" \
+        "for your user that may create databases: sudo -u postgres createuser --createdb $(id -un)" \
+        "(Odoo refuses to connect as 'postgres'). Nothing was changed."
+}
+
+# --- Odoo ---------------------------------------------------------------------
 
 # Print the addons path: the repository root, then every folder that holds
 # Odoo add-ons of this interpreter (odoo/addons of the Odoo install, and
@@ -100,19 +286,6 @@ for path in candidates:
         paths.append(path)
 print(",".join(paths))
 EOF
-}
-
-# Browser tests (Odoo tours) need Chromium; install Debian's where we can.
-ensure_chromium() {
-    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
-        || command -v google-chrome >/dev/null 2>&1 && return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "Installing Chromium for the browser tests (apt-get install chromium)"
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-            >/dev/null 2>&1 || say "Could not install Chromium: browser tests will be skipped."
-    else
-        say "Chromium not found: browser tests will be skipped (apt-get install chromium)."
-    fi
 }
 
 db_exists() {
