@@ -1,0 +1,500 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The measurements of issue 6 (items a-f, see README.md next to this file).
+
+Each item runs its steps interleaved, after one warm-up run each, and keeps
+the median time, the query count and the peak RSS of every step.
+``measure_all()`` is the entry point: it returns the figures and the rows of
+the table.
+"""
+
+import io
+import json
+import re
+import resource
+import statistics
+import time
+
+from common import log, odoo_registry, superuser_env
+from dateutil.relativedelta import relativedelta
+
+XLSX_TARGET_LINES = 100_000
+PDF_REPORT = "qlibra_task_reports.action_report_client_statement"
+XLSX_REPORT = "qlibra_task_reports.action_report_client_statement_xlsx"
+
+
+# ----------------------------------------------------------------------
+# Memory: peak RSS per measured step
+# ----------------------------------------------------------------------
+def _proc_status(key):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024.0  # kB -> MB
+    return None
+
+
+def reset_peak_rss():
+    """Reset the kernel's high-water mark of this process (Linux >= 4.0).
+
+    Returns False when it cannot: then the peak is the process' lifetime peak
+    (ru_maxrss), which only ever grows.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb(resettable):
+    if resettable:
+        return _proc_status("VmHWM")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ----------------------------------------------------------------------
+# Measured steps, run interleaved
+# ----------------------------------------------------------------------
+class Step:
+    """A measured step: times, query counts and peak RSS of each run."""
+
+    def __init__(self, key, label, fn, cursor=None):
+        self.key = key
+        self.label = label
+        self.fn = fn
+        self.cursor = cursor
+        self.times = []
+        self.queries = []
+        self.peaks = []
+        self.result = None
+        self.last = None
+
+    def run(self, env, measured=True):
+        env.invalidate_all()
+        cr = self.cursor or env.cr
+        resettable = reset_peak_rss()
+        queries = cr.sql_log_count
+        started = time.perf_counter()
+        self.result = self.fn()
+        elapsed = time.perf_counter() - started
+        if self.cursor is None:
+            queries = cr.sql_log_count - queries
+        else:
+            queries = self.result.pop("queries")
+        self.last = (elapsed, queries, peak_rss_mb(resettable))
+        if measured:
+            self.keep_last()
+        return elapsed
+
+    def keep_last(self):
+        elapsed, queries, peak = self.last
+        self.times.append(elapsed)
+        self.queries.append(queries)
+        self.peaks.append(peak)
+
+    @property
+    def seconds(self):
+        return statistics.median(self.times) if self.times else None
+
+    @property
+    def query_count(self):
+        return int(statistics.median(self.queries)) if self.queries else None
+
+    @property
+    def peak(self):
+        return max(self.peaks) if self.peaks else None
+
+
+def run_interleaved(env, steps, runs, budget):
+    """Warm up each step, then run them in turn; median per step.
+
+    Interleaving makes the noise of a shared machine hit every side of a
+    comparison alike. A warm-up longer than a minute counts as a run, and
+    runs stop after ``budget`` seconds (at least one measured run each).
+    """
+    started = time.perf_counter()
+    for step in steps:
+        elapsed = step.run(env, measured=False)
+        if elapsed > 60:
+            step.keep_last()
+        log(f"  warm-up {step.key}: {elapsed:.3f} s")
+    for index in range(runs):
+        for step in steps:
+            if len(step.times) < runs:
+                step.run(env)
+        if time.perf_counter() - started > budget:
+            log(f"  time budget reached after {index + 1} runs")
+            break
+    for step in steps:
+        log(f"  {step.key}: median {step.seconds:.3f} s over {len(step.times)} runs")
+
+
+# ----------------------------------------------------------------------
+# The items
+# ----------------------------------------------------------------------
+def measure_all(dbname, args):
+    registry = odoo_registry(dbname)
+    figures = {"lines": args.lines, "database": dbname, "runs": args.runs}
+    skipped = {}
+    rows = []  # (item, label, seconds, queries, peak MB, note)
+    with superuser_env(registry) as superuser:
+        cr = superuser.cr
+        admin = superuser.ref("base.user_admin").id
+        env = superuser(user=admin, context={"lang": "en_US", "tz": "UTC"})
+        cr.execute(
+            "SELECT count(*) FROM account_analytic_line WHERE project_id IS NOT NULL"
+        )
+        figures["timesheet_lines"] = cr.fetchone()[0]
+        verified = env["ir.config_parameter"].sudo().get_param("qlibra_bench.verified")
+        if verified:
+            figures.update(json.loads(verified))
+        figures["rss_method"] = (
+            "VmHWM after clear_refs=5" if reset_peak_rss() else "ru_maxrss (lifetime)"
+        )
+        measure_pivot(env, args, figures, rows)
+        measure_partner_figures(env, args, figures, rows)
+        for title, key, xmlid, measure in (
+            ("c. statement PDF", "pdf", PDF_REPORT, measure_pdf),
+            ("d. statement XLSX", "xlsx", XLSX_REPORT, measure_xlsx),
+        ):
+            log(title)
+            if env.ref(xmlid, raise_if_not_found=False):
+                measure(env, xmlid, args, figures, rows)
+            else:
+                skip(skipped, key, f"{xmlid} does not exist in this database")
+        cr.rollback()
+    measure_cron(registry, args, figures, rows, skipped)
+    figures["skipped"] = skipped
+    return figures, rows
+
+
+def measure_pivot(env, args, figures, rows):
+    log("a. pivot read")
+    cr = env.cr
+    Report = env["qlibra.profitability.report"]
+    Odoo = env["timesheets.analysis.report"]
+    groupby = ["partner_id", "date:month"]
+
+    def qlibra():
+        return Report.read_group(
+            [],
+            ["hours:sum", "cost:sum", "revenue:sum", "margin:sum"],
+            groupby,
+            lazy=False,
+        )
+
+    def odoo():
+        return Odoo.read_group(
+            [], ["unit_amount:sum", "amount:sum"], groupby, lazy=False
+        )
+
+    def bare():
+        cr.execute(
+            """SELECT partner_id, date_trunc('month', date),
+                      sum(unit_amount), sum(amount)
+                 FROM account_analytic_line WHERE project_id IS NOT NULL
+             GROUP BY 1, 2"""
+        )
+        return cr.fetchall()
+
+    steps = [
+        Step("pivot_qlibra", "read_group qlibra.profitability.report", qlibra),
+        Step("pivot_odoo", "read_group timesheets.analysis.report", odoo),
+        Step("pivot_sql", "bare SQL aggregate", bare),
+    ]
+    run_interleaved(env, steps, args.runs, args.budget)
+    counts = [len(step.result) for step in steps]
+    for step, count in zip(steps, counts, strict=True):
+        add_row(rows, figures, "a", step, f"{count:,} cells")
+    figures["ratio_pivot_vs_odoo"] = ratio(steps[0].seconds, steps[1].seconds)
+    figures["ratio_pivot_vs_sql"] = ratio(steps[0].seconds, steps[2].seconds)
+    figures["ratio_odoo_pivot_vs_sql"] = ratio(steps[1].seconds, steps[2].seconds)
+
+
+def measure_partner_figures(env, args, figures, rows):
+    log("b. client figures")
+    Partner = env["res.partner"]
+    fields_ = [
+        name
+        for name, field in Partner._fields.items()
+        if field.compute == "_compute_qlibra_figures"
+    ]
+    figures["kpi_fields"] = len(fields_)
+    clients = Partner.search([("name", "=like", "Bench Client %")], order="id")
+    steps = []
+    for count in (100, 300):
+        partners = clients[:count]
+        steps.append(
+            Step(
+                f"kpi_{count}",
+                f"client figures, {count} clients ({len(fields_)} fields)",
+                lambda p=partners: p.read(fields_),
+            )
+        )
+        steps.append(
+            Step(
+                f"names_{count}",
+                f"names, {count} clients",
+                lambda p=partners: p.read(["name"]),
+            )
+        )
+    run_interleaved(env, steps, args.runs, args.budget)
+    for step in steps:
+        add_row(rows, figures, "b", step, "")
+        figures[f"{step.key}_queries"] = step.query_count
+    figures["kpi_queries_100"] = figures.pop("kpi_100_queries")
+    figures["kpi_queries_300"] = figures.pop("kpi_300_queries")
+    figures["names_queries_100"] = figures.pop("names_100_queries")
+    figures["names_queries_300"] = figures.pop("names_300_queries")
+
+
+def busiest_client_month(cr):
+    cr.execute(
+        """SELECT qlibra_partner_id, date_trunc('month', date)::date, count(*)
+             FROM account_analytic_line
+            WHERE project_id IS NOT NULL AND qlibra_partner_id IS NOT NULL
+         GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1"""
+    )
+    return cr.fetchone()
+
+
+def skip(skipped, key, reason):
+    """Record why item key could not run."""
+    skipped[key] = reason
+    log(f"  skipped: {reason}")
+
+
+def measure_pdf(env, xmlid, args, figures, rows):
+    cr = env.cr
+    partner_id, month, count = busiest_client_month(cr)
+    month_end = month + relativedelta(months=1, days=-1)
+    cr.execute(
+        """SELECT id FROM account_analytic_line
+            WHERE qlibra_partner_id = %s AND project_id IS NOT NULL
+              AND date BETWEEN %s AND %s ORDER BY date, id""",
+        [partner_id, month, month_end],
+    )
+    line_ids = [row[0] for row in cr.fetchall()]
+    data = {"date_from": str(month), "date_to": str(month_end)}
+    Report = env["ir.actions.report"]
+    steps = [
+        Step(
+            "pdf_qlibra",
+            "statement PDF (qlibra_task_reports)",
+            lambda: Report._render_qweb_pdf(xmlid, [partner_id], data=data)[0],
+        ),
+        Step(
+            "pdf_odoo",
+            "timesheet PDF (hr_timesheet.timesheet_report)",
+            lambda: Report._render_qweb_pdf("hr_timesheet.timesheet_report", line_ids)[
+                0
+            ],
+        ),
+    ]
+    run_interleaved(env, steps, min(args.runs, 3), args.budget)
+    for step in steps:
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", step.result))
+        add_row(rows, figures, "c", step, f"{count:,} lines, {pages} pages")
+        figures[f"{step.key}_pages"] = pages
+    figures["pdf_lines"] = count
+    figures["pdf_month"] = str(month)
+    figures["ratio_pdf_vs_odoo"] = ratio(steps[0].seconds, steps[1].seconds)
+
+
+def xlsx_selection(cr, target):
+    """Busiest clients and a period ending today holding about target lines."""
+    cr.execute(
+        """SELECT qlibra_partner_id, count(*) FROM account_analytic_line
+            WHERE project_id IS NOT NULL AND qlibra_partner_id IS NOT NULL
+         GROUP BY 1 ORDER BY 2 DESC, 1"""
+    )
+    partners, total = [], 0
+    for partner_id, count in cr.fetchall():
+        partners.append(partner_id)
+        total += count
+        if total >= target:
+            break
+    cr.execute(
+        """SELECT date, count(*) FROM account_analytic_line
+            WHERE project_id IS NOT NULL AND qlibra_partner_id = ANY(%s)
+         GROUP BY 1 ORDER BY 1 DESC""",
+        [partners],
+    )
+    days = cr.fetchall()
+    total = 0
+    date_from = days[-1][0]
+    for day, count in days:
+        total += count
+        if total >= target:
+            date_from = day
+            break
+    return partners, date_from, days[0][0], total
+
+
+def measure_xlsx(env, xmlid, args, figures, rows):
+    import xlsxwriter
+
+    cr = env.cr
+    target = min(XLSX_TARGET_LINES, figures["timesheet_lines"])
+    partners, date_from, date_to, count = xlsx_selection(cr, target)
+    data = {"date_from": str(date_from), "date_to": str(date_to)}
+    Report = env["ir.actions.report"]
+
+    def bare():
+        cr.execute(
+            """SELECT aal.qlibra_partner_id, aal.date, COALESCE(c.name, ''),
+                      COALESCE(p.name->>'en_US', ''), COALESCE(t.name, ''),
+                      COALESCE(e.name, ''), aal.name, aal.unit_amount,
+                      aal.qlibra_is_change_request
+                 FROM account_analytic_line aal
+                 JOIN project_project p ON p.id = aal.project_id
+            LEFT JOIN project_task t ON t.id = aal.task_id
+            LEFT JOIN hr_employee e ON e.id = aal.employee_id
+            LEFT JOIN qlibra_contract c ON c.id = aal.qlibra_contract_id
+                WHERE aal.qlibra_partner_id = ANY(%s)
+                  AND aal.date BETWEEN %s AND %s
+             ORDER BY aal.qlibra_partner_id, aal.date, aal.id""",
+            [partners, date_from, date_to],
+        )
+        return write_bare_xlsx(xlsxwriter, cr.fetchall())
+
+    steps = [
+        Step(
+            "xlsx_qlibra",
+            "statement XLSX (qlibra_task_reports)",
+            lambda: Report._render_xlsx(xmlid, partners, data)[0],
+        ),
+        Step("xlsx_bare", "bare SQL + xlsxwriter, same rows", bare),
+    ]
+    run_interleaved(env, steps, min(args.runs, 3), args.budget)
+    for step in steps:
+        rate = count / step.seconds if step.seconds else None
+        figures[f"{step.key}_rows_per_s"] = round(rate) if rate else None
+        add_row(rows, figures, "d", step, f"{count:,} lines, {rate:,.0f} rows/s")
+    figures["xlsx_lines"] = count
+    figures["xlsx_clients"] = len(partners)
+    figures["ratio_xlsx_vs_bare"] = ratio(steps[1].seconds, steps[0].seconds)
+
+
+def write_bare_xlsx(xlsxwriter, records):
+    """The statement's line table, written with xlsxwriter directly."""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    hours_format = workbook.add_format({"num_format": "#,##0.00"})
+    header_format = workbook.add_format({"bold": True})
+    headers = (
+        "Date",
+        "Contract",
+        "Project",
+        "Task",
+        "Employee",
+        "Description",
+        "Hours",
+        "Change-request Hours",
+    )
+    sheet, row, current, first = None, 0, None, 0
+
+    def close(sheet, row, first):
+        if sheet is not None:
+            sheet.write_formula(row, 6, f"=SUM(G{first + 1}:G{row})", hours_format)
+            sheet.write_formula(row, 7, f"=SUM(H{first + 1}:H{row})", hours_format)
+
+    for (
+        partner_id,
+        day,
+        contract,
+        project,
+        task,
+        employee,
+        name,
+        hours,
+        is_cr,
+    ) in records:
+        if partner_id != current:
+            close(sheet, row, first)
+            sheet = workbook.add_worksheet(f"Client {partner_id}")
+            for col, header in enumerate(headers):
+                sheet.write_string(5, col, header, header_format)
+            row, first, current = 6, 6, partner_id
+        sheet.write_datetime(row, 0, day, date_format)
+        sheet.write_string(row, 1, contract)
+        sheet.write_string(row, 2, project)
+        sheet.write_string(row, 3, task)
+        sheet.write_string(row, 4, employee)
+        sheet.write_string(row, 5, name)
+        sheet.write_number(row, 6, hours, hours_format)
+        sheet.write_number(row, 7, hours if is_cr else 0.0, hours_format)
+        row += 1
+    close(sheet, row, first)
+    workbook.close()
+    return output.getvalue()
+
+
+def measure_cron(registry, args, figures, rows, skipped):
+    log("e. warning action")
+    with superuser_env(registry) as env:
+        if not hasattr(env["qlibra.contract"], "_cron_raise_warnings"):
+            skip(skipped, "cron", "qlibra.contract._cron_raise_warnings does not exist")
+            return
+        env.cr.execute("SELECT count(*) FROM qlibra_contract WHERE active")
+        figures["cron_contracts"] = env.cr.fetchone()[0]
+        env.cr.rollback()
+
+    def cron():
+        # Each run in its own transaction, rolled back: every run raises the
+        # same warnings (activities, chatter notes) from the same state.
+        with superuser_env(registry) as cron_env:
+            cron_cr = cron_env.cr
+            queries = cron_cr.sql_log_count
+            warnings = cron_env["qlibra.contract"]._cron_raise_warnings()
+            cron_env.flush_all()
+            result = {
+                "queries": cron_cr.sql_log_count - queries,
+                "warnings": len(warnings) if warnings is not None else None,
+            }
+            cron_cr.rollback()
+        return result
+
+    with superuser_env(registry) as env:
+        step = Step("cron", "warning action over all clients", cron, cursor=env.cr)
+        run_interleaved(env, [step], args.runs, args.budget)
+        env.cr.rollback()
+    warnings = step.result.get("warnings")
+    add_row(
+        rows,
+        figures,
+        "e",
+        step,
+        f"{warnings} warnings raised, {figures['cron_contracts']} contracts",
+    )
+    figures["cron_seconds"] = figures.pop("cron_s")
+    figures["cron_warnings"] = warnings
+
+
+def ratio(numerator, denominator):
+    if not numerator or not denominator:
+        return None
+    return round(numerator / denominator, 3)
+
+
+def add_row(rows, figures, item, step, note):
+    rows.append(
+        (
+            item,
+            step.label,
+            step.seconds,
+            step.query_count,
+            step.peak,
+            len(step.times),
+            note,
+        )
+    )
+    figures[f"{step.key}_s"] = (
+        round(step.seconds, 4) if step.seconds is not None else None
+    )
+    figures[f"{step.key}_queries"] = step.query_count
+    figures[f"{step.key}_peak_rss_mb"] = round(step.peak, 1) if step.peak else None
+    figures[f"{step.key}_runs"] = len(step.times)
