@@ -1,24 +1,26 @@
 """Test run behind setup/test.sh: lint, Odoo tests, pytest-odoo, log check.
 
-1. lint: ``ruff check``, ``ruff format --check``, pylint-odoo's mandatory
-   checks (``.pylintrc-mandatory``) on the add-ons and tests/, and OCA's
-   ``oca-checks-odoo-module`` / ``oca-checks-po`` (XML, CSV, PO checks);
-2. a fresh database, both add-ons installed with demo data, their own tests
-   run by Odoo (``--test-enable --test-tags /<addon>,...``);
-3. the end-to-end tests in tests/ run by pytest-odoo on that database;
-4. Odoo's own hr_timesheet and project suites, on that database with both
-   add-ons installed (less the one test that fails on plain Odoo 18.0);
-5. upgrade safety (setup/check_upgrade.py, on a database of its own):
-   install, update, uninstall and reinstall both add-ons, one test per check;
-6. the Odoo logs of 2 to 5 must hold no WARNING, ERROR or CRITICAL record,
-   except the ones listed in ``ALLOWED`` below;
-7. the last line is ``N passed, N failed`` (``, N skipped`` when some were):
-   tests of 2 to 5, plus one failure per failed check (lint tool, Odoo run
+1. lint: ``ruff check``, ``ruff format --check`` (add-ons, tests, setup,
+   benchmarks), pylint-odoo's mandatory checks (``.pylintrc-mandatory``) and
+   OCA's ``oca-checks-odoo-module`` / ``oca-checks-po`` (XML, CSV, PO);
+2. for each set-up of ``SETUPS`` (Timesheets alone; Sales with timesheet
+   billing and Invoicing), a fresh database with the apps of that set-up and
+   both add-ons installed with demo data, then on it:
+   a. the add-ons' own tests (``--test-enable --test-tags /<addon>,...``),
+   b. the end-to-end tests in tests/ (pytest-odoo),
+   c. Odoo's own suites of the apps the add-ons live with, less the tests
+      that fail on plain Odoo 18.0 too (``setup/odoo_known_failures.txt``);
+3. upgrade safety and install orders (``upgrade_checks``);
+4. OCA's ``checklog-odoo`` (``checklog-odoo.cfg``): no WARNING, ERROR or
+   CRITICAL record in the Odoo logs of 2 and 3;
+5. the last line is ``N passed, N failed`` (``, N skipped`` when some were):
+   tests of 2 and 3, plus one failure per failed check (lint tool, Odoo run
    that crashed, log check). Exit status 0 only when nothing failed.
 
 Environment: QLIBRA_TEST_DB (database name), QLIBRA_KEEP_DB=1 (keep it),
-QLIBRA_SKIP_LINT=1 (skip step 1), QLIBRA_SKIP_ODOO_SUITES=1 (skip step 4),
-QLIBRA_SKIP_UPGRADE=1 (skip step 5).
+QLIBRA_SKIP_LINT=1 (skip step 1), QLIBRA_SKIP_ODOO_SUITES=1 (skip 2c),
+QLIBRA_SKIP_UPGRADE=1 (skip step 3), QLIBRA_SETUPS=timesheet,sales (the
+set-ups of step 2, default all).
 """
 
 import argparse
@@ -34,40 +36,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+BIN = Path(PYTHON).parent
 
 # '%(asctime)s %(pid)s %(levelname)s %(dbname)s %(name)s: %(message)s %(perf_info)s'
 RECORD = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \d+ (?P<level>[A-Z]+) (?P<db>\S+) "
     r"(?P<logger>[^\s:]+): (?P<message>.*)$"
 )
-PERF_INFO = re.compile(r"\s+(?:\d+|-) (?:[\d.]+|-) (?:[\d.]+|-)(?: \S+)?\s*$")
-BAD_LEVELS = {"WARNING", "ERROR", "CRITICAL"}
-WKHTMLTOPDF_QT = (
-    r"The switch --(?:header|footer)-(?:html|spacing), is not support using "
-    r"unpatched qt, "
-    r"and will be ignored\."
-)
-# (logger, message regex matched against the whole record) of the only
-# warnings tolerated in the log.
-ALLOWED = [
-    # Debian's wkhtmltopdf (unpatched Qt) drops page headers and footers and
-    # says so on every PDF; the PDF is complete (see PLATFORM.md).
-    (
-        "odoo.addons.base.models.ir_actions_report",
-        re.compile(rf"wkhtmltopdf: (?:{WKHTMLTOPDF_QT}\s*)+", re.S),
-    ),
-    # Odoo's own test-run summary is a WARNING when no test ran; the counts
-    # are reported below anyway (OCA's checklog-odoo.cfg ignores it too).
-    (
-        "odoo.tests.result",
-        re.compile(r"0 failed, 0 error\(s\) of 0 tests when loading database .*"),
-    ),
-]
 ODOO_RESULT = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests "
     r"when loading database"
 )
 ODOO_SKIP = re.compile(r"^odoo\.addons\.\S+$")
+
+# The set-ups the add-ons are tested in: (name, database suffix, Odoo apps
+# installed beside them, Odoo's own suites run there). Odoo's hr_timesheet
+# and project suites run once, in the set-up with Sales, which holds them.
+SETUPS = (
+    ("timesheet", "", ("hr_timesheet",), ()),
+    (
+        "sales",
+        "_sales",
+        ("sale_timesheet",),
+        ("hr_timesheet", "project", "sale_project", "sale_timesheet"),
+    ),
+)
+KNOWN_FAILURES = ROOT / "setup" / "odoo_known_failures.txt"
 
 
 def banner(title):
@@ -103,8 +97,8 @@ def run_tee(cmd, logfile):
 
 
 def records(logfile):
-    """Yield (level, logger, message) per log record; continuation lines
-    (tracebacks, multi-line messages) belong to the record before them."""
+    """Yield (level, logger, message lines) per log record; continuation
+    lines (tracebacks, multi-line messages) belong to the record before."""
     current = None
     for line in (
         Path(logfile).read_text(encoding="utf-8", errors="replace").splitlines()
@@ -120,19 +114,20 @@ def records(logfile):
         yield current
 
 
-def log_offenders(logfile):
-    offenders = []
-    for level, logger, lines in records(logfile):
-        if level not in BAD_LEVELS:
-            continue
-        message = PERF_INFO.sub("", "\n".join(lines))
-        if any(
-            logger == name and pattern.fullmatch(message.strip())
-            for name, pattern in ALLOWED
-        ):
-            continue
-        offenders.append(f"{level} {logger}: {message}")
-    return offenders
+def checklog(logfile):
+    """OCA's checklog-odoo on one Odoo log: True when it is clean."""
+    return (
+        run(
+            [
+                BIN / "checklog-odoo",
+                "--config",
+                ROOT / "checklog-odoo.cfg",
+                "--no-err-if-empty",
+                logfile,
+            ]
+        )
+        == 0
+    )
 
 
 def free_port():
@@ -154,7 +149,9 @@ def db_exists(db):
             "-d",
             "postgres",
             "-Atc",
-            f"select 1 from pg_database where datname = '{db}'",
+            "select 1 from pg_database where datname = :'db'",
+            "-v",
+            f"db={db}",
         ],
         capture_output=True,
         text=True,
@@ -168,11 +165,16 @@ def drop_db(db):
         run([PYTHON, "-m", "odoo", "db", "drop", db])
 
 
+def python_files(*folders):
+    return sorted(
+        str(path.relative_to(ROOT))
+        for folder in folders
+        for path in (ROOT / folder).rglob("*.py")
+    )
+
+
 def lint(addons):
     """Run the linters; return the names of those that failed."""
-    tests = sorted(
-        str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("*.py")
-    )
     checks = {
         "ruff check": [PYTHON, "-m", "ruff", "check", "--no-fix", "."],
         "ruff format": [PYTHON, "-m", "ruff", "format", "--check", "."],
@@ -183,14 +185,22 @@ def lint(addons):
             "--rcfile=.pylintrc-mandatory",
             "--output-format=text",
             *addons,
-            *tests,
+            *python_files("tests"),
         ],
+        # Command-line scripts report on stdout: print is their job.
+        "pylint-odoo (scripts)": [
+            PYTHON,
+            "-m",
+            "pylint",
+            "--rcfile=.pylintrc-mandatory",
+            "--disable=print-used",
+            "--output-format=text",
+            *python_files("setup", "benchmarks"),
+        ],
+        "README.rst up to date": [PYTHON, "setup/gen_addon_readme.py", "--check"],
+        # XML, CSV and PO checks (OCA's odoo-pre-commit-hooks, as in its template)
+        "oca-checks-odoo-module": [BIN / "oca-checks-odoo-module", *addons],
     }
-    # XML, CSV and PO checks (OCA's odoo-pre-commit-hooks, as in its template)
-    # (called through the interpreter: console scripts may not be on PATH)
-    oca_hooks = "import sys; from oca_pre_commit_hooks.{} import main; sys.exit(main())"
-    checks["README.rst up to date"] = [PYTHON, "setup/gen_addon_readme.py", "--check"]
-    checks["oca-checks-odoo-module"] = [PYTHON, "-c", oca_hooks.format("cli"), *addons]
     po_files = sorted(
         str(path.relative_to(ROOT))
         for addon in addons
@@ -198,22 +208,40 @@ def lint(addons):
     )
     if po_files:
         checks["oca-checks-po"] = [
-            PYTHON,
-            "-c",
-            oca_hooks.format("cli_po"),
+            BIN / "oca-checks-po",
             "--disable=po-pretty-format",
             *po_files,
         ]
     return [name for name, cmd in checks.items() if run(cmd) != 0]
 
 
-# Odoo's own suites that this project extends; they must still pass with
-# both add-ons installed. The test that already fails on plain Odoo 18.0 is
-# left out (see ../shared/PLATFORM.md).
-ODOO_SUITES = ("hr_timesheet", "project")
-ODOO_KNOWN_FAILURES = (
-    "/project:TestAccessRightsPrivateTask.test_internal_cannot_crud_private_task",
-)
+def repo_addons():
+    """Every add-on of the repository (manifestoo), bridges included."""
+    out = subprocess.run(
+        [
+            BIN / "manifestoo",
+            "--no-addons-path-from-import-odoo",
+            "--select-addons-dir",
+            ROOT,
+            "list",
+            "--separator",
+            ",",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip().split(",")
+
+
+def known_failures():
+    """Odoo's own tests that fail on plain Odoo 18.0 here, as test tags."""
+    tags = []
+    for line in KNOWN_FAILURES.read_text(encoding="utf-8").splitlines():
+        tag = line.split("#", 1)[0].strip()
+        if tag:
+            tags.append(tag)
+    return tags
 
 
 def odoo_tests(db, addons, addons_path, logfile, update=None, tags=None):
@@ -260,6 +288,15 @@ def odoo_tests(db, addons, addons_path, logfile, update=None, tags=None):
     return run_, failed, errors, skipped, crashed
 
 
+def junit_counts(junit):
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    if Path(junit).exists():
+        for suite in ET.parse(junit).getroot().iter("testsuite"):
+            for key in counts:
+                counts[key] += int(suite.get(key, 0))
+    return counts
+
+
 def pytest_tests(db, addons_path, logfile, junit):
     """Run tests/ with pytest-odoo. Return (run, failed, errors, skipped, crashed)."""
     rc = run(
@@ -281,11 +318,7 @@ def pytest_tests(db, addons_path, logfile, junit):
     )
     if rc == 5:  # no tests collected
         return 0, 0, 0, 0, False
-    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    if Path(junit).exists():
-        for suite in ET.parse(junit).getroot().iter("testsuite"):
-            for key in counts:
-                counts[key] += int(suite.get(key, 0))
+    counts = junit_counts(junit)
     crashed = rc not in (0, 1) or (
         rc == 1 and not counts["failures"] + counts["errors"]
     )
@@ -330,6 +363,76 @@ def upgrade_checks(db, addons, addons_path, logfile, outfile):
     return passed + failed, failed, 0, 0, rc != 0 and not failed
 
 
+class Totals:
+    """Counts of every step, and the checks that failed."""
+
+    def __init__(self):
+        self.counts = [0, 0, 0, 0]  # run, failed, errors, skipped
+        self.failed_checks = []
+        self.lines = []
+
+    def add(self, label, result):
+        *counts, crashed = result
+        self.counts = [a + b for a, b in zip(self.counts, counts, strict=True)]
+        self.lines.append(
+            f"{label}: {counts[1]} failed, {counts[2]} error(s) "
+            f"of {counts[0]} tests, {counts[3]} skipped"
+        )
+        if crashed:
+            self.failed_checks.append(f"{label} (crashed)")
+
+
+def test_setup(setup, db, addons, addons_path, logdir, totals):
+    """Steps 2a-2c in one set-up; return the Odoo logs written.
+
+    addons are installed; the tests of every add-on of the repository run,
+    so bridges that the set-up auto-installs are tested there."""
+    name, _suffix, apps, suites = setup
+    logs = [logdir / f"{name}-odoo-tests.log", logdir / f"{name}-pytest-odoo.log"]
+    banner(
+        f"[{name}] Odoo: install {', '.join(apps + tuple(addons))} with demo data "
+        f"into {db}, run the add-ons' tests"
+    )
+    drop_db(db)
+    totals.add(
+        f"[{name}] add-on tests",
+        odoo_tests(
+            db, (*apps, *addons), addons_path, logs[0], tags=addons_tags(repo_addons())
+        ),
+    )
+
+    banner(f"[{name}] pytest-odoo: tests/ against {db}")
+    totals.add(
+        f"[{name}] pytest tests/",
+        pytest_tests(db, addons_path, logs[1], logdir / f"{name}-junit.xml"),
+    )
+
+    if not suites:
+        return logs
+    if os.environ.get("QLIBRA_SKIP_ODOO_SUITES") == "1":
+        banner(f"[{name}] Odoo's own suites skipped (QLIBRA_SKIP_ODOO_SUITES=1)")
+        return logs
+    banner(f"[{name}] Odoo's own {', '.join(suites)} suites with both add-ons")
+    logs.append(logdir / f"{name}-odoo-suites.log")
+    totals.add(
+        f"[{name}] Odoo's suites",
+        odoo_tests(
+            db,
+            addons,
+            addons_path,
+            logs[-1],
+            update=suites,
+            tags=[f"/{suite}" for suite in suites]
+            + [f"-{test}" for test in known_failures()],
+        ),
+    )
+    return logs
+
+
+def addons_tags(addons):
+    return [f"/{addon}" for addon in addons]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--addons", required=True, help="comma-separated add-ons")
@@ -339,103 +442,65 @@ def main():
     db = os.environ.get("QLIBRA_TEST_DB") or (
         f"qlibra_test_{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}"
     )
+    wanted = os.environ.get("QLIBRA_SETUPS")
+    setups = [s for s in SETUPS if not wanted or s[0] in wanted.split(",")]
     logdir = Path(tempfile.mkdtemp(prefix=f"{db}.", suffix=".logs"))
-    failed_checks = []
+    totals = Totals()
+    started = time.time()
 
     if os.environ.get("QLIBRA_SKIP_LINT") == "1":
         banner("Lint skipped (QLIBRA_SKIP_LINT=1)")
     else:
-        banner("Lint: ruff, pylint-odoo mandatory checks")
-        failed_checks += [f"lint ({name})" for name in lint(addons)]
+        banner("Lint: ruff, pylint-odoo, OCA checks")
+        totals.failed_checks += [f"lint ({name})" for name in lint(repo_addons())]
 
-    totals = [0, 0, 0, 0]  # run, failed, errors, skipped
-    odoo_line = pytest_line = suites_line = upgrade_line = "not run"
-    odoo_log = logdir / "odoo-tests.log"
-    pytest_log = logdir / "pytest-odoo.log"
-    suites_log = logdir / "odoo-suites.log"
-    upgrade_log = logdir / "odoo-upgrade.log"
-    try:
-        banner(f"Odoo: install {args.addons} with demo data into {db}, run tests")
-        drop_db(db)
-        *counts, crashed = odoo_tests(db, addons, args.addons_path, odoo_log)
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        odoo_line = "{1} failed, {2} error(s) of {0} tests, {3} skipped".format(*counts)
-        if crashed:
-            failed_checks.append("Odoo test run (crashed)")
-
-        banner(f"pytest-odoo: tests/ against {db}")
-        *counts, crashed = pytest_tests(
-            db, args.addons_path, pytest_log, logdir / "junit.xml"
-        )
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        pytest_line = "{1} failed, {2} error(s) of {0} tests, {3} skipped".format(
-            *counts
-        )
-        if crashed:
-            failed_checks.append("pytest run (crashed)")
-
-        if os.environ.get("QLIBRA_SKIP_ODOO_SUITES") == "1":
-            banner("Odoo's own suites skipped (QLIBRA_SKIP_ODOO_SUITES=1)")
-        else:
-            banner(f"Odoo's own {', '.join(ODOO_SUITES)} suites with both add-ons")
-            *counts, crashed = odoo_tests(
-                db,
-                addons,
-                args.addons_path,
-                suites_log,
-                update=ODOO_SUITES,
-                tags=[f"/{name}" for name in ODOO_SUITES]
-                + [f"-{test}" for test in ODOO_KNOWN_FAILURES],
+    logs = []
+    for setup in setups:
+        setup_db = db + setup[1]
+        try:
+            logs += test_setup(
+                setup, setup_db, addons, args.addons_path, logdir, totals
             )
-            totals = [a + b for a, b in zip(totals, counts, strict=True)]
-            suites_line = "{1} failed, {2} error(s) of {0} tests, {3} skipped".format(
-                *counts
-            )
-            if crashed:
-                failed_checks.append("Odoo suites run (crashed)")
-    finally:
-        if os.environ.get("QLIBRA_KEEP_DB") == "1":
-            print(f"\nKeeping database {db} (QLIBRA_KEEP_DB=1)")
-        else:
-            drop_db(db)
+        finally:
+            if os.environ.get("QLIBRA_KEEP_DB") == "1":
+                print(f"\nKeeping database {setup_db} (QLIBRA_KEEP_DB=1)")
+            else:
+                drop_db(setup_db)
 
     if os.environ.get("QLIBRA_SKIP_UPGRADE") == "1":
         banner("Upgrade check skipped (QLIBRA_SKIP_UPGRADE=1)")
     else:
         banner("Upgrade check: install, update, uninstall, reinstall")
-        *counts, crashed = upgrade_checks(
-            f"{db}_upgrade",
-            addons,
-            args.addons_path,
-            upgrade_log,
-            logdir / "check-upgrade.txt",
+        logs.append(logdir / "odoo-upgrade.log")
+        totals.add(
+            "upgrade checks",
+            upgrade_checks(
+                f"{db}_upgrade",
+                addons,
+                args.addons_path,
+                logs[-1],
+                logdir / "check-upgrade.txt",
+            ),
         )
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        upgrade_line = "{1} failed of {0} checks".format(*counts)
-        if crashed:
-            failed_checks.append("upgrade check (crashed)")
 
-    banner("Log check: no WARNING, ERROR or CRITICAL record in the Odoo logs")
-    offenders = []
-    for logfile in (odoo_log, pytest_log, suites_log, upgrade_log):
-        if logfile.exists():
-            offenders += [f"{logfile.name}: {line}" for line in log_offenders(logfile)]
-    for line in offenders:
-        print(line)
-    if offenders:
-        failed_checks.append(f"log check ({len(offenders)} records)")
+    banner("Log check (checklog-odoo): no WARNING, ERROR or CRITICAL record")
+    dirty = [log.name for log in logs if log.exists() and not checklog(log)]
+    if dirty:
+        totals.failed_checks.append(f"log check ({', '.join(dirty)})")
     else:
         print("clean")
 
-    run_, failed, errors, skipped = totals
+    run_, failed, errors, skipped = totals.counts
     banner("Summary")
-    print(f"Odoo tests:   {odoo_line}")
-    print(f"pytest tests: {pytest_line}")
-    print(f"Odoo suites:  {suites_line}")
-    print(f"Upgrade:      {upgrade_line}")
-    print(f"Logs:         {logdir}")
-    print(f"Failed checks: {', '.join(failed_checks) if failed_checks else 'none'}")
-    n_failed = failed + errors + len(failed_checks)
+    for line in totals.lines:
+        print(line)
+    print(f"Logs: {logdir}")
+    print(f"Duration: {round(time.time() - started)} s")
+    print(
+        "Failed checks: "
+        + (", ".join(totals.failed_checks) if totals.failed_checks else "none")
+    )
+    n_failed = failed + errors + len(totals.failed_checks)
     n_passed = run_ - failed - errors - skipped
     summary = f"{n_passed} passed, {n_failed} failed"
     if skipped:
