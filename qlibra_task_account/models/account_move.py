@@ -1,0 +1,117 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+
+DEMO_CLIENTS = ("rila", "vitosha", "pirin", "struma")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    @api.model
+    def _qlibra_demo_create_invoices(self):
+        """Invoice the demo clients of qlibra_task, one client behind its work.
+
+        Rila Trading, Vitosha Build and Struma Logistics are invoiced each
+        month exactly what their contracts earned (Vitosha on the month a
+        job is done). Pirin Consulting, paid by the hour, was not invoiced
+        for its last two months of work and got a credit note for two
+        disputed hours three months ago: it is invoiced behind its work.
+        Vitosha Build was invoiced half of its tax audit in advance last
+        month: invoiced ahead. Invoices are dated on the last day of the
+        month they bill (today for this month), with the company's default
+        sales tax, and posted.
+
+        Does nothing without a sales journal (no chart of accounts) or when
+        the invoices exist already. They get external ids of this module, so
+        uninstalling it deletes them.
+        """
+        if self.env.ref("qlibra_task_account.demo_invoice_1", raise_if_not_found=False):
+            return
+        partners = {
+            key: self.env.ref(
+                f"qlibra_task.demo_partner_{key}", raise_if_not_found=False
+            )
+            for key in DEMO_CLIENTS
+        }
+        journal = self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self.env.company),
+                ("type", "=", "sale"),
+            ],
+            limit=1,
+        )
+        if not all(partners.values()) or not journal.default_account_id:
+            return
+        today = fields.Date.context_today(self)
+        first_of_month = today.replace(day=1)
+        earned = self.env["qlibra.profitability.report"]._read_group(
+            [
+                ("partner_id", "in", [partner.id for partner in partners.values()]),
+                ("row_type", "!=", "invoice"),
+                ("date", "<=", first_of_month),
+            ],
+            ["partner_id", "date:month"],
+            ["revenue:sum"],
+            order="date:month, partner_id",
+        )
+        not_yet_invoiced = {
+            (partners["pirin"], first_of_month - relativedelta(months=months))
+            for months in (1, 2)
+        }
+        plan = [
+            ("out_invoice", partner, month, revenue, "Services")
+            for partner, month, revenue in earned
+            if revenue > 0 and (partner, month) not in not_yet_invoiced
+        ]
+        plan += [
+            (
+                "out_refund",
+                partners["pirin"],
+                first_of_month - relativedelta(months=3),
+                180.0,
+                "Two disputed hours of advice",
+            ),
+            (
+                "out_invoice",
+                partners["vitosha"],
+                first_of_month - relativedelta(months=1),
+                1250.0,
+                "Tax audit support: advance of 50%",
+            ),
+        ]
+        taxes = self.env.company.account_sale_tax_id
+        moves = self.create(
+            [
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "journal_id": journal.id,
+                    "invoice_date": min(month + relativedelta(day=31), today),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": label,
+                                "quantity": 1.0,
+                                "price_unit": round(amount, 2),
+                                "tax_ids": [Command.set(taxes.ids)],
+                            }
+                        )
+                    ],
+                }
+                for move_type, partner, month, amount, label in plan
+            ]
+        )
+        moves.action_post()
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {
+                    "xml_id": f"qlibra_task_account.demo_invoice_{index}",
+                    "record": move,
+                    "noupdate": True,
+                }
+                for index, move in enumerate(moves, start=1)
+            ]
+        )

@@ -1,0 +1,57 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, models
+
+
+class ClientStatementXlsx(models.AbstractModel):
+    """The period's invoices below the statement, on the client's sheet."""
+
+    _inherit = "report.qlibra_task_reports.report_client_statement_xlsx"
+
+    def _invoice_columns(self):
+        """Columns of the invoice table; the sheet keeps the widths of the
+        timesheet table above it."""
+        return [
+            {"key": "date", "header": _("Date"), "type": "date"},
+            {"key": "name", "header": _("Number")},
+            {"key": "type_label", "header": _("Type")},
+            {"key": "currency", "header": _("Invoice Currency")},
+            {
+                # A plain number: the amount is in the invoice's currency.
+                "key": "amount_currency",
+                "header": _("Untaxed Amount in Invoice Currency"),
+                "type": "hours",
+            },
+            {
+                "key": "amount",
+                "header": _("Untaxed Amount"),
+                "type": "money",
+                "total": "sum",
+            },
+        ]
+
+    def _write_statement(self, workbook, statement):
+        super()._write_statement(workbook, statement)
+        if not statement["invoices"]:
+            return
+        # The statement's sheet is the last one added; its tables end at its
+        # last written row.
+        sheet = workbook.worksheets()[-1]
+        formats = self._get_formats(workbook, statement["currency"])
+        row = sheet.dim_rowmax + 2
+        sheet.write_string(row, 0, _("Invoices of the Period"), formats["title"])
+        rows = [
+            {
+                **invoice,
+                "currency": invoice["currency"].name,
+            }
+            for invoice in statement["invoices"]
+        ]
+        self._write_table(
+            sheet,
+            row + 1,
+            self._invoice_columns(),
+            rows,
+            formats,
+            total_label=_("Total invoiced"),
+        )

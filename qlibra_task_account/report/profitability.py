@@ -1,0 +1,87 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from odoo import api, models
+
+# compare_amounts(earned - invoiced, 0): 1 still to invoice, -1 invoiced ahead.
+INVOICE_STATUS = {1: "to_invoice", -1: "invoiced_ahead"}
+
+
+def _ratio(numerator, denominator, factor=1.0):
+    """numerator / denominator * factor; None (not 0) without a denominator."""
+    return numerator / denominator * factor if denominator else None
+
+
+class ProfitabilityReport(models.AbstractModel):
+    """Earned vs invoiced in the profitability report.
+
+    Adds to every figures dict of ``_get_report_values`` (each client, each
+    month of its trend, the totals and the trend of all clients):
+
+    - ``invoiced``: posted customer invoices minus credit notes, untaxed, in
+      company currency, dated in the months (``qlibra.profitability.report``);
+    - ``to_invoice``: revenue - invoiced (positive: to invoice; negative:
+      invoiced ahead);
+    - ``invoice_status``: ``"to_invoice"``, ``"invoiced_ahead"`` or False when
+      the difference rounds to zero in the company currency;
+    - ``realization_percent``: invoiced / revenue x 100, None without revenue.
+
+    Clients with invoices but no other figure in the period are listed too.
+    """
+
+    _inherit = "report.qlibra_task_reports.report_profitability"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        values = super()._get_report_values(docids, data)
+        # The base sums its own measures only: add what was invoiced to the
+        # totals and to the trend of all clients, from the clients' figures.
+        months = defaultdict(float)
+        for client in values["clients"]:
+            for month in client["trend"]:
+                months[month["month"]] += month["invoiced"]
+        invoiced = sum(client["invoiced"] for client in values["clients"])
+        values["totals"] = self._figures({**values["totals"], "invoiced": invoiced})
+        for month in values["trend"]:
+            month.update(self._figures({**month, "invoiced": months[month["month"]]}))
+        return values
+
+    @api.model
+    def _collect(self, partners, months, trailing_start):
+        period_figures, trailing, monthly, found = super()._collect(
+            partners, months, trailing_start
+        )
+        domain = [
+            ("date", ">=", months[0]),
+            ("date", "<=", months[-1]),
+            ("row_type", "=", "invoice"),
+        ]
+        if partners:
+            domain.append(("partner_id", "in", partners.ids))
+        rows = self.env["qlibra.profitability.report"]._read_group(
+            domain, ["partner_id", "date:month"], ["invoiced:sum"]
+        )
+        for partner, month, invoiced in rows:
+            if not partner:
+                continue
+            found |= partner
+            period_figures[partner.id]["invoiced"] += invoiced
+            monthly[(partner.id, month)]["invoiced"] += invoiced
+        return period_figures, trailing, monthly, found
+
+    @api.model
+    def _figures(self, sums):
+        figures = super()._figures(sums)
+        invoiced = sums.get("invoiced", 0.0)
+        to_invoice = figures["revenue"] - invoiced
+        sign = self.env.company.currency_id.compare_amounts(to_invoice, 0.0)
+        figures.update(
+            {
+                "invoiced": invoiced,
+                "to_invoice": to_invoice,
+                "invoice_status": INVOICE_STATUS.get(sign, False),
+                "realization_percent": _ratio(invoiced, figures["revenue"], 100.0),
+            }
+        )
+        return figures

@@ -1,0 +1,75 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, models
+
+from odoo.addons.qlibra_task_reports.report.report_xlsx_abstract import Formula
+
+TO_INVOICE = "{revenue}-{invoiced}"
+REALIZATION = 'IF({revenue}=0,"",{invoiced}/{revenue})'
+
+
+class ProfitabilityXlsx(models.AbstractModel):
+    """Invoiced, to invoice (a formula), its status and realization % (a
+    formula) after the other measures, on both sheets and in the totals."""
+
+    _inherit = "report.qlibra_task_reports.report_profitability_xlsx"
+
+    def _invoice_status_labels(self):
+        return {
+            "to_invoice": _("To invoice"),
+            "invoiced_ahead": _("Invoiced ahead"),
+        }
+
+    def _invoice_status_formula(self, status):
+        """IF formula naming the sign of {to_invoice}, rounded to the currency."""
+        labels = {
+            key: label.replace('"', '""').replace("{", "{{").replace("}", "}}")
+            for key, label in self._invoice_status_labels().items()
+        }
+        rounded = f"ROUND({{to_invoice}},{self.env.company.currency_id.decimal_places})"
+        return Formula(
+            f'IF({rounded}>0,"{labels["to_invoice"]}",'
+            f'IF({rounded}<0,"{labels["invoiced_ahead"]}",""))',
+            self._invoice_status_labels().get(status, ""),
+        )
+
+    def _measure_columns(self, totals):
+        return [
+            *super()._measure_columns(totals),
+            {
+                "key": "invoiced",
+                "header": _("Invoiced"),
+                "type": "money",
+                "width": 14,
+                "total": "sum",
+            },
+            {
+                "key": "to_invoice",
+                "header": _("To Invoice"),
+                "type": "money",
+                "width": 14,
+                "total": Formula(TO_INVOICE, totals["to_invoice"]),
+            },
+            {
+                "key": "invoice_status",
+                "header": _("Invoicing"),
+                "width": 14,
+                "total": self._invoice_status_formula(totals["invoice_status"]),
+            },
+            {
+                "key": "realization_percent",
+                "header": _("Realization (%)"),
+                "type": "percent",
+                "width": 12,
+                "total": Formula(REALIZATION, totals["realization_percent"]),
+            },
+        ]
+
+    def _measure_values(self, figures):
+        return {
+            **super()._measure_values(figures),
+            "invoiced": figures["invoiced"],
+            "to_invoice": Formula(TO_INVOICE, figures["to_invoice"]),
+            "invoice_status": self._invoice_status_formula(figures["invoice_status"]),
+            "realization_percent": Formula(REALIZATION, figures["realization_percent"]),
+        }

@@ -1,0 +1,162 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from odoo.addons.qlibra_task.report.qlibra_profitability_report import MONEY_GROUP
+
+# Context key under which the view is built as qlibra_task alone builds it
+# (uninstall hook of this module).
+WITHOUT_INVOICING = "qlibra_task_account_without_invoicing"
+
+# Invoice rows take ids below -2**50: the other branches' ids, built from
+# 32-bit record ids, never reach it, and it stays within the integers a
+# browser holds exactly (2**53).
+INVOICE_ID_OFFSET = 2**50
+
+# Ratios whose pivot cell is computed from the cell's sums, never averaged.
+INVOICE_RATIO_AGGREGATES = {
+    "realization_percent:avg": ("invoiced", "revenue", 100.0),
+}
+
+
+class QlibraProfitabilityReport(models.Model):
+    """Invoiced revenue next to the earned revenue, per client and month.
+
+    A new branch of the view: one row per posted customer invoice or credit
+    note, on the month of its invoice date, for the commercial partner of
+    its customer, with its untaxed amount in company currency (a credit note
+    subtracts) as ``invoiced``. Every row carries ``to_invoice`` = revenue -
+    invoiced, so that summing it over any grouping gives earned - invoiced.
+    Contracts keep their rules: ``revenue`` is unchanged and invoice rows
+    have no revenue, cost or margin.
+    """
+
+    _inherit = "qlibra.profitability.report"
+
+    _depends = {
+        "account.move": [
+            "move_type",
+            "state",
+            "invoice_date",
+            "company_id",
+            "commercial_partner_id",
+        ],
+        "account.move.line": ["move_id", "display_type", "balance"],
+        "res.company": ["currency_id"],
+    }
+
+    row_type = fields.Selection(selection_add=[("invoice", "Invoice")])
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    invoiced = fields.Monetary(
+        readonly=True,
+        groups=MONEY_GROUP,
+        help="Posted customer invoices minus credit notes, untaxed, in company "
+        "currency, on the month of their invoice date.",
+    )
+    to_invoice = fields.Monetary(
+        string="To Invoice",
+        readonly=True,
+        groups=MONEY_GROUP,
+        help="Revenue earned by the contracts' rules - invoiced. Positive: "
+        "still to invoice; negative: invoiced ahead of the work.",
+    )
+    realization_percent = fields.Float(
+        string="Realization (%)",
+        readonly=True,
+        aggregator="avg",
+        groups=MONEY_GROUP,
+        help="Invoiced / earned revenue of the cell's sums; empty without "
+        "earned revenue.",
+    )
+
+    @property
+    def COLUMNS(self):
+        columns = super().COLUMNS
+        if self.env.context.get(WITHOUT_INVOICING):
+            return columns
+        return (
+            *columns,
+            ("move_id", "integer"),
+            ("invoiced", "float8"),
+            ("to_invoice", "float8"),
+            # A ratio only makes sense over sums: see _read_group_select().
+            ("realization_percent", "float8"),
+        )
+
+    @api.model
+    def _query(self):
+        query = super()._query()
+        if self.env.context.get(WITHOUT_INVOICING):
+            return query
+        return SQL("%s UNION ALL %s", query, self._query_invoice())
+
+    @api.model
+    def _branch(self, values, from_where):
+        """Rows of the other branches: nothing invoiced, all revenue to invoice."""
+        if not self.env.context.get(WITHOUT_INVOICING):
+            values = {
+                "invoiced": SQL("0"),
+                "to_invoice": values.get("revenue", SQL("0")),
+                **values,
+            }
+        return super()._branch(values, from_where)
+
+    @api.model
+    def _invoice_moves(self):
+        """SELECT one row per posted customer invoice or credit note.
+
+        Columns: ``move_id``, ``invoice_date``, ``company_id``, ``partner_id``
+        (the commercial partner of the invoice's customer), ``amount`` (its
+        product lines, untaxed, in company currency; negative for a credit
+        note) and ``amount_currency`` (the same in the invoice's currency,
+        ``currency_id``). The one definition of what is invoiced, read by
+        the analysis and by the client statement.
+        """
+        return SQL(
+            """SELECT am.id AS move_id, am.invoice_date, am.company_id,
+                      am.commercial_partner_id AS partner_id,
+                      am.currency_id,
+                      SUM(-aml.balance) AS amount,
+                      SUM(-aml.amount_currency) AS amount_currency
+                 FROM account_move am
+                 JOIN account_move_line aml ON aml.move_id = am.id
+                WHERE am.move_type IN ('out_invoice', 'out_refund')
+                  AND am.state = 'posted'
+                  AND aml.display_type = 'product'
+             GROUP BY am.id, am.invoice_date, am.company_id,
+                      am.commercial_partner_id, am.currency_id"""
+        )
+
+    @api.model
+    def _query_invoice(self):
+        """One row per posted customer invoice or credit note."""
+        return self._branch(
+            {
+                "id": SQL("-(%s + i.move_id::bigint)", INVOICE_ID_OFFSET),
+                "row_type": SQL("'invoice'"),
+                "date": SQL("date_trunc('month', i.invoice_date)"),
+                "company_id": SQL("i.company_id"),
+                "currency_id": SQL("company.currency_id"),
+                "partner_id": SQL("i.partner_id"),
+                "move_id": SQL("i.move_id"),
+                **self._revenue_only(SQL("0")),
+                "invoiced": SQL("i.amount"),
+                "to_invoice": SQL("-i.amount"),
+            },
+            SQL(
+                "FROM (%s) i JOIN res_company company ON company.id = i.company_id",
+                self._invoice_moves(),
+            ),
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        if aggregate_spec not in INVOICE_RATIO_AGGREGATES:
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, denominator, factor = INVOICE_RATIO_AGGREGATES[aggregate_spec]
+        return SQL(
+            "SUM(%(num)s) / NULLIF(SUM(%(den)s), 0) * %(factor)s",
+            num=self._field_to_sql(self._table, numerator, query),
+            den=self._field_to_sql(self._table, denominator, query),
+            factor=factor,
+        )

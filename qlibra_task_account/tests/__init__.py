@@ -1,0 +1,3 @@
+from . import test_invoiced
+from . import test_reports
+from . import test_uninstall
