@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("qlibra_task", "qlibra_task_reports")
+ADDONS = ("qlibra_task", "qlibra_task_reports", "qlibra_task_account")
 SECTIONS = (
     ("DESCRIPTION.md", None),
     ("CONFIGURE.md", "Configuration"),
