@@ -55,7 +55,6 @@ class QlibraProfitabilityReport(models.Model):
         "currency, on the month of their invoice date.",
     )
     to_invoice = fields.Monetary(
-        string="To Invoice",
         readonly=True,
         groups=MONEY_GROUP,
         help="Revenue earned by the contracts' rules - invoiced. Positive: "

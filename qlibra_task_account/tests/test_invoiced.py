@@ -8,7 +8,7 @@ from odoo.tools import SQL
 
 from .common import QlibraAccountCommon
 
-MEASURES = ["revenue:sum", "invoiced:sum", "to_invoice:sum", "realization_percent:avg"]
+MEASURES = ("revenue:sum", "invoiced:sum", "to_invoice:sum", "realization_percent:avg")
 
 
 @tagged("post_install", "-at_install")
@@ -27,7 +27,7 @@ class TestInvoiced(QlibraAccountCommon):
 
     def _by_partner(self, domain, measures=MEASURES, user=None):
         Report = self.Report.with_user(user) if user else self.Report
-        rows = Report._read_group(domain, ["partner_id"], measures)
+        rows = Report._read_group(domain, ["partner_id"], list(measures))
         return {partner: tuple(values) for partner, *values in rows}
 
     def test_march_per_client(self):
@@ -51,7 +51,7 @@ class TestInvoiced(QlibraAccountCommon):
 
     def test_totals_from_cell_sums(self):
         [(revenue, invoiced, to_invoice, realization)] = self.Report._read_group(
-            self.march, [], MEASURES
+            self.march, [], list(MEASURES)
         )
         self.assertAlmostEqual(revenue, 3668.75)
         self.assertAlmostEqual(invoiced, 1250.0)
@@ -65,11 +65,11 @@ class TestInvoiced(QlibraAccountCommon):
             ("date", "<=", date(2025, 3, 1)),
         ]
         [(revenue, invoiced, to_invoice, realization)] = self.Report._read_group(
-            quarter, [], MEASURES
+            quarter, [], list(MEASURES)
         )
         self.assertEqual((revenue, invoiced, to_invoice), (880.0, 550.0, 330.0))
         self.assertAlmostEqual(realization, 62.5)
-        months = self.Report._read_group(quarter, ["date:month"], MEASURES)
+        months = self.Report._read_group(quarter, ["date:month"], list(MEASURES))
         self.assertEqual(
             [(month.month, realization) for month, *__, realization in months],
             [(1, 0.0), (2, 100.0), (3, 350.0 / 480.0 * 100)],
