@@ -1,0 +1,70 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import TransactionCase, tagged
+
+ADDONS = ("qlibra_task", "qlibra_task_reports")
+
+
+@tagged("post_install", "-at_install")
+class TestViewInheritance(TransactionCase):
+    """qLibra's view extensions land only where their fields exist.
+
+    An extension of view V also reaches every primary view derived from V or
+    from V's ancestors (Odoo's timesheet reporting search view is a primary
+    child of the timesheet lines' search view): each of those views must
+    still validate, with whatever other apps are installed."""
+
+    def _our_views(self):
+        data = self.env["ir.model.data"].search(
+            [("module", "in", ADDONS), ("model", "=", "ir.ui.view")]
+        )
+        return self.env["ir.ui.view"].browse(data.mapped("res_id")).exists()
+
+    def _reached_primary_views(self, extension):
+        View = self.env["ir.ui.view"]
+        reached = View
+        ancestor = extension.inherit_id
+        while ancestor:
+            todo = ancestor.inherit_children_ids
+            while todo:
+                reached |= todo.filtered(lambda v: v.mode == "primary")
+                todo = todo.inherit_children_ids
+            if ancestor.mode == "primary":
+                reached |= ancestor
+                break
+            ancestor = ancestor.inherit_id
+        return reached
+
+    def test_extensions_validate_in_every_view_they_reach(self):
+        extensions = self._our_views().filtered(
+            lambda v: v.mode == "extension" and v.type != "qweb"
+        )
+        self.assertTrue(extensions)
+        for extension in extensions:
+            for view in self._reached_primary_views(extension):
+                with self.subTest(extension=extension.xml_id, view=view.xml_id):
+                    # Odoo's own validation: unknown fields, bad xpaths...
+                    view._check_xml()
+                    self.env[view.model].get_views([(view.id, view.type)])
+
+    def test_timesheet_reporting_search_view_untouched(self):
+        """Odoo's Timesheets > Reporting keeps its own search view, which
+        knows nothing of qLibra's fields."""
+        view = self.env.ref("hr_timesheet.hr_timesheet_report_search")
+        arch = self.env["timesheets.analysis.report"].get_views([(view.id, "search")])[
+            "views"
+        ]["search"]["arch"]
+        self.assertNotIn("qlibra", arch)
+
+    def test_qlibra_timesheet_lines_search(self):
+        """qLibra's own list of timesheet lines has the contract filters."""
+        action = self.env.ref("qlibra_task.account_analytic_line_action_qlibra")
+        arch = self.env["account.analytic.line"].get_views(
+            [(action.search_view_id.id, "search")]
+        )["views"]["search"]["arch"]
+        for name in (
+            "qlibra_contract_id",
+            "qlibra_no_contract",
+            "qlibra_change_requests",
+        ):
+            self.assertIn(name, arch)
