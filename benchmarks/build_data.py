@@ -478,7 +478,8 @@ def insert_lines_sql(cr, table, uid):
             product_uom_id, partner_id, user_id, company_id, currency_id,
             category, task_id, parent_task_id, project_id, employee_id,
             department_id, manager_id, qlibra_contract_id, qlibra_partner_id,
-            qlibra_overhead_rate, qlibra_cost, qlibra_is_change_request,
+            qlibra_overhead_rate, qlibra_hourly_cost, qlibra_cost,
+            qlibra_is_change_request, qlibra_own_change_request,
             qlibra_contract_type, qlibra_revenue,
             create_uid, write_uid, create_date, write_date)
         SELECT i.name, i.date, i.hours, l.amount, p.account_id %(extra_vals)s,
@@ -487,8 +488,11 @@ def insert_lines_sql(cr, table, uid):
                emp.department_id, emp.parent_id, cn.contract_id,
                COALESCE(cc.partner_id, cp.commercial_partner_id),
                co.qlibra_overhead_rate,
-               round(-l.amount * (1 + co.qlibra_overhead_rate::numeric / 100), 2),
+               COALESCE(emp.hourly_cost, 0),
+               round(i.hours::numeric * COALESCE(emp.hourly_cost, 0)::numeric
+                     * (1 + co.qlibra_overhead_rate::numeric / 100), 2),
                COALESCE(t.qlibra_is_change_request, false),
+               false,
                cc.contract_type,
                CASE WHEN cc.contract_type = 'hourly'
                     THEN round(i.hours::numeric * COALESCE(cc.hourly_rate, 0), 2)

@@ -4,7 +4,7 @@
     "name": "qLibra Task: Client Profitability",
     "summary": "Client contracts, timesheet cost, revenue and per-client "
     "profitability with early warnings",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Timesheets",
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",
@@ -12,6 +12,7 @@
     "application": True,
     "installable": True,
     "depends": ["hr_timesheet"],
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "data": [
         "security/qlibra_security.xml",

@@ -1,6 +1,7 @@
 from . import res_company
 from . import res_config_settings
 from . import qlibra_contract
+from . import qlibra_revenue_guard
 from . import project_project
 from . import project_task
 from . import account_analytic_line

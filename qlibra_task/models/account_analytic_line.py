@@ -4,6 +4,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from .qlibra_today import today as qlibra_today
+
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
@@ -36,9 +38,28 @@ class AccountAnalyticLine(models.Model):
     qlibra_is_change_request = fields.Boolean(
         string="Change Request",
         compute="_compute_qlibra_is_change_request",
+        inverse="_inverse_qlibra_is_change_request",
         store=True,
         readonly=False,
-        help="Work the client asked for on top of the agreed scope.",
+        help="Work the client asked for on top of the agreed scope: the line "
+        "is marked itself, or its task is a change request.",
+    )
+    qlibra_own_change_request = fields.Boolean(
+        string="Marked as Change Request",
+        default=False,
+        help="The mark set on this line itself; it stays when the task's own "
+        "change-request flag is set and removed again.",
+    )
+    qlibra_hourly_cost = fields.Float(
+        string="Hourly Cost",
+        compute="_compute_qlibra_hourly_cost",
+        store=True,
+        precompute=True,
+        groups=MARGIN_GROUP,
+        digits="Product Price",
+        help="The employee's hourly cost when the line was logged (or when its "
+        "employee was corrected); a later change of the employee's cost does "
+        "not rewrite it.",
     )
     qlibra_overhead_rate = fields.Float(
         string="Overhead Rate (%)",
@@ -90,7 +111,7 @@ class AccountAnalyticLine(models.Model):
         ):
             by_client[contract.partner_id] |= contract
         for line in timesheets:
-            line_date = line.date or fields.Date.context_today(line)
+            line_date = line.date or qlibra_today(line)
             client = line.partner_id.commercial_partner_id
             contract = line.task_id.sudo().qlibra_contract_id._valid_on(line_date)
             if not contract:
@@ -108,10 +129,34 @@ class AccountAnalyticLine(models.Model):
             line.qlibra_contract_id = contract
             line.qlibra_partner_id = contract.partner_id or client
 
-    @api.depends("task_id.qlibra_is_change_request")
+    def _qlibra_recompute_contract(self):
+        """Re-resolve the lines' contract and everything derived from it (type,
+        revenue, the analysis): marking only the contract stale would leave
+        its dependants as they were."""
+        if not self:
+            return
+        for fname in ("qlibra_contract_id", "qlibra_partner_id"):
+            self.env.add_to_compute(self._fields[fname], self)
+        self.modified(["qlibra_contract_id", "qlibra_partner_id"])
+
+    @api.depends("task_id.qlibra_is_change_request", "qlibra_own_change_request")
     def _compute_qlibra_is_change_request(self):
         for line in self:
-            line.qlibra_is_change_request = line.task_id.qlibra_is_change_request
+            line.qlibra_is_change_request = (
+                line.task_id.qlibra_is_change_request or line.qlibra_own_change_request
+            )
+
+    def _inverse_qlibra_is_change_request(self):
+        for line in self:
+            line.qlibra_own_change_request = line.qlibra_is_change_request
+
+    @api.depends("employee_id")
+    def _compute_qlibra_hourly_cost(self):
+        # Deliberately not depending on the employee's cost: a later change of
+        # it must not rewrite the cost of time already logged. Changing the
+        # line's employee is a correction and takes that employee's cost.
+        for line in self:
+            line.qlibra_hourly_cost = line.employee_id.hourly_cost
 
     @api.depends("company_id")
     def _compute_qlibra_overhead_rate(self):
@@ -134,10 +179,18 @@ class AccountAnalyticLine(models.Model):
             else:
                 line.qlibra_revenue = 0.0
 
-    @api.depends("amount", "qlibra_overhead_rate", "project_id")
+    @api.depends(
+        "unit_amount", "qlibra_hourly_cost", "qlibra_overhead_rate", "project_id"
+    )
     def _compute_qlibra_cost(self):
+        # Not Odoo's amount: hr_timesheet recomputes it at the employee's
+        # current cost when the hours or the project change.
         for line in self:
             if line.project_id:
-                line.qlibra_cost = -line.amount * (1 + line.qlibra_overhead_rate / 100)
+                line.qlibra_cost = line.company_id.currency_id.round(
+                    line.unit_amount
+                    * line.qlibra_hourly_cost
+                    * (1 + line.qlibra_overhead_rate / 100)
+                )
             else:
                 line.qlibra_cost = 0.0

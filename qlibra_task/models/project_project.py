@@ -4,7 +4,8 @@ from odoo import api, fields, models
 
 
 class ProjectProject(models.Model):
-    _inherit = "project.project"
+    _name = "project.project"
+    _inherit = ["project.project", "qlibra.revenue.guard"]
 
     qlibra_contract_id = fields.Many2one(
         "qlibra.contract",
@@ -18,6 +19,11 @@ class ProjectProject(models.Model):
     )
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
     qlibra_contract_type = fields.Selection(related="qlibra_contract_id.contract_type")
+
+    def write(self, vals):
+        if not self._qlibra_may_move_revenue():
+            self._qlibra_check_revenue_fields(vals, ("qlibra_contract_id",))
+        return super().write(vals)
 
     @api.onchange("qlibra_contract_id")
     def _onchange_qlibra_contract_id(self):

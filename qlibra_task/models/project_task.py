@@ -5,13 +5,16 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .qlibra_today import today as qlibra_today
+
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 FIGURES = ("hours", "cost", "revenue", "change_request_hours", "change_request_count")
 
 
 class ProjectTask(models.Model):
-    _inherit = "project.task"
+    _name = "project.task"
+    _inherit = ["project.task", "qlibra.revenue.guard"]
 
     qlibra_contract_id = fields.Many2one(
         "qlibra.contract",
@@ -101,12 +104,57 @@ class ProjectTask(models.Model):
 
     @api.depends("state")
     def _compute_qlibra_date_done(self):
-        today = fields.Date.context_today(self)
+        # Recognition is final: a reopened task keeps the day its price was
+        # recognised, and done again it does not move (SPEC: reopening adds
+        # cost, never moves or removes revenue).
+        today = qlibra_today(self)
         for task in self:
-            if task.state != "1_done":
-                task.qlibra_date_done = False
-            elif not task.qlibra_date_done:
+            if task.state == "1_done" and not task.qlibra_date_done:
                 task.qlibra_date_done = today
+
+    @api.model
+    def _qlibra_recognised_domain(self, date_from, date_to):
+        """Fixed prices recognised as revenue in the period: the task was
+        done in it (and stays recognised there when reopened). The analysis
+        view applies the same rule in SQL (_query_fixed_price)."""
+        return [
+            ("qlibra_contract_id.contract_type", "=", "fixed_price"),
+            ("qlibra_date_done", ">=", date_from),
+            ("qlibra_date_done", "<=", date_to),
+            ("qlibra_fixed_price", ">", 0),
+        ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._qlibra_may_move_revenue():
+            for vals in vals_list:
+                project = self.env["project.project"].browse(vals.get("project_id"))
+                own_contract = vals.get("qlibra_contract_id") not in (
+                    None,
+                    False,
+                    project.qlibra_contract_id.id,
+                )
+                if (
+                    own_contract
+                    or vals.get("qlibra_fixed_price")
+                    or vals.get("qlibra_date_done")
+                ):
+                    self._qlibra_raise_revenue_access()
+        tasks = super().create(vals_list)
+        # The done day is the day of the user who marks the task done: compute
+        # it now, in that user's environment, not at a later flush.
+        tasks.flush_recordset(["qlibra_date_done"])
+        return tasks
+
+    def write(self, vals):
+        if not self._qlibra_may_move_revenue():
+            self._qlibra_check_revenue_fields(
+                vals, ("qlibra_contract_id", "qlibra_fixed_price", "qlibra_date_done")
+            )
+        res = super().write(vals)
+        if "state" in vals:
+            self.flush_recordset(["qlibra_date_done"])  # see create()
+        return res
 
     @api.constrains("qlibra_fixed_price", "qlibra_contract_id")
     def _check_qlibra_fixed_price(self):

@@ -11,6 +11,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
+from .qlibra_today import today as qlibra_today
+
 CONTRACT_TYPES = [
     ("subscription", "Subscription"),
     ("fixed_price", "Fixed Price"),
@@ -61,7 +63,7 @@ class QlibraContract(models.Model):
     date_start = fields.Date(
         string="Start Date",
         required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        default=lambda self: qlibra_today(self).replace(day=1),
         tracking=True,
     )
     date_end = fields.Date(
@@ -197,7 +199,7 @@ class QlibraContract(models.Model):
     @api.depends("date_start", "date_end")
     @api.depends_context("date")
     def _compute_state(self):
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         for contract in self:
             if contract.date_start and contract.date_start > today:
                 contract.state = "upcoming"
@@ -209,7 +211,7 @@ class QlibraContract(models.Model):
     def _search_state(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(_("Unsupported search on the contract state."))
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         domains = {
             "upcoming": [("date_start", ">", today)],
             "running": [
@@ -287,7 +289,7 @@ class QlibraContract(models.Model):
         "working_days", "projected_hours"}}; projected_hours is None before
         the month's first working day is over.
         """
-        today = today or fields.Date.context_today(self)
+        today = today or qlibra_today(self)
         month_start = today.replace(day=1)
         next_month = month_start + relativedelta(months=1)
         rows = (
@@ -422,8 +424,10 @@ class QlibraContract(models.Model):
         The scope of a contract is its projects, or the whole client when it
         has none.
         """
-        for contract in self.filtered("active"):
-            others = self.search(
+        # Archived contracts count: archiving ends a contract, it keeps its
+        # dates and its past (SPEC, Lifecycle).
+        for contract in self:
+            others = self.with_context(active_test=False).search(
                 [
                     ("id", "!=", contract.id),
                     ("partner_id", "=", contract.partner_id.id),
@@ -487,6 +491,14 @@ class QlibraContract(models.Model):
         return contracts
 
     def write(self, vals):
+        if "contract_type" in vals:
+            self._check_type_change(vals["contract_type"])
+        if "active" in vals and not vals["active"]:
+            # Archiving ends the contract on the archive day.
+            today = qlibra_today(self)
+            running = self.filtered(lambda c: not c.date_end or c.date_end > today)
+            if running:
+                super(QlibraContract, running).write({"date_end": today})
         res = super().write(vals)
         if {
             "partner_id",
@@ -497,6 +509,37 @@ class QlibraContract(models.Model):
         } & set(vals):
             self._recompute_timesheet_contracts()
         return res
+
+    def _check_type_change(self, new_type):
+        """A contract's type is fixed once it has logged time or priced
+        tasks: its past was earned under that type."""
+        changed = self.filtered(lambda c: c.contract_type != new_type)
+        if not changed:
+            return
+        used = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search_count([("qlibra_contract_id", "in", changed.ids)], limit=1)
+        ) or (
+            self.env["project.task"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [
+                    ("qlibra_contract_id", "in", changed.ids),
+                    ("qlibra_fixed_price", "!=", 0),
+                ],
+                limit=1,
+            )
+        )
+        if used:
+            raise UserError(
+                _(
+                    "The type of a contract that has logged time or priced tasks "
+                    "cannot change: renegotiate it instead, so that a new contract "
+                    "takes over from a date and the past keeps its terms."
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_logged_time(self):
@@ -550,8 +593,7 @@ class QlibraContract(models.Model):
                 ("project_id", "in", projects.ids),
             ]
         )
-        if lines:
-            self.env.add_to_compute(Line._fields["qlibra_contract_id"], lines)
+        lines._qlibra_recompute_contract()
 
     # ------------------------------------------------------------------
     # Actions
@@ -559,7 +601,7 @@ class QlibraContract(models.Model):
     def action_renegotiate(self):
         """Open a new contract that takes over from this one."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
         return {
             "type": "ir.actions.act_window",
@@ -658,7 +700,7 @@ class QlibraContract(models.Model):
             ("demo_task_internal_training", "demo_employee_ivan", 8, 4, range(1, 7)),
             ("demo_task_internal_training", "demo_employee_maria", 2, 1, range(1, 7)),
         ]
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         first_of_month = today.replace(day=1)
         vals_list = []
         for task_xmlid, employee_xmlid, hours, entries, months_ago in plans:

@@ -11,6 +11,8 @@ from odoo.tools.misc import format_amount, formatLang
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
+from .qlibra_today import today as qlibra_today
+
 _logger = logging.getLogger(__name__)
 
 FIXED_PRICE_THRESHOLDS = (80.0, 100.0)
@@ -139,7 +141,7 @@ class QlibraWarning(models.Model):
         if contracts is None:
             contracts = Contract.search([])
         contracts = contracts.sudo()
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         running = contracts.filtered(lambda c: c.state == "running")
         candidates = [
             *self._consumption_candidates(running, today),
@@ -518,7 +520,7 @@ class QlibraWarning(models.Model):
                     "summary": candidate["summary"],
                     "note": Markup("<p>%s</p>")
                     % candidate.get("public_message", candidate["message"]),
-                    "date_deadline": fields.Date.context_today(self),
+                    "date_deadline": qlibra_today(self),
                     "res_model_id": IrModel._get_id(record._name),
                     "res_id": record.id,
                     "user_id": user.id,

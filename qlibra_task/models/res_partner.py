@@ -5,7 +5,11 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .qlibra_contract import CONTRACT_TYPES
+from .qlibra_today import today as qlibra_today
 
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 TRAILING_MONTHS = 3
@@ -36,7 +40,13 @@ class ResPartner(models.Model):
     )
     qlibra_currency_id = fields.Many2one(
         "res.currency",
-        string="Currency",
+        string="Profitability Currency",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+    )
+    qlibra_main_contract_type = fields.Selection(
+        selection=CONTRACT_TYPES,
+        string="Running Contract Type",
         compute="_compute_qlibra_figures",
         groups=MARGIN_GROUP,
     )
@@ -169,7 +179,7 @@ class ResPartner(models.Model):
     @api.model
     def _qlibra_periods(self):
         """First day of the current month and of the trailing window."""
-        month_start = fields.Date.context_today(self).replace(day=1)
+        month_start = qlibra_today(self).replace(day=1)
         return month_start, month_start - relativedelta(months=TRAILING_MONTHS)
 
     def _qlibra_main_contracts(self):
@@ -177,7 +187,7 @@ class ResPartner(models.Model):
 
         A subscription wins over other types; then the latest start.
         """
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         contracts = (
             self.env["qlibra.contract"]
             .sudo()
@@ -301,6 +311,9 @@ class ResPartner(models.Model):
             contract = figures["contract"]
             partner.qlibra_currency_id = currency
             partner.qlibra_main_contract_id = contract
+            partner.qlibra_main_contract_type = (
+                contract.contract_type if contract else False
+            )
             partner.qlibra_month_hours = figures["month_hours"]
             partner.qlibra_month_cost = figures["month_cost"]
             partner.qlibra_month_revenue = figures["month_revenue"]
@@ -370,6 +383,15 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["display_name"] = self.env._("Profitability of %s", self.display_name)
         return action
+
+    def action_qlibra_renegotiate(self):
+        """Renegotiate the client's running contract (from the list of clients
+        to renegotiate)."""
+        self.ensure_one()
+        contract = self.qlibra_main_contract_id
+        if not contract:
+            raise UserError(_("%s has no running contract.", self.display_name))
+        return contract.action_renegotiate()
 
     def action_view_qlibra_contracts(self):
         self.ensure_one()

@@ -5,6 +5,8 @@ from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
 from ..models.qlibra_contract import CONTRACT_TYPES
+from ..models.qlibra_today import TODAY_SETTING
+from ..models.qlibra_today import today as qlibra_today
 
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
@@ -214,10 +216,15 @@ class QlibraProfitabilityReport(models.Model):
                          FROM generate_series(
                              date_trunc('month', c.date_start),
                              date_trunc('month', LEAST(
-                                 COALESCE(c.date_end, CURRENT_DATE), CURRENT_DATE)),
+                                 COALESCE(c.date_end, %(today)s), %(today)s)),
                              interval '1 month') AS gs
                    ) m
-                  WHERE c.contract_type = 'subscription'"""
+                  WHERE c.contract_type = 'subscription'""",
+                today=SQL(
+                    "COALESCE(NULLIF(current_setting(%s, true), '')::date,"
+                    " CURRENT_DATE)",
+                    TODAY_SETTING,
+                ),
             ),
         )
 
@@ -278,7 +285,6 @@ class QlibraProfitabilityReport(models.Model):
                 """FROM project_task t
                    JOIN qlibra_contract c ON c.id = t.qlibra_contract_id
                   WHERE c.contract_type = 'fixed_price'
-                    AND t.state = '1_done'
                     AND t.qlibra_date_done IS NOT NULL
                     AND t.qlibra_fixed_price > 0"""
             ),
@@ -290,6 +296,14 @@ class QlibraProfitabilityReport(models.Model):
         # must reach the database before any query on the view.
         for model in ("account.analytic.line", "qlibra.contract", "project.task"):
             self.env[model].flush_model()
+        # The months a subscription has earned end with the user's today.
+        self.env.cr.execute(
+            SQL(
+                "SELECT set_config(%s, %s, true)",
+                TODAY_SETTING,
+                fields.Date.to_string(qlibra_today(self)),
+            )
+        )
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
     def init(self):

@@ -6,3 +6,6 @@ from . import test_partner_figures
 from . import test_access
 from . import test_warnings
 from . import test_i18n
+from . import test_views
+from . import test_lifecycle
+from . import test_today

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import QlibraCase, month
@@ -145,9 +146,10 @@ class TestRevenue(QlibraCase):
         job = self._task(self._project(self.client, contract), qlibra_fixed_price=10)
         self.assertFalse(job.qlibra_date_done)
         job.state = "1_done"
-        self.assertEqual(job.qlibra_date_done, date.today())
+        self.assertEqual(job.qlibra_date_done, fields.Date.context_today(job))
+        # Reopened, the task keeps the day its price was recognised.
         job.state = "01_in_progress"
-        self.assertFalse(job.qlibra_date_done)
+        self.assertEqual(job.qlibra_date_done, fields.Date.context_today(job))
 
     def test_non_billable_has_no_revenue(self):
         contract = self._contract(
