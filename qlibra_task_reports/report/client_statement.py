@@ -67,7 +67,7 @@ class ClientStatementReport(models.AbstractModel):
                 _("Only accountants and managers can print client statements.")
             )
         date_from, date_to = self.env["qlibra.report.period"]._get_period(data)
-        partners = self.env["res.partner"].browse(docids).commercial_partner_id
+        partners = self.env["qlibra.report.period"]._get_partners(docids, data)
         statements = {}
         if partners:
             statements = self._get_statements(partners, date_from, date_to)
@@ -159,10 +159,9 @@ class ClientStatementReport(models.AbstractModel):
             .search(
                 [
                     ("qlibra_contract_id", "in", fixed.ids),
-                    ("state", "=", "1_done"),
-                    ("qlibra_date_done", ">=", date_from),
-                    ("qlibra_date_done", "<=", date_to),
-                    ("qlibra_fixed_price", ">", 0),
+                    *self.env["project.task"]._qlibra_recognised_domain(
+                        date_from, date_to
+                    ),
                 ],
                 order="qlibra_date_done, id",
             )

@@ -76,7 +76,7 @@ class ProfitabilityReport(models.AbstractModel):
         months = Period._months(date_from, date_to)
         last_month = months[-1]
         trailing_start = last_month - relativedelta(months=TRAILING_MONTHS - 1)
-        partners = self.env["res.partner"].browse(docids).commercial_partner_id
+        partners = Period._get_partners(docids, data)
         period_figures, trailing, monthly, found = self._collect(
             partners, months, trailing_start
         )

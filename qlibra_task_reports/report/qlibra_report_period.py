@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
+
 
 class QlibraReportPeriod(models.AbstractModel):
     """Shared by the report models: the period a report covers."""
@@ -26,7 +28,7 @@ class QlibraReportPeriod(models.AbstractModel):
         date_from = data.get("date_from") or ctx.get("qlibra_date_from")
         date_to = data.get("date_to") or ctx.get("qlibra_date_to")
         if not date_from or not date_to:
-            first_of_month = fields.Date.context_today(self).replace(day=1)
+            first_of_month = qlibra_today(self).replace(day=1)
             date_from = first_of_month - relativedelta(months=1)
             date_to = first_of_month - relativedelta(days=1)
         date_from = fields.Date.to_date(date_from)
@@ -34,6 +36,17 @@ class QlibraReportPeriod(models.AbstractModel):
         if date_to < date_from:
             raise UserError(_("The end of the period is before its start."))
         return date_from, date_to
+
+    @api.model
+    def _get_partners(self, docids, data=None):
+        """The clients of a report (commercial partners, no duplicates).
+
+        ``docids`` when the report is printed on records; else
+        ``data["partner_ids"]`` (the wizard's clients: the web client prints a
+        report action that carries data without record ids).
+        """
+        ids = docids or (data or {}).get("partner_ids") or []
+        return self.env["res.partner"].browse(ids).commercial_partner_id
 
     @api.model
     def _months(self, date_from, date_to):

@@ -2,3 +2,4 @@ from . import test_client_statement
 from . import test_profitability
 from . import test_statement_wizard
 from . import test_tour
+from . import test_print_from_web_client

@@ -98,6 +98,21 @@ class TestStatementWizard(QlibraReportsCommon):
         )
         self.assertIn("$ 480.00", text)
 
+    def test_print_skips_document_layout_dialog(self):
+        """The first print never opens Odoo's document layout configurator,
+        even for a company that has not chosen a layout."""
+        self.env.company.external_report_layout_id = False
+        admin = self.env.ref("base.user_admin")  # Odoo asks administrators only
+        form = self._wizard(user=admin)
+        form.period = "custom"
+        form.date_from = date(2025, 3, 1)
+        form.date_to = date(2025, 3, 31)
+        action = form.save().action_print()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(
+            action["report_name"], "qlibra_task_reports.report_client_statement"
+        )
+
     def test_accountant_cannot_print_profitability(self):
         wizard = self._custom_march().save()
         wizard.report = "profitability"
@@ -124,6 +139,8 @@ class TestStatementWizard(QlibraReportsCommon):
         )[:1]
         self.assertTrue(message)
         self.assertIn("statement of work done", message.subject)
+        # The subject names the period, in the client's date format.
+        self.assertIn("03/01/2025 - 03/31/2025", message.subject)
         self.assertIn(self.alpha, message.partner_ids)
         (attachment,) = message.attachment_ids
         self.assertEqual(attachment.name, "Statement - Alpha Trade.pdf")

@@ -86,6 +86,15 @@ class TestProfitabilityTour(HttpCase):
                 for day in range(5)
             ]
             + [
+                # This month: 8 of the 5 included hours, shown in red.
+                {
+                    "name": "Closing this month",
+                    "project_id": project.id,
+                    "task_id": task.id,
+                    "employee_id": employee.id,
+                    "date": month,
+                    "unit_amount": 8.0,
+                },
                 {
                     "name": "Filing",
                     "project_id": project.id,
@@ -93,8 +102,29 @@ class TestProfitabilityTour(HttpCase):
                     "employee_id": intern.id,
                     "date": cls.last_month,
                     "unit_amount": 2.0,
-                }
+                },
             ]
+        )
+
+        # Another client with time last month: never on Musala's statement.
+        other = cls.env["res.partner"].create(
+            {"name": "Rhodope Other Ltd", "is_company": True}
+        )
+        other_project = cls.env["project.project"].create(
+            {
+                "name": "Rhodope Payroll",
+                "partner_id": other.id,
+                "allow_timesheets": True,
+            }
+        )
+        cls.env["account.analytic.line"].create(
+            {
+                "name": "Rhodope payroll",
+                "project_id": other_project.id,
+                "employee_id": intern.id,
+                "date": cls.last_month,
+                "unit_amount": 1.0,
+            }
         )
 
     def test_manager_prints_statement_of_worst_client(self):
@@ -130,8 +160,10 @@ class TestProfitabilityTour(HttpCase):
         self.assertEqual(
             wizard.date_to, self.last_month + relativedelta(months=1, days=-1)
         )
-        self.assertEqual(len(rendered), 1, "The tour printed one report")
-        report_ref, _res_ids, data = rendered[0]
-        self.assertIn(STATEMENT, report_ref)
-        self.assertEqual(data["date_from"], fields.Date.to_string(self.last_month))
-        self.assertEqual(data["context"]["active_ids"], [self.client.id])
+        # The download, then the tour's own read of the same URL (it checks
+        # the statement holds the client's lines and no other client's).
+        self.assertEqual(len(rendered), 2, "The tour printed the statement")
+        for report_ref, _res_ids, data in rendered:
+            self.assertIn(STATEMENT, report_ref)
+            self.assertEqual(data["date_from"], fields.Date.to_string(self.last_month))
+            self.assertEqual(data["partner_ids"], [self.client.id])

@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
+
 MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
 REPORTS = {
     ("statement", "pdf"): "qlibra_task_reports.action_report_client_statement",
@@ -88,12 +90,12 @@ class QlibraStatementWizard(models.TransientModel):
     @api.model
     def _default_dates(self):
         """The previous calendar month."""
-        month = fields.Date.context_today(self).replace(day=1)
+        month = qlibra_today(self).replace(day=1)
         return month - relativedelta(months=1), month - relativedelta(days=1)
 
     @api.depends("period")
     def _compute_dates(self):
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         month = today.replace(day=1)
         quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
         year = month.replace(month=1)
@@ -144,9 +146,13 @@ class QlibraStatementWizard(models.TransientModel):
         self.ensure_one()
         if self.date_to < self.date_from:
             raise UserError(_("The end of the period is before its start."))
+        # The clients travel in data too: for a report action with data, the
+        # web client requests /report/pdf/<report>?options=<data> without
+        # record ids.
         return {
             "date_from": fields.Date.to_string(self.date_from),
             "date_to": fields.Date.to_string(self.date_to),
+            "partner_ids": self.partner_ids.ids,
         }
 
     def _check_report_access(self):
@@ -167,7 +173,9 @@ class QlibraStatementWizard(models.TransientModel):
         if self.report == "statement" and not self.partner_ids:
             raise UserError(_("Select at least one client."))
         report = self.env.ref(REPORTS[(self.report, self.file_format)])
-        return report.report_action(self.partner_ids, data=data)
+        # config=False: the statement carries the firm's identity in its body,
+        # so printing never stops at Odoo's document layout dialog.
+        return report.report_action(self.partner_ids, data=data, config=False)
 
     def action_send(self):
         """E-mail each client its statement PDF, posted in its chatter."""

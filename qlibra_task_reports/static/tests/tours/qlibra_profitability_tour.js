@@ -13,6 +13,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const CLIENT = "Musala Tour Ltd";
 const CONTRACT = "Musala Tour - Bookkeeping";
+const OTHER_CLIENT = "Rhodope Other Ltd";
 
 /**
  * Waits for the Chart.js chart of the graph view, then checks that its lowest
@@ -43,7 +44,9 @@ async function checkLowestBar(canvas) {
 
 /**
  * Lets the next download through and marks the page once it is the statement
- * report's. download._download is the hook Odoo exposes to tests.
+ * report's and holds the client's time. download._download is the hook Odoo
+ * exposes to tests. The report URL is fetched again to read what it holds:
+ * under test, Odoo serves the HTML the PDF is made of.
  */
 function watchStatementDownload() {
     const original = download._download;
@@ -52,12 +55,22 @@ function watchStatementDownload() {
         const result = await original(options);
         const [url, type] = JSON.parse(options.data.data);
         if (
-            options.url === "/report/download" &&
-            type === "qweb-pdf" &&
-            url.startsWith("/report/pdf/qlibra_task_reports.report_client_statement?")
+            options.url !== "/report/download" ||
+            type !== "qweb-pdf" ||
+            !url.startsWith("/report/pdf/qlibra_task_reports.report_client_statement?")
         ) {
-            document.body.classList.add("o_qlibra_statement_downloaded");
+            return result;
         }
+        const body = await (await fetch(url)).text();
+        for (const text of [CLIENT, "Closing work 0", "Closing work 4"]) {
+            if (!body.includes(text)) {
+                throw new Error(`The printed statement does not show "${text}".`);
+            }
+        }
+        if (body.includes(OTHER_CLIENT)) {
+            throw new Error(`The printed statement shows another client.`);
+        }
+        document.body.classList.add("o_qlibra_statement_downloaded");
         return result;
     };
 }
@@ -120,6 +133,11 @@ registry.category("web_tour.tours").add("qlibra_profitability_tour", {
         {
             content: "The contract shows this month's consumption of its hours",
             trigger: '.o_form_view .o_field_widget[name="consumption_percent"] .o_progressbar',
+        },
+        {
+            content: "This month's hours are past the included hours: the bar is red",
+            trigger:
+                '.o_form_view .o_field_widget[name="consumption_percent"] .o_progressbar .bg-danger',
         },
         {
             content: "The contract shows the time logged without an hourly cost",

@@ -1,0 +1,68 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+from urllib.parse import quote
+
+from odoo.tests import HttpCase, tagged
+
+from .common import MARCH, QlibraReportsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPrintFromWebClient(QlibraReportsCommon, HttpCase):
+    """Print from the wizard as the web client does.
+
+    For a report action that carries data, the web client requests
+    ``/report/pdf/<report>?options=<data>&context=<context>``, without record
+    ids (Odoo's ``getReportUrl``): the report must take its clients from the
+    data, and only those.
+    """
+
+    def _print(self, user, report, partners, file_format="pdf"):
+        Wizard = self.env["qlibra.statement.wizard"].with_user(user)
+        wizard = Wizard.create(
+            {
+                "period": "custom",
+                "date_from": MARCH["date_from"],
+                "date_to": MARCH["date_to"],
+                "partner_ids": [(6, 0, partners.ids)],
+                "report": report,
+                "file_format": file_format,
+            }
+        )
+        action = wizard.action_print()
+        self.assertTrue(action["data"], "the action carries the wizard's data")
+        # Real PDF bytes, not the HTML that test mode renders by default.
+        context = dict(action["context"], force_report_rendering=True)
+        url = "/report/{}/{}?options={}&context={}".format(
+            "pdf" if file_format == "pdf" else file_format,
+            action["report_name"],
+            quote(json.dumps(action["data"])),
+            quote(json.dumps(context)),
+        )
+        self.authenticate(user.login, user.login)
+        response = self.url_open(url, timeout=120)
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        return response.content
+
+    def test_statement_from_wizard_has_chosen_client_only(self):
+        content = self._print(self.accountant, "statement", self.beta)
+        self.assertTrue(content.startswith(b"%PDF"))
+        text = self._pdf_to_text(content)
+        self.assertIn("Beta Advice", text)
+        self.assertIn("Tax advice", text)
+        self.assertIn("Payroll advice", text)
+        self.assertNotIn("Alpha Trade", text)
+        self.assertNotIn("VAT return", text)
+        self.assertNotIn("Gamma Build", text)
+
+    def test_profitability_from_wizard_has_chosen_clients_only(self):
+        content = self._print(self.manager, "profitability", self.alpha | self.gamma)
+        text = self._pdf_to_text(content)
+        self.assertIn("Alpha Trade", text)
+        self.assertIn("Gamma Build", text)
+        self.assertNotIn("Beta Advice", text)
+
+    def test_statement_xlsx_from_wizard(self):
+        content = self._print(self.accountant, "statement", self.alpha, "xlsx")
+        self.assertTrue(content.startswith(b"PK"), "an XLSX (zip) file")
