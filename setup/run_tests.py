@@ -333,34 +333,44 @@ def pytest_tests(db, addons_path, logfile, junit):
     )
 
 
-UPGRADE_RESULT = re.compile(r"^UPGRADE-CHECKS passed=(\d+) failed=(\d+)$", re.M)
+def upgrade_checks(db, addons_path, logfile, junit):
+    """Run the lifecycle tests (tests/lifecycle/: install in every order,
+    update, uninstall, reinstall) on databases named ``<db>_<scenario>``;
+    every Odoo run logs to logfile (checked by the caller).
 
-
-def upgrade_checks(db, addons, addons_path, logfile, outfile):
-    """Run setup/check_upgrade.py on database db (its Odoo log: logfile,
-    checked by the caller). Return (run, failed, errors, skipped, crashed)."""
-    rc = run_tee(
+    Return (run, failed, errors, skipped, crashed)."""
+    rc = run(
         [
             PYTHON,
-            "setup/check_upgrade.py",
-            "--db",
-            db,
-            "--addons",
-            ",".join(addons),
-            "--addons-path",
-            addons_path,
-            "--logfile",
-            str(logfile),
-            "--no-log-check",
-        ],
-        outfile,
+            "-m",
+            "pytest",
+            "-p",
+            "no:odoo",  # pytest-odoo: the tests start Odoo processes of their own
+            "-p",
+            "no:cacheprovider",
+            "tests/lifecycle",
+            f"--rootdir={ROOT}",
+            f"--basetemp={Path(junit).parent / 'lifecycle'}",
+            "-v",
+            f"--junitxml={junit}",
+            f"--lifecycle-addons-path={addons_path}",
+            f"--lifecycle-logfile={logfile}",
+            f"--lifecycle-database={db}",
+        ]
     )
-    results = UPGRADE_RESULT.findall(Path(outfile).read_text(encoding="utf-8"))
-    if not results:
-        print(f"check_upgrade.py exited with status {rc} without a result line")
-        return 0, 0, 0, 0, True
-    passed, failed = (int(count) for count in results[-1])
-    return passed + failed, failed, 0, 0, rc != 0 and not failed
+    counts = junit_counts(junit)
+    crashed = rc not in (0, 1) or (
+        rc == 1 and not counts["failures"] + counts["errors"]
+    )
+    if crashed:
+        print(f"pytest exited with status {rc}", flush=True)
+    return (
+        counts["tests"],
+        counts["failures"],
+        counts["errors"],
+        counts["skipped"],
+        crashed,
+    )
 
 
 class Totals:
@@ -470,16 +480,12 @@ def main():
     if os.environ.get("QLIBRA_SKIP_UPGRADE") == "1":
         banner("Upgrade check skipped (QLIBRA_SKIP_UPGRADE=1)")
     else:
-        banner("Upgrade check: install, update, uninstall, reinstall")
-        logs.append(logdir / "odoo-upgrade.log")
+        banner("Lifecycle: install in every order, update, uninstall, reinstall")
+        logs.append(logdir / "odoo-lifecycle.log")
         totals.add(
-            "upgrade checks",
+            "lifecycle tests",
             upgrade_checks(
-                f"{db}_upgrade",
-                addons,
-                args.addons_path,
-                logs[-1],
-                logdir / "check-upgrade.txt",
+                f"{db}_lc", args.addons_path, logs[-1], logdir / "lifecycle-junit.xml"
             ),
         )
 

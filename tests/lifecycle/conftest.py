@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from odoo_db import ROOT, Database
-from qlibra_data import ADDONS, VIEW, leftovers, snapshot
+from qlibra_data import ADDONS, VIEW, bridge_states, leftovers, snapshot
 
 # ----------------------------------------------------------------------
 # Scenarios
@@ -216,8 +216,13 @@ class Phase:
     found: dict = field(default_factory=dict)
 
     def read_states(self, database, expected):
-        self.expected = expected
+        """Read the states of the modules of ``expected`` and of the
+        add-ons' bridges, installed with their dependencies."""
+        self.expected = dict(expected)
         self.states = database.module_states(expected)
+        for name, (state, expected_state) in bridge_states(database).items():
+            self.states[name] = state
+            self.expected[name] = expected_state
 
     @property
     def ok(self):
@@ -235,8 +240,11 @@ class Phase:
 def database(scenario, lifecycle_options, tmp_path_factory):
     """The scenario's database, new; dropped at the end (unless kept)."""
     options = lifecycle_options
+    name = f"{options['database']}_{scenario.name}"
+    if len(name) > 63:  # PostgreSQL would cut it, and scenarios could collide
+        pytest.fail(f"database name longer than 63 characters: {name}")
     db = Database(
-        f"{options['database']}_{scenario.name}",
+        name,
         options["addons_path"],
         options["logfile"],
         tmp_path_factory.mktemp(scenario.name),

@@ -2,10 +2,12 @@
 module update or a reinstall must give again, and what an uninstall must
 leave no trace of."""
 
+# The add-ons a user installs; their bridges to other apps (auto_install)
+# follow on their own.
 ADDONS = ("qlibra_task", "qlibra_task_reports")
 VIEW = "qlibra_profitability_report"
 
-# Figures that the demo data determines.
+# Figures of the add-ons' data (the demo data, and the user's edits).
 FIGURES = {
     "contracts active": "SELECT count(*) FROM qlibra_contract WHERE active",
     "contracts archived": "SELECT count(*) FROM qlibra_contract WHERE NOT active",
@@ -22,11 +24,11 @@ FIGURES = {
     "change-request timesheet lines": (
         "SELECT count(*) FROM account_analytic_line WHERE qlibra_is_change_request"
     ),
+    "warnings": "SELECT count(*) FROM qlibra_warning",
     "sum of qlibra_cost": (
         "SELECT ROUND(COALESCE(SUM(qlibra_cost), 0)::numeric, 2)::text "
         "FROM account_analytic_line"
     ),
-    "warnings": "SELECT count(*) FROM qlibra_warning",
     "view SUM(hours)": (
         "SELECT ROUND(COALESCE(SUM(hours), 0)::numeric, 2)::text "
         "FROM qlibra_profitability_report"
@@ -40,6 +42,43 @@ FIGURES = {
         "FROM qlibra_profitability_report"
     ),
 }
+# The add-ons' demo timesheets and clients.
+DEMO_LINES = (
+    "SELECT res_id FROM ir_model_data WHERE module = 'qlibra_task' "
+    "AND model = 'account.analytic.line'"
+)
+DEMO_CLIENTS = (
+    "SELECT res_id FROM ir_model_data WHERE module = 'qlibra_task' "
+    "AND model = 'res.partner'"
+)
+FIGURES["demo timesheets: sum of qlibra_cost"] = (
+    "SELECT ROUND(COALESCE(SUM(qlibra_cost), 0)::numeric, 2)::text "
+    f"FROM account_analytic_line WHERE id IN ({DEMO_LINES})"
+)
+for column in ("hours", "cost", "revenue"):
+    FIGURES[f"demo clients: view SUM({column})"] = (
+        f"SELECT ROUND(COALESCE(SUM({column}), 0)::numeric, 2)::text "
+        f"FROM qlibra_profitability_report WHERE partner_id IN ({DEMO_CLIENTS})"
+    )
+# The figures a reinstall must give again: those of the add-ons' own demo
+# data. Not the sums over every timesheet line: a line's cost keeps the
+# overhead rate of the day it was logged, so the lines that other apps' demo
+# data logged while the add-ons were installed (Sales after qLibra) cost the
+# demo rate, and after the reinstall the rate of the day of the reinstall
+# (the one a line logged before an install gets).
+DEMO_FIGURES = (
+    "contracts active",
+    "contracts archived",
+    "tasks with a fixed price",
+    "sum of task fixed prices",
+    "change-request tasks",
+    "change-request timesheet lines",
+    "warnings",
+    "demo timesheets: sum of qlibra_cost",
+    "demo clients: view SUM(hours)",
+    "demo clients: view SUM(cost)",
+    "demo clients: view SUM(revenue)",
+)
 
 # Columns of the add-ons' rows that a module update may legitimately touch.
 VOLATILE = ("write_date", "write_uid", "__last_update")
@@ -74,60 +113,60 @@ CATALOG_LEFTOVERS = {
 
 # Records of the add-ons that an uninstall must remove: Odoo model -> SQL
 # describing each leftover row (run with the parameter ``modules``: the
-# add-ons, so ``%`` is written ``%%``; the queries above run without).
+# add-ons, so ``%`` is written ``%``; the queries above run without).
 RECORD_LEFTOVERS = {
     "ir.model.data": (
         "SELECT module || '.' || name || ' (' || model || ')' FROM ir_model_data "
-        "WHERE module IN %(modules)s"
+        "WHERE module LIKE 'qlibra%'"
     ),
-    "ir.model": "SELECT model FROM ir_model WHERE model ILIKE 'qlibra%%'",
+    "ir.model": "SELECT model FROM ir_model WHERE model ILIKE 'qlibra%'",
     "ir.model.fields": (
         "SELECT model || '.' || name FROM ir_model_fields "
-        "WHERE name ILIKE '%%qlibra%%' OR model ILIKE 'qlibra%%'"
+        "WHERE name ILIKE '%qlibra%' OR model ILIKE 'qlibra%'"
     ),
     "ir.ui.view": (
         "SELECT name || ' (' || COALESCE(key, model, '') || ')' FROM ir_ui_view "
-        "WHERE name ILIKE '%%qlibra%%' OR key ILIKE '%%qlibra%%' "
-        "OR model ILIKE 'qlibra%%' OR arch_db::text ILIKE '%%qlibra%%'"
+        "WHERE name ILIKE '%qlibra%' OR key ILIKE '%qlibra%' "
+        "OR model ILIKE 'qlibra%' OR arch_db::text ILIKE '%qlibra%'"
     ),
     "ir.ui.menu": (
         "SELECT name::text FROM ir_ui_menu WHERE id IN (SELECT res_id FROM "
-        "ir_model_data WHERE model = 'ir.ui.menu' AND module IN %(modules)s) "
-        "OR name::text ILIKE '%%qlibra%%' OR action ILIKE '%%qlibra%%'"
+        "ir_model_data WHERE model = 'ir.ui.menu' AND module LIKE 'qlibra%') "
+        "OR name::text ILIKE '%qlibra%' OR action ILIKE '%qlibra%'"
     ),
     "ir.cron": (
         "SELECT cron_name::text FROM ir_cron c JOIN ir_act_server s "
-        "ON s.id = c.ir_actions_server_id WHERE cron_name::text ILIKE '%%qlibra%%' "
-        "OR s.code ILIKE '%%qlibra%%' OR s.model_name ILIKE 'qlibra%%'"
+        "ON s.id = c.ir_actions_server_id WHERE cron_name::text ILIKE '%qlibra%' "
+        "OR s.code ILIKE '%qlibra%' OR s.model_name ILIKE 'qlibra%'"
     ),
     "mail.activity.type": (
         "SELECT name::text FROM mail_activity_type WHERE name::text ILIKE "
-        "'%%qlibra%%' OR res_model ILIKE 'qlibra%%' OR id IN (SELECT res_id FROM "
-        "ir_model_data WHERE model = 'mail.activity.type' AND module IN %(modules)s)"
+        "'%qlibra%' OR res_model ILIKE 'qlibra%' OR id IN (SELECT res_id FROM "
+        "ir_model_data WHERE model = 'mail.activity.type' AND module LIKE 'qlibra%')"
     ),
     "ir.rule": (
-        "SELECT name FROM ir_rule WHERE name ILIKE '%%qlibra%%' "
-        "OR domain_force ILIKE '%%qlibra%%'"
+        "SELECT name FROM ir_rule WHERE name ILIKE '%qlibra%' "
+        "OR domain_force ILIKE '%qlibra%'"
     ),
     "res.groups": (
-        "SELECT name::text FROM res_groups WHERE name::text ILIKE '%%qlibra%%' "
+        "SELECT name::text FROM res_groups WHERE name::text ILIKE '%qlibra%' "
         "OR id IN (SELECT res_id FROM ir_model_data WHERE model = 'res.groups' "
-        "AND module IN %(modules)s)"
+        "AND module LIKE 'qlibra%')"
     ),
     "ir.actions.report": (
         "SELECT report_name FROM ir_act_report_xml WHERE report_name ILIKE "
-        "'%%qlibra%%' OR model ILIKE 'qlibra%%'"
+        "'%qlibra%' OR model ILIKE 'qlibra%'"
     ),
     "ir.actions.act_window and server": (
-        "SELECT name::text FROM ir_act_window WHERE res_model ILIKE 'qlibra%%' "
+        "SELECT name::text FROM ir_act_window WHERE res_model ILIKE 'qlibra%' "
         "UNION ALL SELECT name::text FROM ir_act_server "
-        "WHERE model_name ILIKE 'qlibra%%' OR code ILIKE '%%qlibra%%'"
+        "WHERE model_name ILIKE 'qlibra%' OR code ILIKE '%qlibra%'"
     ),
-    "ir.model.access": "SELECT name FROM ir_model_access WHERE name ILIKE 'qlibra%%'",
+    "ir.model.access": "SELECT name FROM ir_model_access WHERE name ILIKE 'qlibra%'",
     "mail.template": (
-        "SELECT name::text FROM mail_template WHERE model ILIKE 'qlibra%%' "
+        "SELECT name::text FROM mail_template WHERE model ILIKE 'qlibra%' "
         "OR id IN (SELECT res_id FROM ir_model_data "
-        "WHERE model = 'mail.template' AND module IN %(modules)s)"
+        "WHERE model = 'mail.template' AND module LIKE 'qlibra%')"
     ),
 }
 
@@ -140,6 +179,36 @@ MODEL_NAME_COLUMNS = (
     "AND t.table_type = 'BASE TABLE' AND c.data_type = 'character varying' "
     "AND c.column_name IN ('model', 'res_model', 'model_name')"
 )
+
+
+# Each bridge (an auto_install add-on of the project), its state and the
+# states of the modules it depends on.
+BRIDGES = (
+    "SELECT m.name, m.state, array_agg(COALESCE(dep.state, 'unknown')) "
+    "FROM ir_module_module m "
+    "JOIN ir_module_module_dependency d ON d.module_id = m.id "
+    "LEFT JOIN ir_module_module dep ON dep.name = d.name "
+    "WHERE m.name LIKE 'qlibra%' AND m.auto_install GROUP BY m.name, m.state"
+)
+
+
+def bridge_states(database):
+    """{bridge: (state, expected state)}: a bridge is installed exactly
+    when every module it depends on is; states other than ``installed`` are
+    given as ``not installed``."""
+
+    def installed(state):
+        return "installed" if state == "installed" else "not installed"
+
+    return {
+        name: (
+            installed(state),
+            "installed"
+            if all(dep == "installed" for dep in dep_states)
+            else "not installed",
+        )
+        for name, state, dep_states in database.query(BRIDGES)
+    }
 
 
 def snapshot(database):
@@ -156,11 +225,11 @@ def snapshot(database):
     return figures, rows
 
 
-def figure_differences(before, after):
+def figure_differences(before, after, names=None):
     return [
-        f"{name}: {value} -> {after.get(name)}"
-        for name, value in before.items()
-        if value != after.get(name)
+        f"{name}: {before.get(name)} -> {after.get(name)}"
+        for name in names or before
+        if before.get(name) != after.get(name)
     ]
 
 
@@ -189,7 +258,7 @@ def leftovers(database):
         for kind, query in CATALOG_LEFTOVERS.items()
     }
     records = {
-        model: [str(row[0]) for row in database.query(query, {"modules": ADDONS})]
+        model: [str(row[0]) for row in database.query(query)]
         for model, query in RECORD_LEFTOVERS.items()
     }
     references = []

@@ -12,6 +12,7 @@ from in_odoo import PROBES
 from odoo_db import ROOT
 from qlibra_data import (
     CATALOG_LEFTOVERS,
+    DEMO_FIGURES,
     RECORD_LEFTOVERS,
     VIEW,
     figure_differences,
@@ -62,7 +63,8 @@ def test_demo_data_loaded(installed):
     figures = installed.found["snapshot"][0]
     assert figures["contracts active"] > 0, figures
     assert figures["warnings"] > 0, figures
-    assert figures["view SUM(hours)"] != "0.00", figures
+    assert figures["demo timesheets: sum of qlibra_cost"] != "0.00", figures
+    assert figures["demo clients: view SUM(revenue)"] != "0.00", figures
 
 
 # -- b. user edits, then -u of both add-ons ---------------------------------
@@ -129,7 +131,7 @@ def test_reinstall_succeeds(reinstalled):
 
 def test_reinstall_gives_the_demo_figures_again(installed, reinstalled):
     demo, again = installed.found["snapshot"][0], reinstalled.found["snapshot"][0]
-    assert not figure_differences(demo, again)
+    assert not figure_differences(demo, again, DEMO_FIGURES)
 
 
 def test_view_exists_after_reinstall(reinstalled):
