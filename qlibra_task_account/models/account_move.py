@@ -2,7 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, models
+
+from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
 DEMO_CLIENTS = ("rila", "vitosha", "pirin", "struma")
 
@@ -45,7 +47,7 @@ class AccountMove(models.Model):
         )
         if not all(partners.values()) or not journal.default_account_id:
             return
-        today = fields.Date.context_today(self)
+        today = qlibra_today(self)
         first_of_month = today.replace(day=1)
         earned = self.env["qlibra.profitability.report"]._read_group(
             [

@@ -182,3 +182,33 @@ class TestInvoiced(QlibraAccountCommon):
             allowed_company_ids=[self.company.id, other.id]
         )._read_group(domain, ["company_id"], ["invoiced:sum"])
         self.assertIn((other, 100.0), rows)
+
+    def test_views_for_accountant(self):
+        """The analysis and the earned vs invoiced views load for an
+        accountant, with the new measures and filters."""
+        action = self.env.ref(
+            "qlibra_task_account.qlibra_profitability_report_action_invoicing"
+        )
+        views = [(view.view_id.id, view.view_mode) for view in action.view_ids]
+        result = self.Report.with_user(self.accountant).get_views(
+            [*views, (action.search_view_id.id, "search")]
+        )
+        pivot = result["views"]["pivot"]["arch"]
+        for name in ("revenue", "invoiced", "to_invoice", "realization_percent"):
+            self.assertIn(f'name="{name}"', pivot)
+        self.assertIn('name="to_invoice"', result["views"]["graph"]["arch"])
+        self.assertIn('name="invoiced"', result["views"]["list"]["arch"])
+        search = result["views"]["search"]["arch"]
+        self.assertIn('name="invoices"', search)
+        self.assertIn('name="earned_or_invoiced"', search)
+        # The default filter keeps the totals and leaves out time without revenue.
+        domain = [
+            *self.march,
+            "|",
+            ("revenue", "!=", 0),
+            ("row_type", "=", "invoice"),
+        ]
+        self.assertEqual(
+            self._by_partner(domain, user=self.accountant),
+            self._by_partner(self.march, user=self.accountant),
+        )
