@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("qlibra_task", "qlibra_task_reports", "qlibra_task_account")
+# Every add-on of the repository: a folder with a manifest.
+ADDONS = sorted(path.parent.name for path in ROOT.glob("*/__manifest__.py"))
 SECTIONS = (
     ("DESCRIPTION.md", None),
     ("CONFIGURE.md", "Configuration"),
