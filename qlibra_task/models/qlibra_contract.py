@@ -253,16 +253,22 @@ class QlibraContract(models.Model):
 
     @api.depends_context("date")
     def _compute_month_consumption(self):
-        month_figures = self._qlibra_month_figures()
+        today = qlibra_today(self)
+        month_figures = self._qlibra_month_figures(today)
         for contract in self:
             figures = month_figures[contract.id]
             contract.month_hours = figures["hours"]
             contract.projected_hours = figures["projected_hours"] or figures["hours"]
-            contract.consumption_percent = (
-                figures["hours"] / contract.included_hours * 100
-                if contract.contract_type == "subscription" and contract.included_hours
-                else 0.0
+            contract.consumption_percent = contract._consumption_percent(
+                figures["hours"], today
             )
+
+    def _consumption_percent(self, hours, month):
+        """Consumption of a subscription in a month: its hours in the month /
+        its included hours of that month (0 when it includes none)."""
+        self.ensure_one()
+        included = self._included_hours_in_month(month)
+        return hours / included * 100 if included else 0.0
 
     def _compute_last_warning_id(self):
         rows = self.env["qlibra.warning"]._read_group(
@@ -452,6 +458,28 @@ class QlibraContract(models.Model):
                             client=contract.partner_id.display_name,
                         )
                     )
+
+    def _month_fraction(self, month):
+        """Share of the calendar month of ``month`` (any day of it) that the
+        contract runs: its days in the month / the month's days. The fee and
+        the included hours of a partial month are pro rata by it; the
+        analysis view applies the same rule in SQL (_month_fraction_sql)."""
+        self.ensure_one()
+        first = month.replace(day=1)
+        last = first + relativedelta(months=1, days=-1)
+        start = max(first, self.date_start)
+        end = min(last, self.date_end or last)
+        if end < start:
+            return 0.0
+        return ((end - start).days + 1) / ((last - first).days + 1)
+
+    def _included_hours_in_month(self, month):
+        """Hours a subscription includes in the month of ``month``:
+        included_hours pro rata by days in a partial month, like the fee."""
+        self.ensure_one()
+        if self.contract_type != "subscription":
+            return 0.0
+        return self.included_hours * self._month_fraction(month)
 
     def _overlaps(self, other):
         self.ensure_one()

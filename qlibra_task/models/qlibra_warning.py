@@ -175,9 +175,9 @@ class QlibraWarning(models.Model):
         candidates = []
         for contract in contracts:
             figures = month_figures[contract.id]
-            included = contract.included_hours
+            included = contract._included_hours_in_month(today)
             hours = figures["hours"]
-            percent = hours / included * 100
+            percent = contract._consumption_percent(hours, today)
             threshold = contract.company_id.qlibra_warning_threshold
             projected = figures["projected_hours"]
             user = self._recipient(contract.user_id)

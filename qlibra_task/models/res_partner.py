@@ -182,6 +182,32 @@ class ResPartner(models.Model):
         month_start = qlibra_today(self).replace(day=1)
         return month_start, month_start - relativedelta(months=TRAILING_MONTHS)
 
+    def _qlibra_month_included_hours(self, month):
+        """Hours each client's subscriptions include in the month (SPEC: a
+        client's consumption = its subscriptions' hours / the sum of their
+        included hours), archived ones included for the days they ran."""
+        last = month + relativedelta(months=1, days=-1)
+        subscriptions = (
+            self.env["qlibra.contract"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("company_id", "in", self.env.companies.ids),
+                    ("contract_type", "=", "subscription"),
+                    ("date_start", "<=", last),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", month),
+                ]
+            )
+        )
+        included = defaultdict(float)
+        for contract in subscriptions:
+            included[contract.partner_id.id] += contract._included_hours_in_month(month)
+        return included
+
     def _qlibra_main_contracts(self):
         """The running contract that sets each client's terms, in one query.
 
@@ -251,6 +277,7 @@ class ResPartner(models.Model):
             if period == "month" and contract_type == "subscription":
                 figures["month_subscription_hours"] += hours
         main_contracts = self._qlibra_main_contracts()
+        month_included = self._qlibra_month_included_hours(month_start)
         result = {}
         for partner in self:
             figures = totals[partner.id]
@@ -259,11 +286,7 @@ class ResPartner(models.Model):
             trailing_margin_percent = _margin_percent(
                 figures["trailing_revenue"], figures["trailing_cost"]
             )
-            included = (
-                contract.included_hours
-                if contract and contract.contract_type == "subscription"
-                else 0.0
-            )
+            included = month_included[partner.id]
             billable = contract and contract.contract_type != "non_billable"
             result[partner.id] = {
                 **figures,

@@ -187,10 +187,7 @@ class QlibraProfitabilityReport(models.Model):
         Months after the current one are not earned yet.
         """
         revenue = SQL(
-            "COALESCE(c.monthly_fee, 0)"
-            " * (LEAST(m.month_end, COALESCE(c.date_end, m.month_end))"
-            "    - GREATEST(m.month_start, c.date_start) + 1)"
-            " / (m.month_end - m.month_start + 1)"
+            "COALESCE(c.monthly_fee, 0) * %s", self._month_fraction_sql("m.month_start")
         )
         return self._branch(
             {
@@ -229,6 +226,21 @@ class QlibraProfitabilityReport(models.Model):
         )
 
     @api.model
+    def _month_fraction_sql(self, month_start):
+        """SQL of qlibra.contract._month_fraction(): the share of the month
+        starting at month_start (an SQL date expression) that contract c
+        runs."""
+        start = SQL(month_start)
+        end = SQL("(%s + interval '1 month - 1 day')::date", start)
+        return SQL(
+            "(LEAST(%(end)s, COALESCE(c.date_end, %(end)s))"
+            " - GREATEST(%(start)s, c.date_start) + 1)::float8"
+            " / (%(end)s - %(start)s + 1)",
+            start=start,
+            end=end,
+        )
+
+    @api.model
     def _query_overage(self):
         """One row per subscription and month whose hours exceed the included."""
         return self._branch(
@@ -252,15 +264,19 @@ class QlibraProfitabilityReport(models.Model):
                     SELECT m.date AS month,
                            c.company_id, c.currency_id, c.partner_id,
                            c.id AS contract_id,
-                           (SUM(m.hours) - c.included_hours)
+                           (SUM(m.hours) - %(included)s)
                            * COALESCE(c.overage_rate, 0) AS revenue
                       FROM qlibra_profitability_month m
                       JOIN qlibra_contract c ON c.id = m.contract_id
                      WHERE c.contract_type = 'subscription'
                        AND COALESCE(c.overage_rate, 0) > 0
                   GROUP BY c.id, m.date
-                    HAVING SUM(m.hours) > c.included_hours
-                ) o"""
+                    HAVING SUM(m.hours) > %(included)s
+                ) o""",
+                # included hours pro rata by days in a partial month, like the fee
+                included=SQL(
+                    "c.included_hours * %s", self._month_fraction_sql("m.date")
+                ),
             ),
         )
 

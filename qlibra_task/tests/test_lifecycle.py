@@ -259,3 +259,43 @@ class TestLifecycle(QlibraCase):
             [("task_id", "=", task.id)], fields=["hours", "change_request_hours"]
         )
         self.assertAlmostEqual(sums["change_request_hours"], 1.0)
+
+    # --- included hours of a partial month --------------------------------
+    def test_included_hours_pro_rata_when_renegotiated_mid_month(self):
+        """Renegotiated on 16 September: each contract includes half of its
+        40 monthly hours, as it earns half of its fee."""
+        client = self._client("Mid-month")
+        old = self._contract(
+            client,
+            "subscription",
+            date(2025, 8, 1),
+            monthly_fee=1000.0,
+            included_hours=40.0,
+            overage_rate=50.0,
+        )
+        task = self._task(self._project(client, old))
+        self._log(task, self.senior, date(2025, 9, 10), 30.0)
+        new = self._contract(
+            client,
+            "subscription",
+            date(2025, 9, 16),
+            monthly_fee=1000.0,
+            included_hours=40.0,
+            overage_rate=50.0,
+            previous_contract_id=old.id,
+        )
+        self.assertEqual(old.date_end, date(2025, 9, 15))
+        self.assertAlmostEqual(old._included_hours_in_month(date(2025, 9, 1)), 20.0)
+        self.assertAlmostEqual(new._included_hours_in_month(date(2025, 9, 1)), 20.0)
+        self.assertAlmostEqual(old._included_hours_in_month(date(2025, 8, 1)), 40.0)
+        september = self._sums(
+            [("contract_id", "=", old.id), ("date", "=", month(2025, 9))],
+            groupby=["row_type"],
+            fields=["revenue"],
+        )
+        self.assertAlmostEqual(september["fee"]["revenue"], 500.0)
+        # 30 hours against 20 included: 10 extra hours at 50.
+        self.assertAlmostEqual(september["overage"]["revenue"], 500.0)
+        with freeze_time("2025-09-20 12:00"):
+            old.invalidate_recordset()
+            self.assertAlmostEqual(old.consumption_percent, 150.0)

@@ -346,12 +346,13 @@ class ClientStatementReport(models.AbstractModel):
             for month in months:
                 figures = monthly.get((contract.id, month), {})
                 used = figures.get("hours", 0.0)
+                included = contract._included_hours_in_month(month)
                 section["months"].append(
                     {
                         "month": month,
-                        "included_hours": contract.included_hours,
+                        "included_hours": included,
                         "used_hours": used,
-                        "extra_hours": max(used - contract.included_hours, 0.0),
+                        "extra_hours": max(used - included, 0.0),
                         "fee": figures.get("fee", 0.0),
                         "overage_rate": contract.overage_rate,
                         "overage_amount": figures.get("overage", 0.0),

@@ -244,9 +244,7 @@ class ProfitabilityReport(models.AbstractModel):
         included = defaultdict(float)
         for contract in subscriptions:
             for month in months:
-                month_end = month + relativedelta(months=1, days=-1)
-                if contract.date_start <= month_end and (
-                    not contract.date_end or contract.date_end >= month
-                ):
-                    included[contract.partner_id.id] += contract.included_hours
+                included[contract.partner_id.id] += contract._included_hours_in_month(
+                    month
+                )
         return included
