@@ -31,32 +31,30 @@ SALES = "sale_timesheet"
 
 @dataclass(frozen=True)
 class Step:
-    """``install`` or ``update`` of modules, or ``call`` of a function of
-    in_odoo.py with its arguments."""
+    """A run of Odoo's command line (``odoo``, with its arguments), or of a
+    function of in_odoo.py (``call``, with its name and arguments)."""
 
     action: str
     arguments: tuple
 
     def __str__(self):
-        names = {"install": "-i", "update": "-u"}
-        if self.action in names:
-            return f"{names[self.action]} {','.join(self.arguments)}"
+        if self.action == "odoo":
+            return " ".join(self.arguments)
         return f"{self.arguments[0]}{self.arguments[1:]}"
 
     def run(self, database):
-        if self.action == "install":
-            return database.install(self.arguments)
-        if self.action == "update":
-            return database.update(self.arguments)
+        """Run the step; return its exit status."""
+        if self.action == "odoo":
+            return database.odoo(*self.arguments)
         return database.call(*self.arguments)[0]
 
 
-def install(*modules):
-    return Step("install", modules)
+def install(*modules, options=()):
+    return Step("odoo", ("-i", ",".join(modules), *options))
 
 
 def update(*modules):
-    return Step("update", modules)
+    return Step("odoo", ("-u", ",".join(modules)))
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ SCENARIOS = (
     Scenario(
         "bulgarian",
         (
-            install("base"),
+            install("base", options=("--load-language=bg_BG",)),
             Step("call", ("set_company_country", "BG")),
             install(SALES, *ADDONS),
         ),

@@ -169,10 +169,13 @@ def sale_billed_on_timesheets(env):
         raise AssertionError(f"delivered {order.order_line.qty_delivered}, not 3")
     invoice = order._create_invoices()
     invoice.action_post()
-    if invoice.state != "posted" or invoice.amount_untaxed != 360.0:
-        raise AssertionError(
-            f"invoice {invoice.state}, untaxed {invoice.amount_untaxed}, not 360"
-        )
+    # the price in the order's currency (the pricelist's, not always the
+    # company's: a Bulgarian company keeps the demo pricelist in USD)
+    expected = invoice.currency_id.round(3 * order.order_line.price_unit)
+    if invoice.state != "posted" or invoice.invoice_line_ids.quantity != 3.0:
+        raise AssertionError(f"invoice {invoice.state}: {invoice.invoice_line_ids}")
+    if invoice.currency_id.compare_amounts(invoice.amount_untaxed, expected):
+        raise AssertionError(f"untaxed {invoice.amount_untaxed}, not {expected}")
     if timesheet.timesheet_invoice_id != invoice:
         raise AssertionError("the timesheet is not linked to its invoice")
     env.flush_all()
