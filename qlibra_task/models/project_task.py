@@ -36,7 +36,12 @@ class ProjectTask(models.Model):
         help="Price of this job under a fixed-price contract, recognised as "
         "revenue on the day the task is done.",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        help="The task's company currency; a task without company shows its "
+        "amounts in the current company's.",
+    )
     qlibra_is_change_request = fields.Boolean(
         string="Change Request",
         tracking=True,
@@ -96,6 +101,14 @@ class ProjectTask(models.Model):
         groups=MARGIN_GROUP,
         help="Timesheet entries marked as change requests.",
     )
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_currency_id(self):
+        for task in self:
+            task.currency_id = (
+                task.company_id.currency_id or self.env.company.currency_id
+            )
 
     @api.depends("project_id.qlibra_contract_id")
     def _compute_qlibra_contract_id(self):

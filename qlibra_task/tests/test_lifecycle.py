@@ -299,3 +299,8 @@ class TestLifecycle(QlibraCase):
         with freeze_time("2025-09-20 12:00"):
             old.invalidate_recordset()
             self.assertAlmostEqual(old.consumption_percent, 150.0)
+
+    def test_task_without_company_shows_amounts_in_a_currency(self):
+        task = self.env["project.task"].create({"name": "Private", "company_id": False})
+        self.assertFalse(task.company_id)
+        self.assertEqual(task.currency_id, self.env.company.currency_id)
