@@ -260,7 +260,7 @@ def probe(env, names):
         try:
             with env.cr.savepoint():
                 results[name] = [True, function(env) or ""]
-        except Exception as error:  # pylint: disable=broad-except
+        except Exception as error:  # pylint: disable=broad-exception-caught
             env.invalidate_all()
             results[name] = [False, "".join(traceback.format_exception(error))]
     env.cr.rollback()
