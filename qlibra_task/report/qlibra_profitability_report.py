@@ -145,7 +145,10 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_time(self):
-        """Time: the month table, one row per month and timesheet key."""
+        """Time: the month table, one row per month and timesheet key.
+
+        Its rows are changes to fold (see _month_insert): summed per key
+        here, so a row of the analysis is a key, whatever the table holds."""
         return self._branch(
             {
                 "id": SQL("m.id"),
@@ -165,7 +168,24 @@ class QlibraProfitabilityReport(models.Model):
                 "revenue": SQL("m.revenue"),
                 "margin": SQL("m.revenue - m.cost"),
             },
-            SQL("FROM %s m WHERE m.line_count <> 0", SQL.identifier(MONTH_TABLE)),
+            # The table holds changes until they are folded: one row per key.
+            SQL(
+                """FROM (
+                    SELECT min(id) AS id, date, company_id,
+                           max(currency_id) AS currency_id, partner_id,
+                           contract_id, max(contract_type) AS contract_type,
+                           project_id, task_id, employee_id,
+                           SUM(hours) AS hours,
+                           SUM(change_request_hours) AS change_request_hours,
+                           SUM(uncosted_hours) AS uncosted_hours,
+                           SUM(cost) AS cost, SUM(revenue) AS revenue
+                      FROM %s
+                  GROUP BY date, company_id, partner_id, contract_id,
+                           project_id, task_id, employee_id
+                    HAVING SUM(line_count) <> 0
+                ) m""",
+                SQL.identifier(MONTH_TABLE),
+            ),
         )
 
     @api.model
@@ -349,7 +369,7 @@ class QlibraProfitabilityReport(models.Model):
                       %(sign)sSUM(l.unit_amount),
                       %(sign)sSUM(CASE WHEN l.qlibra_is_change_request
                                        THEN l.unit_amount ELSE 0 END),
-                      %(sign)sSUM(CASE WHEN l.amount = 0
+                      %(sign)sSUM(CASE WHEN COALESCE(l.qlibra_hourly_cost, 0) = 0
                                        THEN l.unit_amount ELSE 0 END),
                       %(sign)sSUM(COALESCE(l.qlibra_cost, 0)),
                       %(sign)sSUM(COALESCE(l.qlibra_revenue, 0)),
@@ -362,41 +382,78 @@ class QlibraProfitabilityReport(models.Model):
         )
 
     @api.model
-    def _month_upsert(self, rows):
-        """INSERT rows (of _month_rows) into the month table, adding to its sums."""
-        sums = (
-            "hours",
-            "change_request_hours",
-            "uncosted_hours",
-            "cost",
-            "revenue",
-            "line_count",
-        )
+    def _month_insert(self, rows):
+        """INSERT rows (of _month_rows) into the month table as new rows.
+
+        Append-only: the rows are changes (deltas) to add to what the table
+        holds for their key, never an UPDATE of a shared row, so people
+        logging time on the same key never wait on each other or fail with a
+        serialization error. _compact_month_table() folds them later.
+        """
         return SQL(
-            """INSERT INTO qlibra_profitability_month AS m (
+            """INSERT INTO qlibra_profitability_month (
                    date, company_id, currency_id, partner_id, contract_id,
                    contract_type, project_id, task_id, employee_id, hours,
                    change_request_hours, uncosted_hours, cost, revenue,
                    line_count)
-               %(rows)s
-               ON CONFLICT (date, company_id, partner_id, contract_id,
-                            project_id, task_id, employee_id)
-               DO UPDATE SET currency_id = EXCLUDED.currency_id,
-                             contract_type = EXCLUDED.contract_type,
-                             %(sums)s""",
-            rows=rows,
-            sums=SQL(", ").join(
-                SQL("%s = m.%s + EXCLUDED.%s", *[SQL.identifier(name)] * 3)
-                for name in sums
-            ),
+               %s""",
+            rows,
+        )
+
+    @api.model
+    def _compact_month_table(self):
+        """Fold the month table's rows into one per key (scheduled action).
+
+        Only rows committed before it starts are folded; rows that others
+        insert meanwhile stay as they are, so it blocks no one.
+        """
+        cr = self.env.cr
+        cr.execute(SQL("SELECT max(id), count(*) FROM qlibra_profitability_month"))
+        max_id, count = cr.fetchone()
+        if not max_id:
+            return 0
+        cr.execute(
+            SQL(
+                """
+                WITH folded AS (
+                    DELETE FROM qlibra_profitability_month WHERE id <= %s
+                    RETURNING *
+                )
+                INSERT INTO qlibra_profitability_month (
+                    date, company_id, currency_id, partner_id, contract_id,
+                    contract_type, project_id, task_id, employee_id, hours,
+                    change_request_hours, uncosted_hours, cost, revenue,
+                    line_count)
+                SELECT date, company_id, max(currency_id), partner_id,
+                       contract_id, max(contract_type), project_id, task_id,
+                       employee_id, SUM(hours), SUM(change_request_hours),
+                       SUM(uncosted_hours), SUM(cost), SUM(revenue),
+                       SUM(line_count)
+                  FROM folded
+              GROUP BY date, company_id, partner_id, contract_id, project_id,
+                       task_id, employee_id
+                HAVING SUM(line_count) <> 0
+                """,
+                max_id,
+            )
+        )
+        return count - cr.rowcount
+
+    @api.model
+    def _refill_month_table(self):
+        """Rebuild the month table from the timesheet lines."""
+        self.env.cr.execute(SQL("DELETE FROM qlibra_profitability_month"))
+        self.env.cr.execute(
+            self._month_insert(self._month_rows("account_analytic_line"))
         )
 
     def _init_month_table(self):
         """Create the month table and the triggers that keep it up to date.
 
-        Statement-level triggers with transition tables: one INSERT ... ON
-        CONFLICT per statement on the lines, whatever its number of rows, so
-        a bulk import costs one aggregate. Every way a line changes (ORM,
+        Statement-level triggers with transition tables: one INSERT per
+        statement on the lines, whatever its number of rows, so a bulk import
+        costs one aggregate; the rows it adds are changes, folded by
+        _compact_month_table(). Every way a line changes (ORM,
         recomputation, SQL) goes through them. The table is filled when it is
         created (installation), kept as it is by module updates, and dropped
         by the uninstall hook.
@@ -425,9 +482,8 @@ class QlibraProfitabilityReport(models.Model):
                     revenue numeric NOT NULL DEFAULT 0,
                     line_count integer NOT NULL DEFAULT 0
                 );
-                CREATE UNIQUE INDEX IF NOT EXISTS qlibra_profitability_month_key
-                    ON qlibra_profitability_month (date, company_id, partner_id,
-                        contract_id, project_id, task_id, employee_id);
+                -- Rows are changes, several per key until folded: no unique key.
+                DROP INDEX IF EXISTS qlibra_profitability_month_key;
                 CREATE INDEX IF NOT EXISTS qlibra_profitability_month_contract
                     ON qlibra_profitability_month (contract_id, date);
 
@@ -466,12 +522,12 @@ class QlibraProfitabilityReport(models.Model):
                     FOR EACH STATEMENT
                     EXECUTE FUNCTION qlibra_profitability_month_apply();
                 """,
-                take_away=self._month_upsert(self._month_rows("old_rows", "-")),
-                add=self._month_upsert(self._month_rows("new_rows")),
+                take_away=self._month_insert(self._month_rows("old_rows", "-")),
+                add=self._month_insert(self._month_rows("new_rows")),
             )
         )
         if created:
-            cr.execute(self._month_upsert(self._month_rows("account_analytic_line")))
+            self._refill_month_table()
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec not in RATIO_AGGREGATES:

@@ -9,3 +9,4 @@ from . import test_i18n
 from . import test_views
 from . import test_lifecycle
 from . import test_today
+from . import test_concurrency

@@ -135,14 +135,27 @@ class TestProfitabilityReport(QlibraCase):
           GROUP BY 1, 2, 3, 4, 5, 6, 7"""
         self.env.cr.execute(query)
         expected = set(self.env.cr.fetchall())
-        self.env.cr.execute(
-            """SELECT date, company_id, partner_id, contract_id, project_id,
-                      task_id, employee_id, hours::numeric(16, 4),
-                      change_request_hours::numeric(16, 4), cost, revenue,
-                      line_count
-                 FROM qlibra_profitability_month WHERE line_count <> 0"""
-        )
+        # The table holds changes: summed per key, they are the lines' sums.
+        month_table = """
+            SELECT date, company_id, partner_id, contract_id, project_id,
+                   task_id, employee_id, SUM(hours)::numeric(16, 4),
+                   SUM(change_request_hours)::numeric(16, 4), SUM(cost),
+                   SUM(revenue), SUM(line_count)
+              FROM qlibra_profitability_month
+          GROUP BY 1, 2, 3, 4, 5, 6, 7
+            HAVING SUM(line_count) <> 0"""
+        self.env.cr.execute(month_table)
         self.assertEqual(set(self.env.cr.fetchall()), expected)
+        # Folded, it holds one row per key and the same sums.
+        self.Report._compact_month_table()
+        self.env.cr.execute(month_table)
+        self.assertEqual(set(self.env.cr.fetchall()), expected)
+        self.env.cr.execute(
+            """SELECT count(*) FROM qlibra_profitability_month
+             GROUP BY date, company_id, partner_id, contract_id, project_id,
+                      task_id, employee_id HAVING count(*) > 1"""
+        )
+        self.assertFalse(self.env.cr.fetchall(), "one row per key once folded")
 
     def test_month_table_follows_every_change(self):
         self._assert_month_table_matches_lines()
