@@ -30,9 +30,13 @@ class QlibraRevenueGuard(models.AbstractModel):
         for fname in set(fnames) & set(vals):
             field = self._fields[fname]
             for record in self.sudo():
-                new = field.convert_to_record(
-                    field.convert_to_cache(vals[fname], record), record
-                )
+                try:
+                    new = field.convert_to_record(
+                        field.convert_to_cache(vals[fname], record), record
+                    )
+                except (TypeError, ValueError):
+                    # Not even a value of the field: certainly not the same.
+                    self._qlibra_raise_revenue_access()
                 old = record[fname]
                 if field.type == "date":
                     new = fields.Date.to_date(new)

@@ -23,6 +23,8 @@ WARNING_KINDS = [
     ("fixed_price", "Fixed Price Consumed"),
     ("renegotiation", "Renegotiation"),
 ]
+MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
+
 ACTIVITY_TYPES = {
     "consumption": "qlibra_task.mail_activity_type_qlibra_consumption",
     "overrun": "qlibra_task.mail_activity_type_qlibra_overrun",
@@ -315,18 +317,18 @@ class QlibraWarning(models.Model):
                     "threshold": max(reached),
                     "value": percent,
                     "summary": env._("%(threshold)s%% of the fixed price used", **args),
+                    "public_summary": env._("Fixed-price job to review"),
                     "message": env._(
                         "The cost of %(task)s (%(client)s) has reached %(cost)s: "
                         "%(percent)s%% of its fixed price of %(price)s.",
                         **args,
                     ),
-                    # Everyone who reads the task sees its activities and
-                    # chatter: no amount there. The figures go to the
-                    # contract's chatter, which only managers read.
+                    # For a recipient who may not read costs and prices:
+                    # the warning without the figures (see _notify).
                     "public_message": env._(
-                        "The cost of %(task)s has reached %(threshold)s%% of its "
-                        "fixed price. The figures are in the contract's chatter "
-                        "and in Client Profitability > Early Warnings.",
+                        "The fixed-price job %(task)s needs a review. A client "
+                        "profitability manager has the figures in Client "
+                        "Profitability > Early Warnings.",
                         **args,
                     ),
                 }
@@ -391,6 +393,13 @@ class QlibraWarning(models.Model):
                     "threshold": figures["target_margin"],
                     "value": margin_percent,
                     "summary": summary,
+                    "public_summary": env._("Client to renegotiate"),
+                    "public_message": env._(
+                        "%(client)s is below its target margin and should be "
+                        "renegotiated. A client profitability manager has the "
+                        "figures in Client Profitability > Clients to Renegotiate.",
+                        **args,
+                    ),
                     "message": env._(
                         "The margin of %(client)s over the last 3 full months is "
                         "%(margin)s%%, below the target of %(target)s%% (revenue "
@@ -514,12 +523,22 @@ class QlibraWarning(models.Model):
                 continue
             record = candidate["record"]
             activity_type = self.env.ref(ACTIVITY_TYPES[candidate["kind"]])
+            # Money (revenue, cost, margin, a fee) only for those who may read
+            # it: an account or project manager who is a plain employee gets
+            # the warning without the figures.
+            figures = user.has_group(MARGIN_GROUP)
             activity_vals.append(
                 {
                     "activity_type_id": activity_type.id,
-                    "summary": candidate["summary"],
+                    "summary": candidate["summary"]
+                    if figures
+                    else candidate.get("public_summary", candidate["summary"]),
                     "note": Markup("<p>%s</p>")
-                    % candidate.get("public_message", candidate["message"]),
+                    % (
+                        candidate["message"]
+                        if figures
+                        else candidate.get("public_message", candidate["message"])
+                    ),
                     "date_deadline": qlibra_today(self),
                     "res_model_id": IrModel._get_id(record._name),
                     "res_id": record.id,
@@ -537,12 +556,9 @@ class QlibraWarning(models.Model):
                 seen.add(key)
             self.env["mail.activity"].sudo().create(wave)
             activity_vals = rest
+        # The figures go to the contract's chatter, which only managers read;
+        # nothing to a task's chatter, which every employee on it reads.
         for candidate in raised:
-            if "public_message" in candidate:
-                candidate["record"].sudo().message_post(
-                    body=Markup("<p>%s</p>") % candidate["public_message"],
-                    subtype_xmlid="mail.mt_note",
-                )
             candidate["contract"].sudo().message_post(
                 body=Markup("<p>%s</p>") % candidate["message"],
                 subtype_xmlid="mail.mt_note",

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .qlibra_contract import CONTRACT_TYPES
 from .qlibra_today import today as qlibra_today
@@ -368,6 +368,11 @@ class ResPartner(models.Model):
         Only clients with time or revenue in the trailing window can carry a
         flag, so they are the only ones computed.
         """
+        # The flags tell who loses money: searching on them is reading them.
+        if not self.env.su and not self.env.user.has_group(MARGIN_GROUP):
+            raise AccessError(
+                _("Only client profitability managers can search on margins.")
+            )
         if operator not in ("=", "!=") or not isinstance(value, bool):
             return [("id", "in", [])]
         _month_start, trailing_start = self._qlibra_periods()

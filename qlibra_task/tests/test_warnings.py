@@ -314,14 +314,17 @@ class TestWarnings(TransactionCase):
         self.assertEqual(
             self._activities(self.task_no_pm).user_id, self.account_manager
         )
-        # The task's chatter and activity, read by every employee on the
-        # project, carry no amount; the contract's chatter (managers) does.
-        note = self._notes(self.task_80)
-        self.assertEqual(len(note), 1)
-        self.assertIn("80% of its fixed price", note.body)
-        for text in (note.body, activity.note):
-            self.assertNotIn("960.00", text)
-            self.assertNotIn("1,200.00", text)
+        # Nothing in the task's chatter, read by every employee on the
+        # project; the project manager, a plain employee for qLibra, gets the
+        # warning without the figures; the contract's chatter (managers) and
+        # the account manager (a qLibra manager) get them.
+        self.assertFalse(self._notes(self.task_80))
+        self.assertEqual(activity.summary, "Fixed-price job to review")
+        for text in ("960.00", "1,200.00", "of its fixed price"):
+            self.assertNotIn(text, activity.note)
+        self.assertIn("needs a review", activity.note)
+        manager_activity = self._activities(self.task_no_pm)
+        self.assertIn("84.0% of its fixed price", manager_activity.note)
         contract_note = self._notes(self.fixed_contract).filtered(
             lambda message: "Job at 80%" in message.body
         )
@@ -390,6 +393,34 @@ class TestWarnings(TransactionCase):
         self.assertRegex(note.body, r"revenue \S*\s?3,000\.00\S*, cost \S*\s?3,600\.00")
         self.assertRegex(note.body, r"Current monthly fee: \S*\s?1,000\.00")
         self.assertRegex(note.body, r"suggested monthly fee: \S*\s?1,720\.00")
+
+    def test_renegotiation_without_figures_for_a_plain_account_manager(self):
+        """An account manager who may not read margins gets the warning, not
+        the margin, the costs or the suggested fee."""
+        self.losing_contract.user_id = self.project_manager
+        self._run()
+        activity = self._activities(self.losing_contract)
+        self.assertEqual(activity.user_id, self.project_manager)
+        self.assertEqual(activity.summary, "Client to renegotiate")
+        for text in ("1,720", "3,600", "3,000", "-20.0", "1,000"):
+            self.assertNotIn(text, activity.note)
+        self.assertIn("should be renegotiated", activity.note)
+        # The contract's chatter, read by managers only, has the figures.
+        self.assertIn(
+            "-20.0%, below the target of 30.0%", self._notes(self.losing_contract).body
+        )
+
+    def test_employees_cannot_search_money_flags(self):
+        """Searching clients by a manager-only flag would tell who loses
+        money: refused, over RPC as in the web client."""
+        Partner = self.env["res.partner"].with_user(self.project_manager)
+        for flag in ("qlibra_losing_money", "qlibra_to_renegotiate"):
+            with self.subTest(flag=flag), self.assertRaises(AccessError):
+                Partner.search([(flag, "=", True)])
+        manager = self.env["res.partner"].with_user(self.account_manager)
+        self.assertIn(
+            self.losing_client, manager.search([("qlibra_to_renegotiate", "=", True)])
+        )
 
     def test_other_company(self):
         """Warnings of every company, each visible in its own company only."""
