@@ -85,7 +85,9 @@ class ClientStatementReport(models.AbstractModel):
     def _get_statements(self, partners, date_from, date_to):
         company_ids = self.env.companies.ids
         lines = self._get_line_rows(partners, date_from, date_to, company_ids)
-        contracts = self.env["qlibra.contract"].search(
+        # Archived contracts too: archiving ends a contract, its past stays.
+        Contract = self.env["qlibra.contract"].with_context(active_test=False)
+        contracts = Contract.search(
             [
                 ("partner_id", "in", partners.ids),
                 ("company_id", "in", company_ids),
@@ -94,6 +96,23 @@ class ClientStatementReport(models.AbstractModel):
                 ("date_end", "=", False),
                 ("date_end", ">=", date_from),
             ]
+        )
+        # A fixed price recognised in the period, even after its contract's
+        # end, is billed in the period, as the analysis shows it.
+        contracts |= (
+            self.env["project.task"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("qlibra_contract_id.partner_id", "in", partners.ids),
+                    ("qlibra_contract_id.company_id", "in", company_ids),
+                    *self.env["project.task"]._qlibra_recognised_domain(
+                        date_from, date_to
+                    ),
+                ]
+            )
+            .qlibra_contract_id.with_env(self.env)
         )
         contracts |= (
             self.env["qlibra.contract"]
@@ -122,27 +141,34 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_monthly_figures(self, contracts, date_from, date_to):
-        """Whole-month figures of subscriptions from the profitability view.
+        """Whole-month figures of the contracts from the profitability view,
+        so that the statement bills what the analysis shows, to the cent
+        (hourly revenue is rounded per line there).
 
-        Returns {(contract_id, month): {"hours", "fee", "overage"}}.
+        Returns {(contract_id, month): {"hours", "fee", "overage", "time"}}
+        ("time": the revenue of the time rows, i.e. hourly revenue).
         """
-        subscriptions = contracts.filtered(lambda c: c.contract_type == "subscription")
-        if not subscriptions:
+        billed = contracts.filtered(
+            lambda c: c.contract_type in ("subscription", "hourly")
+        )
+        if not billed:
             return {}
         rows = self.env["qlibra.profitability.report"]._read_group(
             [
-                ("contract_id", "in", subscriptions.ids),
+                ("contract_id", "in", billed.ids),
                 ("date", ">=", date_from.replace(day=1)),
                 ("date", "<=", date_to),
             ],
             ["contract_id", "date:month", "row_type"],
             ["hours:sum", "revenue:sum"],
         )
-        figures = defaultdict(lambda: {"hours": 0.0, "fee": 0.0, "overage": 0.0})
+        figures = defaultdict(
+            lambda: {"hours": 0.0, "fee": 0.0, "overage": 0.0, "time": 0.0}
+        )
         for contract, month, row_type, hours, revenue in rows:
             values = figures[(contract.id, month)]
             values["hours"] += hours
-            if row_type in ("fee", "overage"):
+            if row_type in ("fee", "overage", "time"):
                 values[row_type] += revenue
         return figures
 
@@ -362,7 +388,10 @@ class ClientStatementReport(models.AbstractModel):
                 m["fee"] + m["overage_amount"] for m in section["months"]
             )
         elif contract.contract_type == "hourly":
-            section["amount"] = section["hours"] * contract.hourly_rate
+            section["amount"] = sum(
+                monthly.get((contract.id, month), {}).get("time", 0.0)
+                for month in months
+            )
         elif contract.contract_type == "fixed_price":
             section["deliveries"] = deliveries
             section["amount"] = sum(d["price"] for d in deliveries)

@@ -35,6 +35,18 @@ class QlibraReportPeriod(models.AbstractModel):
         date_to = fields.Date.to_date(date_to)
         if date_to < date_from:
             raise UserError(_("The end of the period is before its start."))
+        # Fees, included hours and overage are figures of whole months: a
+        # statement of half a month would bill the whole month's fee.
+        if date_from.day != 1 or date_to != date_to + relativedelta(day=31):
+            raise UserError(
+                _(
+                    "A statement or report covers whole calendar months: from the "
+                    "first day of a month (not %(date_from)s) to the last day of a "
+                    "month (not %(date_to)s).",
+                    date_from=fields.Date.to_string(date_from),
+                    date_to=fields.Date.to_string(date_to),
+                )
+            )
         return date_from, date_to
 
     @api.model

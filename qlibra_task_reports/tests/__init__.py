@@ -3,3 +3,4 @@ from . import test_profitability
 from . import test_statement_wizard
 from . import test_tour
 from . import test_print_from_web_client
+from . import test_statement_agrees

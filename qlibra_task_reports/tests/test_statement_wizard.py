@@ -98,6 +98,30 @@ class TestStatementWizard(QlibraReportsCommon):
         )
         self.assertIn("$ 480.00", text)
 
+    def test_only_whole_months(self):
+        """Two statements of 1-15 and 16-30 September would each bill the
+        whole month's fee: a period of part of a month is refused."""
+        for date_from, date_to in (
+            (date(2025, 9, 1), date(2025, 9, 15)),
+            (date(2025, 9, 16), date(2025, 9, 30)),
+            (date(2025, 2, 2), date(2025, 3, 31)),
+        ):
+            form = self._wizard()
+            form.period = "custom"
+            form.date_from = date_from
+            form.date_to = date_to
+            with self.subTest(date_from=date_from), self.assertRaises(UserError):
+                form.save().action_print()
+        Report = self.env["report.qlibra_task_reports.report_client_statement"]
+        with self.assertRaises(UserError):
+            Report.with_user(self.accountant)._get_report_values(
+                self.alpha.ids, {"date_from": "2025-09-01", "date_to": "2025-09-15"}
+            )
+        # A range of whole months is fine.
+        form = self._custom_march()
+        form.date_from = date(2025, 1, 1)
+        self.assertEqual(form.save().action_print()["type"], "ir.actions.report")
+
     def test_print_skips_document_layout_dialog(self):
         """The first print never opens Odoo's document layout configurator,
         even for a company that has not chosen a layout."""

@@ -144,8 +144,10 @@ class QlibraStatementWizard(models.TransientModel):
 
     def _get_data(self):
         self.ensure_one()
-        if self.date_to < self.date_from:
-            raise UserError(_("The end of the period is before its start."))
+        # Same checks as the reports: an ordered period of whole months.
+        self.env["qlibra.report.period"]._get_period(
+            {"date_from": self.date_from, "date_to": self.date_to}
+        )
         # The clients travel in data too: for a report action with data, the
         # web client requests /report/pdf/<report>?options=<data> without
         # record ids.

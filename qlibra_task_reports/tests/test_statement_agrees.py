@@ -1,0 +1,92 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A statement bills what the analysis shows for the same client and
+months, to the cent (issue on trustworthy figures, one test per example)."""
+
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import QlibraReportsCommon
+
+STATEMENT = "report.qlibra_task_reports.report_client_statement"
+
+
+@tagged("post_install", "-at_install")
+class TestStatementAgrees(QlibraReportsCommon):
+    def _statement(self, partner, date_from, date_to):
+        values = (
+            self.env[STATEMENT]
+            .with_user(self.accountant)
+            ._get_report_values(
+                partner.ids, {"date_from": date_from, "date_to": date_to}
+            )
+        )
+        return values["statements"][partner.id]
+
+    def _analysis_revenue(self, partner, date_from, date_to):
+        self.env.flush_all()
+        rows = self.env["qlibra.profitability.report"]._read_group(
+            [
+                ("partner_id", "=", partner.id),
+                ("date", ">=", date_from),
+                ("date", "<=", date_to),
+            ],
+            [],
+            ["revenue:sum"],
+        )
+        return rows[0][0]
+
+    def test_hourly_amount_is_the_sum_of_the_lines(self):
+        """Revenue is rounded per line: 3 x 0.5 h at 33.33 is 3 x 16.67 =
+        50.01, not 1.5 x 33.33 = 50.00 (49.995)."""
+        self.contract_beta.hourly_rate = 33.33
+        self.lines.filtered(lambda line: line.task_id == self.task[self.beta]).unlink()
+        self._log(
+            [
+                (self.task[self.beta], self.employee_a, date(2025, 3, day), 0.5, "Q")
+                for day in (3, 4, 5)
+            ]
+        )
+        statement = self._statement(self.beta, "2025-03-01", "2025-03-31")
+        analysis = self._analysis_revenue(self.beta, "2025-03-01", "2025-03-31")
+        self.assertAlmostEqual(analysis, 50.01)
+        self.assertAlmostEqual(statement["amount"], analysis)
+
+    def test_fixed_price_done_after_the_contract_ended(self):
+        self.contract_gamma.date_end = date(2025, 3, 31)
+        self.task_gamma_closing.write(
+            {"state": "1_done", "qlibra_date_done": date(2025, 4, 8)}
+        )
+        statement = self._statement(self.gamma, "2025-04-01", "2025-04-30")
+        self.assertAlmostEqual(
+            self._analysis_revenue(self.gamma, "2025-04-01", "2025-04-30"), 2500.0
+        )
+        self.assertAlmostEqual(statement["amount"], 2500.0)
+        (section,) = [s for s in statement["sections"] if s["deliveries"]]
+        self.assertEqual(section["deliveries"][0]["task"], "Annual closing")
+
+    def test_archived_subscription_keeps_its_past(self):
+        with self.env.cr.savepoint():
+            self.contract_alpha.date_end = date(2025, 3, 31)
+            self.contract_alpha.action_archive()
+        statement = self._statement(self.alpha, "2025-03-01", "2025-03-31")
+        analysis = self._analysis_revenue(self.alpha, "2025-03-01", "2025-03-31")
+        # 200 fee + (13.5 - 10) h x 80 overage.
+        self.assertAlmostEqual(analysis, 480.0)
+        self.assertAlmostEqual(statement["amount"], analysis)
+
+    def test_each_client_and_month_equals_the_analysis(self):
+        for partner in (self.alpha, self.beta, self.gamma, self.delta):
+            for date_from, date_to in (
+                ("2025-03-01", "2025-03-31"),
+                ("2025-01-01", "2025-03-31"),
+                ("2025-04-01", "2025-04-30"),
+            ):
+                with self.subTest(client=partner.name, period=date_from):
+                    statement = self._statement(partner, date_from, date_to)
+                    self.assertAlmostEqual(
+                        statement["amount"],
+                        self._analysis_revenue(partner, date_from, date_to),
+                        places=2,
+                    )
