@@ -28,6 +28,7 @@
         "views/account_analytic_line_views.xml",
         "views/hr_employee_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/qlibra_cost_restatement_views.xml",
         "views/qlibra_menus.xml",
         "views/qlibra_warning_views.xml",
     ],

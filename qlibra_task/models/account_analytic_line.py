@@ -186,11 +186,16 @@ class AccountAnalyticLine(models.Model):
         # Not Odoo's amount: hr_timesheet recomputes it at the employee's
         # current cost when the hours or the project change.
         for line in self:
-            if line.project_id:
-                line.qlibra_cost = line.company_id.currency_id.round(
-                    line.unit_amount
-                    * line.qlibra_hourly_cost
-                    * (1 + line.qlibra_overhead_rate / 100)
-                )
-            else:
-                line.qlibra_cost = 0.0
+            line.qlibra_cost = line._qlibra_cost_at(
+                line.qlibra_hourly_cost, line.qlibra_overhead_rate
+            )
+
+    def _qlibra_cost_at(self, hourly_cost, overhead_rate):
+        """The one cost rule: hours x hourly cost x (1 + overhead rate), in
+        the company's currency; no cost for time outside projects."""
+        self.ensure_one()
+        if not self.project_id:
+            return 0.0
+        return self.company_id.currency_id.round(
+            self.unit_amount * hourly_cost * (1 + overhead_rate / 100)
+        )

@@ -10,3 +10,5 @@ from . import test_views
 from . import test_lifecycle
 from . import test_today
 from . import test_concurrency
+from . import test_oracle
+from . import test_cost_restatement

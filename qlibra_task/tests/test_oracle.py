@@ -20,6 +20,7 @@ deterministic. Each example runs in a savepoint rolled back at its end.
 """
 
 import logging
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +43,9 @@ YEAR_START = date(2025, 1, 1)
 STATEMENT_MODEL = "report.qlibra_task_reports.report_client_statement"
 FIGURES = ("hours", "change_request_hours", "cost", "revenue")
 HOURS_TOLERANCE = 1e-6
+# Multiplies the number of examples of each property test (e.g. 10 for a
+# long run): QLIBRA_ORACLE_SCALE=10.
+EXAMPLES_SCALE = float(os.environ.get("QLIBRA_ORACLE_SCALE") or 1)
 
 
 # ----------------------------------------------------------------------
@@ -505,7 +509,7 @@ PERIOD = st.tuples(st.integers(1, 7), st.integers(0, 6)).map(
 
 def settings_for(examples):
     return settings(
-        max_examples=examples,
+        max_examples=max(1, round(examples * EXAMPLES_SCALE)),
         derandomize=True,
         deadline=None,
         database=None,
