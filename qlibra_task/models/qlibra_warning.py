@@ -6,6 +6,7 @@ from markupsafe import Markup
 from psycopg2 import errors
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_compare
 from odoo.tools.misc import format_amount, formatLang
 
@@ -47,6 +48,7 @@ CLAIM_COLUMNS = (
     "value",
     "summary",
     "message",
+    "state",
 )
 
 
@@ -106,6 +108,15 @@ class QlibraWarning(models.Model):
     )
     summary = fields.Char(readonly=True)
     message = fields.Text(readonly=True)
+    state = fields.Selection(
+        [("new", "To Handle"), ("handled", "Handled"), ("dismissed", "Dismissed")],
+        default="new",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Handled: acted upon (fee renegotiated, scope agreed...). "
+        "Dismissed: seen, nothing to do.",
+    )
 
     _sql_constraints = [
         (
@@ -114,6 +125,24 @@ class QlibraWarning(models.Model):
             "This warning was already raised for this document, month and threshold.",
         ),
     ]
+
+    def _set_state(self, state):
+        # Warnings are read-only records: only their follow-up changes, by
+        # the managers who read them.
+        if not self.env.su and not self.env.user.has_group(MARGIN_GROUP):
+            raise AccessError(
+                self.env._("Only client profitability managers handle warnings.")
+            )
+        self.sudo().write({"state": state})
+
+    def action_mark_handled(self):
+        self._set_state("handled")
+
+    def action_dismiss(self):
+        self._set_state("dismissed")
+
+    def action_reopen(self):
+        self._set_state("new")
 
     def action_open_document(self):
         self.ensure_one()
@@ -447,7 +476,7 @@ class QlibraWarning(models.Model):
         record = candidate["record"]
         contract = candidate["contract"]
         return SQL(
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'new',"
             " %s, (now() at time zone 'UTC'), %s, (now() at time zone 'UTC'))",
             candidate["kind"],
             record._name,

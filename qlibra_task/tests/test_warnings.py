@@ -410,6 +410,26 @@ class TestWarnings(TransactionCase):
             "-20.0%, below the target of 30.0%", self._notes(self.losing_contract).body
         )
 
+    def test_warnings_are_handled_or_dismissed(self):
+        self._run()
+        warnings = self.Warning.search([])
+        self.assertTrue(warnings)
+        self.assertEqual(set(warnings.mapped("state")), {"new"})
+        first, second = warnings[:2]
+        first.with_user(self.account_manager).action_mark_handled()
+        second.with_user(self.account_manager).action_dismiss()
+        self.assertEqual((first.state, second.state), ("handled", "dismissed"))
+        to_handle = self.Warning.search([("state", "=", "new")])
+        self.assertNotIn(first, to_handle)
+        second.with_user(self.account_manager).action_reopen()
+        self.assertEqual(second.state, "new")
+        with self.assertRaises(AccessError):
+            first.with_user(self.project_manager).action_reopen()
+        # Running again raises nothing new: a handled warning stays handled.
+        self._run()
+        self.assertEqual(first.state, "handled")
+        self.assertEqual(self.Warning.search_count([]), len(warnings))
+
     def test_employees_cannot_search_money_flags(self):
         """Searching clients by a manager-only flag would tell who loses
         money: refused, over RPC as in the web client."""
