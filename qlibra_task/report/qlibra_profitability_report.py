@@ -51,6 +51,12 @@ class QlibraProfitabilityReport(models.Model):
         [*CONTRACT_TYPES, ("none", "No Contract")],
         readonly=True,
     )
+    is_internal = fields.Boolean(
+        string="Internal",
+        readonly=True,
+        help="Time on projects without a client or for one of the firm's own "
+        "companies: a cost of the firm, apart from its clients.",
+    )
     row_type = fields.Selection(
         [
             ("time", "Time"),
@@ -347,10 +353,21 @@ class QlibraProfitabilityReport(models.Model):
         self._init_month_table()
         self.env.cr.execute(
             SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
+                "CREATE OR REPLACE VIEW %s AS"
+                " (SELECT u.*, %s AS is_internal FROM (%s) u)",
                 SQL.identifier(self._table),
+                self._is_internal_sql("u.partner_id"),
                 self._query(),
             )
+        )
+
+    @api.model
+    def _is_internal_sql(self, partner_id):
+        """Internal time: no client, or one of the firm's own companies."""
+        return SQL(
+            "(%(partner)s IS NULL OR %(partner)s IN "
+            "(SELECT partner_id FROM res_company))",
+            partner=SQL(partner_id),
         )
 
     @api.model

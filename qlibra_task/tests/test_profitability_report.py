@@ -180,3 +180,64 @@ class TestProfitabilityReport(QlibraCase):
             ["hours:sum", "revenue:sum"],
         )
         self.assertEqual((hours, revenue), (10.0, 1200.0))
+
+    def _filter_domain(self, name):
+        """The domain of a filter of the analysis' search view, evaluated as
+        the web client does (context_today, relativedelta)."""
+        from lxml import etree
+
+        from odoo.tools.safe_eval import datetime as safe_datetime
+        from odoo.tools.safe_eval import safe_eval
+
+        arch = self.Report.get_views([(False, "search")])["views"]["search"]["arch"]
+        (node,) = etree.fromstring(arch).xpath(f"//filter[@name='{name}']")
+        return safe_eval(
+            node.get("domain"),
+            {
+                "context_today": lambda: date.today(),
+                "relativedelta": relativedelta,
+                "datetime": safe_datetime,
+            },
+        )
+
+    def test_internal_time_apart_from_clients(self):
+        """Time on a project without client, or for the firm itself, is
+        internal: kept with its cost, left out of the default Clients view."""
+        own = self.company.partner_id
+        no_client = self.env["project.project"].create(
+            {"name": "Training", "allow_timesheets": True}
+        )
+        for_the_firm = self._project(own, name="Firm Website")
+        for project in (no_client, for_the_firm):
+            self._log(self._task(project), self.senior, date(2025, 1, 9), 2.0)
+        self.env.flush_all()
+        clients = self._filter_domain("clients")
+        internal = self._filter_domain("internal")
+        period = [("date", "=", month(2025, 1))]
+        internal_sums = self._sums(period + internal)
+        self.assertAlmostEqual(internal_sums["hours"], 4.0)
+        self.assertAlmostEqual(internal_sums["cost"], 240.0)  # 4 x 50 x 1.2
+        client_rows = self.Report.search(period + clients)
+        self.assertNotIn(own, client_rows.partner_id)
+        self.assertFalse(client_rows.filtered(lambda r: not r.partner_id))
+        self.assertIn(self.hourly_client, client_rows.partner_id)
+        # Clients and internal time make the whole: nothing dropped.
+        whole = self._sums(period)
+        self.assertAlmostEqual(
+            self._sums(period + clients)["cost"] + internal_sums["cost"], whole["cost"]
+        )
+
+    def test_last_6_full_months(self):
+        domain = self._filter_domain("filter_last_6_months")
+        first_of_month = date.today().replace(day=1)
+        self.assertIn(("date", "<", first_of_month.strftime("%Y-%m-%d")), domain)
+        self.assertIn(
+            (
+                "date",
+                ">=",
+                (first_of_month - relativedelta(months=6)).strftime("%Y-%m-%d"),
+            ),
+            domain,
+        )
+        action = self.env.ref("qlibra_task.qlibra_profitability_report_action")
+        self.assertIn("search_default_clients", action.context)
