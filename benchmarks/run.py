@@ -11,9 +11,14 @@ Usage: ``python3 benchmarks/run.py --lines N`` (default 1,000,000).
    24 months of timesheet lines bulk-inserted with SQL. The SQL rows are
    checked column by column against lines the ORM creates from the same
    inputs; any difference stops the script (build_data.py).
+   Then folds the analysis month table (``_compact_month_table()``), as the
+   hourly scheduled action keeps it in production.
 2. Measures, each as the median of several interleaved runs, the items a-f of
    issue 6 (measure.py; see README.md next to this file).
-3. Prints a table, then as its very last line one JSON object with every
+3. Measures adoption (issue 14, adoption.py): installing both add-ons on a
+   database of plain hr_timesheet that already holds N lines, and creating
+   the first contract of a client with existing lines (100,000 at 1,000,000).
+4. Prints a table, then as its very last line one JSON object with every
    figure (this file).
 """
 
@@ -21,15 +26,20 @@ import argparse
 import json
 import sys
 
-from build_data import ensure_database
+from adoption import measure_adoption
+from build_data import ensure_database, fold_month_table
 from measure import measure_all
 
+# Targets at 1,000,000 lines (issues 6 and 14); at fewer lines they are
+# checked all the same, as an early warning.
 TARGETS = {
-    "ratio_pivot_vs_odoo": ("<=", 1.5),
+    "ratio_pivot_vs_odoo": ("<=", 1.2),
     "kpi_queries_100": ("==", "kpi_queries_300"),
     "ratio_pdf_vs_odoo": ("<=", 1.3),
     "ratio_xlsx_vs_bare": (">=", 0.33),
     "cron_seconds": ("<=", 10.0),
+    "adoption_install_seconds": ("<=", 300.0),
+    "contract_seconds": ("<=", 10.0),
 }
 
 
@@ -68,14 +78,15 @@ def print_table(figures, rows):
     for item, label, seconds, queries, peak, runs, note in rows:
         seconds_text = f"{seconds:10.3f}" if seconds is not None else f"{'-':>10}"
         peak_text = f"{peak:12.0f}" if peak is not None else f"{'-':>12}"
+        queries_text = "-" if queries is None else str(queries)
         print(
-            f"{item:2} {label:52} {seconds_text} {queries!s:>8} "
+            f"{item:2} {label:52} {seconds_text} {queries_text:>8} "
             f"{peak_text} {runs:>5}  {note}"
         )
     for key, reason in figures["skipped"].items():
         print(f"   {key}: skipped ({reason})")
     print()
-    print("Targets (issue 6):")
+    print("Targets (issues 6 and 14, set at 1,000,000 lines):")
     for key, met in figures["targets"].items():
         operator, bound = TARGETS[key]
         state = {True: "met", False: "MISSED", None: "not measured"}[met]
@@ -98,13 +109,27 @@ def main():
         help="reuse the database without updating the add-ons to the current code",
     )
     parser.add_argument("--batch", type=int, default=250_000, help="lines per insert")
+    parser.add_argument(
+        "--no-fold",
+        action="store_true",
+        help="measure the analysis month table as the load left it, unfolded",
+    )
+    parser.add_argument(
+        "--no-adoption", action="store_true", help="skip the adoption items g and h"
+    )
     args = parser.parse_args()
     dbname = args.db or f"qlibra_bench_{args.lines}"
     built = ensure_database(
         dbname, args.lines, args.batch, rebuild=args.rebuild, update=not args.no_update
     )
+    fold = {} if args.no_fold else fold_month_table(dbname)
     figures, rows = measure_all(dbname, args)
     figures["database_built_now"] = built
+    figures.update(fold)
+    if args.no_adoption:
+        figures["skipped"]["adoption"] = "--no-adoption"
+    else:
+        measure_adoption(args.lines, args, figures, rows)
     figures["targets"] = check_targets(figures)
     print_table(figures, rows)
     sys.stdout.flush()
