@@ -526,7 +526,7 @@ class QlibraContract(models.Model):
             today = qlibra_today(self)
             running = self.filtered(lambda c: not c.date_end or c.date_end > today)
             if running:
-                super(QlibraContract, running).write({"date_end": today})
+                running.write({"date_end": today})
         res = super().write(vals)
         if {
             "partner_id",

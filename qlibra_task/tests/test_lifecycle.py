@@ -304,3 +304,17 @@ class TestLifecycle(QlibraCase):
         task = self.env["project.task"].create({"name": "Private", "company_id": False})
         self.assertFalse(task.company_id)
         self.assertEqual(task.currency_id, self.env.company.currency_id)
+
+    @freeze_time("2025-05-20 12:00")
+    def test_archive_moves_later_lines_to_the_contract_that_covers_them(self):
+        """Found by the oracle: lines dated after the archive day leave the
+        archived contract for the one that covers them then."""
+        client = self._client("Archive Later Lines")
+        scoped = self._contract(client, "fixed_price", date(2025, 1, 1))
+        project = self._project(client, scoped)
+        wide = self._contract(client, "fixed_price", date(2025, 1, 1))
+        later = self._log(self._task(project), self.senior, date(2025, 5, 31), 1.0)
+        self.assertEqual(later.qlibra_contract_id, scoped)
+        scoped.action_archive()
+        self.env.flush_all()
+        self.assertEqual(later.qlibra_contract_id, wide)
