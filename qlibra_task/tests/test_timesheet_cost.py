@@ -197,9 +197,13 @@ class TestTimesheetCost(QlibraCase):
         self.assertTrue(line.exists())
         self.assertFalse(line.employee_id)
         self.assertEqual(self._sums(domain), before)
+        # Folded (the hourly action), the line is one row without employee.
+        self.Report._compact_month_table()
         rows = self.Report.search(domain)
         self.assertEqual(len(rows), 1)
         self.assertFalse(rows.employee_id)
-        # Deleting the line removes its row.
+        # Deleting the line removes its row once folded, its figures at once.
         line.unlink()
+        self.assertEqual(self._sums(domain)["hours"], 0.0)
+        self.Report._compact_month_table()
         self.assertFalse(self.Report.search(domain))
