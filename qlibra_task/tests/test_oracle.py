@@ -13,8 +13,12 @@ The property tests draw random sequences of operations (contracts created,
 renegotiated, archived and corrected, time logged, edited, moved and
 deleted, costs changed, fixed-price tasks priced, done and reopened), run
 them on Odoo and on the oracle side by side, then compare every figure per
-client, contract and month: the analysis view, the contract form's
-consumption and the client statement. "Today" is frozen to FROZEN_TODAY for
+client, contract and month: the analysis view, each line's contract and
+cost, the contract form's consumption, the client form's figures (this
+month, the trailing window, the renegotiation flag and the suggested fee)
+and the client statement. Where the add-on has a known bug, the operation or
+the figure concerned is left out, with a comment saying why (KNOWN ADD-ON
+BUG). "Today" is frozen to FROZEN_TODAY for
 the whole class, so the current month, the done day and the archive day are
 deterministic. Each example runs in a savepoint rolled back at its end.
 """
@@ -356,6 +360,76 @@ class Oracle:
         if not included:
             return Fraction(0)
         return self.month_hours().get((cid, month), Fraction(0)) / included * 100
+
+    def client_figures(self, client):
+        """A client's figures on its form: this month's (today's month) and
+        the trailing window's (the 3 full months before it)."""
+        current = first_day(self.today)
+        window = []
+        month = current
+        for _count in range(3):
+            month = first_day(month - timedelta(days=1))
+            window.insert(0, month)
+        figures = {
+            f"{period}_{fname}": Fraction(0)
+            for period in ("month", "trailing")
+            for fname in FIGURES
+        }
+        future = False
+        for (row_client, _cid, month), row in self.analysis().items():
+            if row_client != client:
+                continue
+            if month == current:
+                period = "month"
+            elif month in window:
+                period = "trailing"
+            else:
+                future = future or (month > current and any(row.values()))
+                continue
+            for fname in FIGURES:
+                figures[f"{period}_{fname}"] += row[fname]
+        subscriptions = [
+            cid
+            for cid, contract in self.contracts.items()
+            if contract.client == client and contract.kind == "subscription"
+        ]
+        included = sum(self.included(cid, current) for cid in subscriptions)
+        hours = self.month_hours()
+        used = sum(hours.get((cid, current), Fraction(0)) for cid in subscriptions)
+        for period in ("month", "trailing"):
+            figures[f"{period}_margin"] = (
+                figures[f"{period}_revenue"] - figures[f"{period}_cost"]
+            )
+        return {
+            **figures,
+            "future": future,
+            "consumption": used / included * 100 if included else Fraction(0),
+            "change_request_share": (
+                figures["trailing_change_request_hours"]
+                / figures["trailing_hours"]
+                * 100
+                if figures["trailing_hours"]
+                else Fraction(0)
+            ),
+            # the months of the window in which the client had a contract
+            "contract_months": len(
+                [
+                    month
+                    for month in window
+                    if any(
+                        c.client == client and c.share_of(month)
+                        for c in self.contracts.values()
+                    )
+                ]
+            ),
+            "running": [
+                contract
+                for contract in self.contracts.values()
+                if contract.client == client
+                and contract.active
+                and contract.runs_on(self.today)
+            ],
+        }
 
     def statement(self, client, date_from, date_to):
         """{contract id or None: {"hours", "amount", "months"}} of a client
@@ -996,6 +1070,7 @@ class Scenario:
         self.compare_lines()
         self.compare_analysis()
         self.compare_consumption()
+        self.compare_clients()
         if STATEMENT_MODEL in self.env:
             for date_from, date_to in periods:
                 self.compare_statements(date_from, date_to)
@@ -1053,6 +1128,71 @@ class Scenario:
                     float(expected),
                     contract.consumption_percent,
                 )
+
+    def compare_clients(self):
+        """The figures on each client's form."""
+        partners = self.env["res.partner"].browse(self.case.client_ids)
+        for partner in partners:
+            want = self.oracle.client_figures(partner.id)
+            what = f"client {partner.id}"
+            pairs = [
+                ("trailing_hours", "qlibra_trailing_hours", "hours"),
+                ("trailing_cost", "qlibra_trailing_cost", "money"),
+                ("trailing_revenue", "qlibra_trailing_revenue", "money"),
+                ("trailing_margin", "qlibra_trailing_margin", "money"),
+                ("change_request_share", "qlibra_change_request_share", "hours"),
+            ]
+            if want["future"]:
+                # KNOWN ADD-ON BUG (reported): the client's "this month"
+                # figures (hours, cost, revenue, margin, consumption) also
+                # count the months after the current one
+                # (res.partner._qlibra_figures reads every month from the
+                # trailing window on): time logged ahead, an overage or a
+                # fixed price dated after this month. Not compared then.
+                self.stats["client month figures not compared (future)"] += 1
+            else:
+                pairs += [
+                    ("month_hours", "qlibra_month_hours", "hours"),
+                    ("month_cost", "qlibra_month_cost", "money"),
+                    ("month_revenue", "qlibra_month_revenue", "money"),
+                    ("month_margin", "qlibra_month_margin", "money"),
+                    ("consumption", "qlibra_consumption_percent", "hours"),
+                ]
+                if want["month_revenue"]:
+                    margin = want["month_margin"] / want["month_revenue"] * 100
+                    pairs.append((margin, "qlibra_month_margin_percent", "hours"))
+            if want["trailing_revenue"]:
+                margin = want["trailing_margin"] / want["trailing_revenue"] * 100
+                pairs.append((margin, "qlibra_trailing_margin_percent", "hours"))
+            running = want["running"]
+            if len(running) == 1 and running[0].kind != "non_billable":
+                # One running contract sets the target margin (30% here).
+                margin = (
+                    want["trailing_margin"] / want["trailing_revenue"] * 100
+                    if want["trailing_revenue"]
+                    else None
+                )
+                # (not at the boundary itself, where float noise decides)
+                if margin is not None and abs(margin - 30) > HOURS_TOLERANCE:
+                    flag = partner.qlibra_to_renegotiate
+                    self.stats["client renegotiation flags compared"] += 1
+                    if (margin < 30) != flag:
+                        self.mismatch(f"{what} to renegotiate", margin < 30, flag)
+                if want["contract_months"] == 3:
+                    # KNOWN ADD-ON BUG (reported): with fewer months under
+                    # contract in the window, SPEC divides by that number;
+                    # the add-on always divides by 3. Compared with 3 only.
+                    average = want["trailing_cost"] / 3
+                    self.stats["client suggested fees compared"] += 1
+                    fee = -(-average / Fraction(7, 10) // 10) * 10 if average > 0 else 0
+                    pairs.append((fee, "qlibra_suggested_fee", "money"))
+            for key, fname, kind in pairs:
+                expected = want[key] if isinstance(key, str) else key
+                label = f"{what} {fname}"
+                if kind == "money":
+                    self.compare_money(label, expected, partner[fname])
+                else:
+                    self.compare_hours(label, expected, partner[fname])
 
     def compare_statements(self, date_from, date_to):
         """The statement of each client for whole months."""
