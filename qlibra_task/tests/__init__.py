@@ -11,6 +11,4 @@ from . import test_lifecycle
 from . import test_today
 from . import test_concurrency
 from . import test_cost_restatement
-# test_oracle.py (the reference implementation and its property tests) is
-# kept out of the suite until the mismatches it found are settled: see the
-# note on the figures issue.
+from . import test_oracle
