@@ -524,6 +524,15 @@ class QlibraContract(models.Model):
         if "active" in vals and not vals["active"]:
             # Archiving ends the contract on the archive day.
             today = qlibra_today(self)
+            upcoming = self.filtered(lambda c: c.date_start > today)
+            if upcoming:
+                raise UserError(
+                    _(
+                        "%s has not started yet: archiving would end it before its "
+                        "start. Delete it, or change its dates.",
+                        ", ".join(upcoming.mapped("display_name")),
+                    )
+                )
             running = self.filtered(lambda c: not c.date_end or c.date_end > today)
             if running:
                 running.write({"date_end": today})

@@ -318,3 +318,43 @@ class TestLifecycle(QlibraCase):
         scoped.action_archive()
         self.env.flush_all()
         self.assertEqual(later.qlibra_contract_id, wide)
+
+    @freeze_time("2025-05-20 12:00")
+    def test_archiving_an_upcoming_contract_is_refused_clearly(self):
+        """Found by the oracle: it failed on the database's date check."""
+        upcoming = self._contract(
+            self._client("Upcoming"), "hourly", date(2025, 6, 1), hourly_rate=10.0
+        )
+        with self.assertRaisesRegex(UserError, "has not started yet"):
+            upcoming.action_archive()
+        self.assertTrue(upcoming.active)
+
+    @freeze_time("2025-05-20 12:00")
+    def test_no_overage_in_a_month_the_contract_left(self):
+        """Found by the oracle: renegotiated from 1 April, the old contract's
+        May time moved to the new one; the old one earns no overage in May."""
+        client = self._client("Phantom Overage")
+        old = self._contract(
+            client,
+            "subscription",
+            date(2025, 1, 1),
+            monthly_fee=100.0,
+            included_hours=1.0,
+            overage_rate=25.0,
+        )
+        task = self._task(self._project(client, old))
+        self._log(task, self.senior, date(2025, 5, 5), 0.5)
+        self._contract(
+            client,
+            "subscription",
+            date(2025, 4, 1),
+            monthly_fee=100.0,
+            included_hours=1.0,
+            overage_rate=25.0,
+            previous_contract_id=old.id,
+        )
+        may = self._sums(
+            [("contract_id", "=", old.id), ("date", "=", month(2025, 5))],
+            fields=["revenue"],
+        )
+        self.assertAlmostEqual(may["revenue"], 0.0)

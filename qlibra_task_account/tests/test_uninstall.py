@@ -43,7 +43,10 @@ class TestUninstallHook(QlibraAccountCommon):
         without = self.env["qlibra.profitability.report"].with_context(
             **{WITHOUT_INVOICING: True}
         )
-        self.assertEqual(columns_after, [name for name, __ in without.COLUMNS])
+        # qlibra_task's own columns, then the view's is_internal.
+        self.assertEqual(
+            columns_after, [name for name, __ in without.COLUMNS] + ["is_internal"]
+        )
         for name in ("move_id", "invoiced", "to_invoice", "realization_percent"):
             self.assertNotIn(name, columns_after)
         self.assertEqual(rows_after, [row for row in rows if row[0] != "invoice"])
