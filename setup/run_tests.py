@@ -297,6 +297,24 @@ def junit_counts(junit):
     return counts
 
 
+def pytest_result(rc, junit):
+    """(run, failed, errors, skipped, crashed) of a pytest run from its exit
+    status and junit XML."""
+    counts = junit_counts(junit)
+    crashed = rc not in (0, 1) or (
+        rc == 1 and not counts["failures"] + counts["errors"]
+    )
+    if crashed:
+        print(f"pytest exited with status {rc}", flush=True)
+    return (
+        counts["tests"],
+        counts["failures"],
+        counts["errors"],
+        counts["skipped"],
+        crashed,
+    )
+
+
 def pytest_tests(db, addons_path, logfile, junit):
     """Run tests/ with pytest-odoo. Return (run, failed, errors, skipped, crashed)."""
     rc = run(
@@ -318,19 +336,7 @@ def pytest_tests(db, addons_path, logfile, junit):
     )
     if rc == 5:  # no tests collected
         return 0, 0, 0, 0, False
-    counts = junit_counts(junit)
-    crashed = rc not in (0, 1) or (
-        rc == 1 and not counts["failures"] + counts["errors"]
-    )
-    if crashed:
-        print(f"pytest exited with status {rc}", flush=True)
-    return (
-        counts["tests"],
-        counts["failures"],
-        counts["errors"],
-        counts["skipped"],
-        crashed,
-    )
+    return pytest_result(rc, junit)
 
 
 def upgrade_checks(db, addons_path, logfile, junit):
@@ -358,19 +364,7 @@ def upgrade_checks(db, addons_path, logfile, junit):
             f"--lifecycle-database={db}",
         ]
     )
-    counts = junit_counts(junit)
-    crashed = rc not in (0, 1) or (
-        rc == 1 and not counts["failures"] + counts["errors"]
-    )
-    if crashed:
-        print(f"pytest exited with status {rc}", flush=True)
-    return (
-        counts["tests"],
-        counts["failures"],
-        counts["errors"],
-        counts["skipped"],
-        crashed,
-    )
+    return pytest_result(rc, junit)
 
 
 class Totals:
