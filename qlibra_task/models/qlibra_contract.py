@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from pytz import timezone
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
@@ -440,12 +440,12 @@ class QlibraContract(models.Model):
                     ("company_id", "=", contract.company_id.id),
                 ]
             )
+            scope = contract._scope_projects()
             for other in others:
                 if not contract._overlaps(other):
                     continue
-                same_scope = (not contract.project_ids and not other.project_ids) or (
-                    contract.project_ids & other.project_ids
-                )
+                other_scope = other._scope_projects()
+                same_scope = (not scope and not other_scope) or (scope & other_scope)
                 if same_scope:
                     raise ValidationError(
                         _(
@@ -458,6 +458,20 @@ class QlibraContract(models.Model):
                             client=contract.partner_id.display_name,
                         )
                     )
+
+    def _scope_projects(self):
+        """The projects the contract covers (none: the whole client).
+
+        A renegotiated contract hands its projects to its successor and keeps
+        their scope over its own dates: without this, a contract of one
+        project would turn client-wide once renegotiated.
+        """
+        self.ensure_one()
+        contract, seen = self, self.browse()
+        while contract and not contract.project_ids and contract not in seen:
+            seen |= contract
+            contract = contract.with_context(active_test=False).next_contract_ids[:1]
+        return contract.project_ids
 
     def _month_fraction(self, month):
         """Share of the calendar month of ``month`` (any day of it) that the
@@ -509,9 +523,12 @@ class QlibraContract(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("previous_contract_id") and vals.get("date_start"):
-                self.browse(vals["previous_contract_id"])._end_before(
-                    fields.Date.to_date(vals["date_start"])
-                )
+                previous = self.browse(vals["previous_contract_id"])
+                previous._end_before(fields.Date.to_date(vals["date_start"]))
+                # The successor takes over the projects in the same create,
+                # so the overlap check sees its real scope, not the client.
+                if "project_ids" not in vals and previous.project_ids:
+                    vals["project_ids"] = [Command.set(previous.project_ids.ids)]
         contracts = super().create(vals_list)
         for contract in contracts.filtered("previous_contract_id"):
             contract.previous_contract_id.project_ids.qlibra_contract_id = contract

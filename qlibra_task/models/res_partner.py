@@ -146,8 +146,9 @@ class ResPartner(models.Model):
         compute="_compute_qlibra_figures",
         currency_field="qlibra_currency_id",
         groups=MARGIN_GROUP,
-        help="Average monthly cost of the last three full months / "
-        "(1 - target margin), rounded up to a whole 10.",
+        help="Average monthly cost of the last three full months (over the "
+        "months the client had a contract) / (1 - target margin), rounded up "
+        "to a whole 10.",
     )
     qlibra_to_renegotiate = fields.Boolean(
         string="To Renegotiate",
@@ -180,7 +181,71 @@ class ResPartner(models.Model):
     def _qlibra_periods(self):
         """First day of the current month and of the trailing window."""
         month_start = qlibra_today(self).replace(day=1)
-        return month_start, month_start - relativedelta(months=TRAILING_MONTHS)
+        return month_start, self._qlibra_trailing_start(month_start)
+
+    @api.model
+    def _qlibra_trailing_start(self, reference_month):
+        """First day of the trailing window: the last TRAILING_MONTHS full
+        months before the reference month (today's month on forms, the
+        month after the period on reports)."""
+        return reference_month.replace(day=1) - relativedelta(months=TRAILING_MONTHS)
+
+    def _qlibra_contract_months(self, reference_month):
+        """{partner id: number of months of the trailing window in which the
+        client had a contract} (archived contracts included: they ran)."""
+        window_start = self._qlibra_trailing_start(reference_month)
+        window_end = reference_month.replace(day=1) - relativedelta(days=1)
+        contracts = (
+            self.env["qlibra.contract"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("company_id", "in", self.env.companies.ids),
+                    ("date_start", "<=", window_end),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", window_start),
+                ]
+            )
+        )
+        months = defaultdict(set)
+        for contract in contracts:
+            for offset in range(TRAILING_MONTHS):
+                month = window_start + relativedelta(months=offset)
+                if contract._month_fraction(month):
+                    months[contract.partner_id.id].add(month)
+        return {partner.id: len(months[partner.id]) for partner in self}
+
+    @api.model
+    def _qlibra_renegotiation(self, contract, trailing_cost, trailing_revenue, months):
+        """SPEC's renegotiation rules, for the forms and the reports alike.
+
+        ``contract`` sets the terms (target margin, billable or not); the
+        trailing cost and revenue are those of the trailing window, in which
+        the client had a contract during ``months`` months.
+        """
+        target = contract.target_margin if contract else 0.0
+        margin_percent = _margin_percent(trailing_revenue, trailing_cost)
+        billable = bool(contract) and contract.contract_type != "non_billable"
+        return {
+            "target_margin": target,
+            "trailing_margin_percent": margin_percent,
+            # Non-billable work is meant to cost; time no contract covers
+            # is not.
+            "losing_money": bool(
+                (not contract or contract.contract_type != "non_billable")
+                and trailing_revenue < trailing_cost
+            ),
+            "to_renegotiate": bool(
+                billable and margin_percent is not None and margin_percent < target
+            ),
+            # The average is over the months under contract, not always 3.
+            "suggested_fee": suggested_fee(trailing_cost / months, target)
+            if billable and months
+            else 0.0,
+        }
 
     def _qlibra_month_included_hours(self, month):
         """Hours each client's subscriptions include in the month (SPEC: a
@@ -249,6 +314,9 @@ class ResPartner(models.Model):
                 [
                     ("partner_id", "in", self.ids),
                     ("date", ">=", trailing_start),
+                    # Months after the current one (time logged ahead) are
+                    # in neither period.
+                    ("date", "<", month_start + relativedelta(months=1)),
                     # sudo() skips the record rules: keep to the user's companies.
                     ("company_id", "in", self.env.companies.ids),
                 ],
@@ -278,21 +346,21 @@ class ResPartner(models.Model):
                 figures["month_subscription_hours"] += hours
         main_contracts = self._qlibra_main_contracts()
         month_included = self._qlibra_month_included_hours(month_start)
+        contract_months = self._qlibra_contract_months(month_start)
         result = {}
         for partner in self:
             figures = totals[partner.id]
             contract = main_contracts.get(partner.id)
-            target = contract.target_margin if contract else 0.0
-            trailing_margin_percent = _margin_percent(
-                figures["trailing_revenue"], figures["trailing_cost"]
-            )
             included = month_included[partner.id]
-            billable = contract and contract.contract_type != "non_billable"
             result[partner.id] = {
                 **figures,
                 "contract": contract,
-                "target_margin": target,
-                "trailing_margin_percent": trailing_margin_percent,
+                **self._qlibra_renegotiation(
+                    contract,
+                    figures["trailing_cost"],
+                    figures["trailing_revenue"],
+                    contract_months[partner.id],
+                ),
                 "month_margin_percent": _margin_percent(
                     figures["month_revenue"], figures["month_cost"]
                 ),
@@ -306,22 +374,6 @@ class ResPartner(models.Model):
                     if figures["trailing_hours"]
                     else 0.0
                 ),
-                # Non-billable work is meant to cost; time no contract covers
-                # is not.
-                "losing_money": bool(
-                    (not contract or contract.contract_type != "non_billable")
-                    and figures["trailing_revenue"] < figures["trailing_cost"]
-                ),
-                "to_renegotiate": bool(
-                    billable
-                    and trailing_margin_percent is not None
-                    and trailing_margin_percent < target
-                ),
-                "suggested_fee": suggested_fee(
-                    figures["trailing_cost"] / TRAILING_MONTHS, target
-                )
-                if billable
-                else 0.0,
             }
         return result
 

@@ -138,6 +138,43 @@ class TestContract(QlibraCase):
         self.assertEqual(old.sudo().monthly_fee, 500.0, "the past keeps its terms")
         self.assertEqual(new.included_hours, 5.0)
 
+    def test_renegotiate_project_contract_beside_client_wide_one(self):
+        """Regression: the successor was checked for overlaps before it took
+        over its predecessor's projects, as if it covered the whole client,
+        so renegotiating a project's subscription next to a client-wide
+        contract was refused."""
+        client = self._client("Two Scopes")
+        client_wide = self._contract(client, "hourly", date(2025, 1, 1), hourly_rate=60)
+        old = self._contract(
+            client,
+            "subscription",
+            date(2025, 1, 1),
+            monthly_fee=500,
+            included_hours=5,
+            project_ids=[(0, 0, {"name": "Retainer", "partner_id": client.id})],
+        )
+        project = old.project_ids
+        new = self._contract(
+            client,
+            "subscription",
+            date(2025, 7, 1),
+            monthly_fee=800,
+            included_hours=5,
+            previous_contract_id=old.id,
+        )
+        self.assertEqual(project.qlibra_contract_id, new)
+        self.assertEqual(new.project_ids, project)
+        self.assertEqual(old.date_end, date(2025, 6, 30))
+        # The old contract keeps its project's scope over its own dates, and
+        # the project's time follows the chain.
+        self.assertEqual(old._scope_projects(), project)
+        task = self._task(project)
+        early = self._log(task, self.junior, date(2025, 3, 3), 1.0)
+        late = self._log(task, self.junior, date(2025, 8, 4), 1.0)
+        self.assertEqual(early.qlibra_contract_id, old)
+        self.assertEqual(late.qlibra_contract_id, new)
+        self.assertTrue(client_wide.active)
+
     def test_project_contract_onchange_sets_partner(self):
         with Form(self.env["project.project"]) as form:
             form.name = "From contract"

@@ -69,6 +69,45 @@ class TestPartnerFigures(QlibraCase):
         )
         self.assertIn(partner, partner.search([("qlibra_to_renegotiate", "=", False)]))
 
+    def test_this_month_excludes_later_months(self):
+        """Regression: the client's "this month" figures counted every month
+        from the trailing window on, time logged ahead included."""
+        self._log(
+            self.task, self.junior, self.this_month + relativedelta(months=1), 9.0
+        )
+        self._log(
+            self.task, self.junior, self.this_month + relativedelta(months=3), 4.0
+        )
+        partner = self.client.with_user(self.manager_user)
+        self.assertEqual(partner.qlibra_month_hours, 16.0)
+        self.assertAlmostEqual(partner.qlibra_month_cost, 480.0)
+        self.assertAlmostEqual(partner.qlibra_month_revenue, 1000.0)
+        self.assertAlmostEqual(partner.qlibra_consumption_percent, 80.0)
+        self.assertEqual(partner.qlibra_trailing_hours, 60.0)
+
+    def test_suggested_fee_over_months_under_contract(self):
+        """Regression: the suggested fee divided the trailing cost by 3 even
+        when the client had a contract in fewer of those months."""
+        client = self._client("Newcomer")
+        contract = self._contract(
+            client,
+            "subscription",
+            self.months_ago[0],
+            monthly_fee=300.0,
+            included_hours=5.0,
+        )
+        task = self._task(self._project(client, contract))
+        # 10 h x 50 x 1.2 = 600 in the only month under contract.
+        self._log(task, self.senior, self.months_ago[0], 10.0)
+        partner = client.with_user(self.manager_user)
+        # 600 / 1 month / (1 - 30%) = 857.14, rounded up to a whole 10.
+        self.assertEqual(partner.qlibra_suggested_fee, 860.0)
+        # Time logged before any contract does not stretch the average.
+        self._log(task, self.senior, self.months_ago[2], 10.0)
+        partner.invalidate_recordset()
+        self.assertEqual(partner.qlibra_trailing_cost, 1200.0)
+        self.assertEqual(partner.qlibra_suggested_fee, 1720.0)
+
     def test_suggested_fee_rounding(self):
         self.assertEqual(suggested_fee(1200.0, 30.0), 1720.0)
         self.assertEqual(suggested_fee(700.0, 30.0), 1000.0)

@@ -7,8 +7,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
-from odoo.addons.qlibra_task.models.res_partner import TRAILING_MONTHS, suggested_fee
-
 MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
 MEASURES = ("hours", "change_request_hours", "cost", "revenue")
 
@@ -54,11 +52,11 @@ class ProfitabilityReport(models.AbstractModel):
           ``change_request_share`` (%, None without hours),
           ``target_margin``, ``trailing_margin_percent`` (over the last
           three months of the period), ``to_renegotiate`` and
-          ``suggested_fee`` (the qlibra_task rule applied to those three
-          months: flagged when a billable client's margin % is below its
-          target; fee = average monthly cost / (1 - target), rounded up to
-          a whole 10), ``trend`` (one dict per month of ``months``: ``month``,
-          ``hours``, ``cost``, ``revenue``, ``margin``, ``margin_percent``);
+          ``suggested_fee`` (qlibra_task's rules,
+          ``res.partner._qlibra_renegotiation``, applied to those three
+          months), ``losing_money``, ``trend`` (one dict per month of
+          ``months``: ``month``, ``hours``, ``cost``, ``revenue``,
+          ``margin``, ``margin_percent``);
         - ``totals``: the same measures summed over the clients, with their
           ratios; ``trend``: the monthly figures of all clients together,
           with ``revenue_bar`` and ``cost_bar`` (the month's revenue and
@@ -75,7 +73,9 @@ class ProfitabilityReport(models.AbstractModel):
         date_from, date_to = Period._get_period(data)
         months = Period._months(date_from, date_to)
         last_month = months[-1]
-        trailing_start = last_month - relativedelta(months=TRAILING_MONTHS - 1)
+        trailing_start = self.env["res.partner"]._qlibra_trailing_start(
+            last_month + relativedelta(months=1)
+        )
         partners = Period._get_partners(docids, data)
         period_figures, trailing, monthly, found = self._collect(
             partners, months, trailing_start
@@ -83,7 +83,10 @@ class ProfitabilityReport(models.AbstractModel):
         if not partners:
             partners = found
         contracts = self._get_contracts(partners, date_from, date_to)
-        included = self._get_included_hours(contracts, months)
+        included = self._get_included_hours(partners, months)
+        reference_month = last_month + relativedelta(months=1)
+        contract_months = partners._qlibra_contract_months(reference_month)
+        Partner = self.env["res.partner"]
         types = dict(
             self.env["qlibra.contract"]
             ._fields["contract_type"]
@@ -109,7 +112,14 @@ class ProfitabilityReport(models.AbstractModel):
                     for month in months
                 ],
             }
-            client.update(self._renegotiation(contract, trailing[partner.id]))
+            client.update(
+                Partner._qlibra_renegotiation(
+                    contract,
+                    trailing[partner.id]["cost"],
+                    trailing[partner.id]["revenue"],
+                    contract_months[partner.id],
+                )
+            )
             clients.append(client)
         totals = defaultdict(float)
         for figures in period_figures.values():
@@ -196,24 +206,6 @@ class ProfitabilityReport(models.AbstractModel):
         }
 
     @api.model
-    def _renegotiation(self, contract, trailing):
-        """The qlibra_task renegotiation rule over the period's last 3 months."""
-        target = contract.target_margin if contract else 0.0
-        cost, revenue = trailing.get("cost", 0.0), trailing.get("revenue", 0.0)
-        margin_percent = _ratio(revenue - cost, revenue, 100.0)
-        billable = bool(contract) and contract.contract_type != "non_billable"
-        return {
-            "target_margin": target,
-            "trailing_margin_percent": margin_percent,
-            "to_renegotiate": bool(
-                billable and margin_percent is not None and margin_percent < target
-            ),
-            "suggested_fee": suggested_fee(cost / TRAILING_MONTHS, target)
-            if billable
-            else 0.0,
-        }
-
-    @api.model
     def _get_contracts(self, partners, date_from, date_to):
         """Per client, the contract valid at the end of the period, else the
         latest one of the period."""
@@ -235,16 +227,13 @@ class ProfitabilityReport(models.AbstractModel):
         return result
 
     @api.model
-    def _get_included_hours(self, main_contracts, months):
-        """Hours included by the clients' subscriptions over the months."""
-        partner_ids = list(main_contracts)
-        subscriptions = self.env["qlibra.contract"].search(
-            [("partner_id", "in", partner_ids), ("contract_type", "=", "subscription")]
-        )
+    def _get_included_hours(self, partners, months):
+        """Hours included by the clients' subscriptions over the months
+        (qlibra_task's rule, archived subscriptions included)."""
         included = defaultdict(float)
-        for contract in subscriptions:
-            for month in months:
-                included[contract.partner_id.id] += contract._included_hours_in_month(
-                    month
-                )
+        for month in months:
+            for partner_id, hours in partners._qlibra_month_included_hours(
+                month
+            ).items():
+                included[partner_id] += hours
         return included
