@@ -4,11 +4,13 @@ import logging
 
 from markupsafe import Markup
 from psycopg2 import errors
+from psycopg2.extras import Json
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_compare
-from odoo.tools.misc import format_amount, formatLang
+from odoo.tools.misc import format_amount, format_duration, formatLang
+from odoo.tools.sql import column_exists
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
@@ -46,9 +48,16 @@ CLAIM_COLUMNS = (
     "period",
     "threshold",
     "value",
-    "summary",
-    "message",
+    "params",
     "state",
+)
+# How each figure of a warning's params is written for its reader: hours as
+# HH:MM (as Odoo shows them on screens), money in the warning's currency,
+# percentages with one decimal, all in the reader's number format.
+HOUR_PARAMS = frozenset({"hours", "included", "projected", "before"})
+MONEY_PARAMS = frozenset({"cost", "price", "revenue", "fee", "suggested"})
+PERCENT_PARAMS = frozenset(
+    {"percent", "threshold", "projected_percent", "margin", "target"}
 )
 
 
@@ -64,6 +73,7 @@ class QlibraWarning(models.Model):
     _description = "Client Early Warning"
     _order = "id desc"
     _rec_name = "summary"
+    _rec_names_search = ["partner_id", "contract_id", "task_id"]
 
     kind = fields.Selection(WARNING_KINDS, required=True, readonly=True)
     res_model = fields.Char(string="Document Model", required=True, readonly=True)
@@ -106,8 +116,15 @@ class QlibraWarning(models.Model):
         help="Consumption, projected consumption, share of the fixed price "
         "consumed or trailing margin when the warning was raised.",
     )
-    summary = fields.Char(readonly=True)
-    message = fields.Text(readonly=True)
+    params = fields.Json(
+        string="Figures",
+        readonly=True,
+        help="The figures of the warning as raised (hours, percentages, "
+        "amounts and their currency): its summary and message are written from "
+        "them in the language and number format of whoever reads them.",
+    )
+    summary = fields.Char(compute="_compute_texts")
+    message = fields.Text(compute="_compute_texts")
     state = fields.Selection(
         [("new", "To Handle"), ("handled", "Handled"), ("dismissed", "Dismissed")],
         default="new",
@@ -125,6 +142,184 @@ class QlibraWarning(models.Model):
             "This warning was already raised for this document, month and threshold.",
         ),
     ]
+
+    # ------------------------------------------------------------------
+    # Texts, written at read time in the reader's language
+    # ------------------------------------------------------------------
+    @api.depends("kind", "params", "partner_id", "contract_id", "task_id")
+    @api.depends_context("lang", "uid")
+    def _compute_texts(self):
+        # Money only for those who may read it (the model is readable by
+        # client profitability managers only; this guards reads in sudo).
+        figures = self.env.su or self.env.user.has_group(MARGIN_GROUP)
+        legacy = self.filtered(lambda warning: not warning.params)._legacy_texts()
+        for warning in self:
+            if warning.params:
+                texts = warning._qlibra_texts(figures=figures)
+            elif figures and warning.id in legacy:
+                texts = legacy[warning.id]
+            else:
+                texts = {"summary": warning._kind_label(), "message": ""}
+            warning.summary = texts["summary"]
+            warning.message = texts["message"]
+
+    def _kind_label(self):
+        return dict(self._fields["kind"]._description_selection(self.env)).get(
+            self.kind, ""
+        )
+
+    def _legacy_texts(self):
+        """{id: texts} of warnings raised before their figures were kept.
+
+        Those rows carry their text as it was written when raised (in the
+        recipient's language), in the columns the summary and message were
+        stored in: shown as they are, no migration needed.
+        """
+        ids = [warning_id for warning_id in self.ids if isinstance(warning_id, int)]
+        if not ids or not column_exists(self.env.cr, self._table, "message"):
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, summary, message FROM qlibra_warning WHERE id IN %s",
+                tuple(ids),
+            )
+        )
+        return {
+            warning_id: {"summary": summary or "", "message": message or ""}
+            for warning_id, summary, message in self.env.cr.fetchall()
+        }
+
+    def _qlibra_args(self):
+        """The placeholders of the warning's texts, written for the reader."""
+        self.ensure_one()
+        env = self.env
+        params = self.params or {}
+        currency = env["res.currency"].browse(params.get("currency_id"))
+        args = {
+            "client": self.partner_id.display_name or "",
+            "contract": self.contract_id.display_name or "",
+            "task": self.task_id.display_name or "",
+        }
+        for key, value in params.items():
+            if key in HOUR_PARAMS:
+                args[key] = format_duration(value or 0.0)
+            elif key in MONEY_PARAMS:
+                args[key] = format_amount(env, value or 0.0, currency)
+            elif key in PERCENT_PARAMS:
+                # A fixed price's thresholds are whole: 80%, 100%.
+                digits = 0 if (self.kind, key) == ("fixed_price", "threshold") else 1
+                args[key] = formatLang(env, value or 0.0, digits=digits)
+            else:
+                args[key] = value
+        return args
+
+    def _qlibra_texts(self, figures=True):
+        """The warning's summary and message in the language of self.env.
+
+        :param figures: whether the reader may read money (cost, price,
+            revenue, margin, fees); without, the warnings that are about money
+            say what to look at, not the figures.
+        """
+        self.ensure_one()
+        env = self.env
+        args = self._qlibra_args()
+        kind = self.kind
+        if kind == "overrun":
+            return {
+                "summary": env._("Included hours used up"),
+                "message": env._(
+                    "%(client)s has used %(hours)s hours this month: "
+                    "%(percent)s%% of the %(included)s hours included in "
+                    "%(contract)s.",
+                    **args,
+                ),
+            }
+        if kind == "consumption":
+            return {
+                "summary": env._("%(percent)s%% of the included hours used", **args),
+                "message": env._(
+                    "%(client)s has used %(hours)s of the %(included)s hours "
+                    "included this month in %(contract)s (%(percent)s%%), "
+                    "passing the warning threshold of %(threshold)s%%. At "
+                    "the current pace the month ends at %(projected)s "
+                    "hours.",
+                    **args,
+                ),
+            }
+        if kind == "projection":
+            return {
+                "summary": env._("Included hours projected to run out"),
+                "message": env._(
+                    "At the current pace %(client)s will use %(projected)s "
+                    "hours this month, %(projected_percent)s%% of the "
+                    "%(included)s hours included in %(contract)s: "
+                    "%(before)s hours in the first %(elapsed)s of "
+                    "%(days)s working days. Used so far: %(hours)s hours "
+                    "(%(percent)s%%).",
+                    **args,
+                ),
+            }
+        if kind == "fixed_price":
+            if not figures:
+                return {
+                    "summary": env._("Fixed-price job to review"),
+                    "message": env._(
+                        "The fixed-price job %(task)s needs a review. A client "
+                        "profitability manager has the figures in Client "
+                        "Profitability > Early Warnings.",
+                        **args,
+                    ),
+                }
+            return {
+                "summary": env._("%(threshold)s%% of the fixed price used", **args),
+                "message": env._(
+                    "The cost of %(task)s (%(client)s) has reached %(cost)s: "
+                    "%(percent)s%% of its fixed price of %(price)s.",
+                    **args,
+                ),
+            }
+        # renegotiation
+        if not figures:
+            return {
+                "summary": env._("Client to renegotiate"),
+                "message": env._(
+                    "%(client)s is below its target margin and should be "
+                    "renegotiated. A client profitability manager has the "
+                    "figures in Client Profitability > Clients to Renegotiate.",
+                    **args,
+                ),
+            }
+        if args.get("subscription"):
+            summary = env._("Renegotiate: suggested monthly fee %(suggested)s", **args)
+            advice = env._(
+                "Current monthly fee: %(fee)s; suggested monthly fee: %(suggested)s.",
+                **args,
+            )
+        else:
+            summary = env._(
+                "Renegotiate: margin %(margin)s%% below the target of %(target)s%%",
+                **args,
+            )
+            advice = env._(
+                "To reach the target, the work of this client should bring "
+                "in at least %(suggested)s a month.",
+                **args,
+            )
+        return {
+            "summary": summary,
+            "message": env._(
+                "The margin of %(client)s over the last 3 full months is "
+                "%(margin)s%%, below the target of %(target)s%% (revenue "
+                "%(revenue)s, cost %(cost)s). %(advice)s",
+                **args,
+                advice=advice,
+            ),
+        }
+
+    def _qlibra_texts_for(self, user, figures):
+        """The texts in the language of user (a recipient), else of self.env."""
+        lang = (user and user.lang) or self.env.lang
+        return self.sudo().with_context(lang=lang)._qlibra_texts(figures=figures)
 
     def _set_state(self, state):
         # Warnings are read-only records: only their follow-up changes, by
@@ -190,12 +385,6 @@ class QlibraWarning(models.Model):
         return self.env["res.users"]
 
     @api.model
-    def _env_for(self, user):
-        """Environment speaking the language of the warning's recipient."""
-        lang = (user and user.lang) or self.env.lang
-        return self.with_context(lang=lang).env
-
-    @api.model
     def _consumption_candidates(self, contracts, today):
         contracts = contracts.filtered(
             lambda c: c.contract_type == "subscription" and c.included_hours > 0
@@ -211,20 +400,20 @@ class QlibraWarning(models.Model):
             percent = contract._consumption_percent(hours, today)
             threshold = contract.company_id.qlibra_warning_threshold
             projected = figures["projected_hours"]
-            user = self._recipient(contract.user_id)
-            env = self._env_for(user)
-            args = {
-                "client": contract.partner_id.display_name,
-                "contract": contract.display_name,
-                "hours": formatLang(env, hours, digits=2),
-                "included": formatLang(env, included, digits=2),
-                "percent": formatLang(env, percent, digits=1),
-                "threshold": formatLang(env, threshold, digits=1),
-                "projected": formatLang(env, projected or hours, digits=2),
+            params = {
+                "hours": hours,
+                "included": included,
+                "percent": percent,
+                "threshold": threshold,
+                "projected": projected or hours,
                 "elapsed": figures["elapsed_days"],
                 "days": figures["working_days"],
             }
-            base = {"contract": contract, "record": contract, "user": user}
+            base = {
+                "contract": contract,
+                "record": contract,
+                "user": self._recipient(contract.user_id),
+            }
             if float_compare(percent, 100.0, precision_digits=2) >= 0:
                 candidates.append(
                     {
@@ -232,13 +421,7 @@ class QlibraWarning(models.Model):
                         "kind": "overrun",
                         "threshold": 100.0,
                         "value": percent,
-                        "summary": env._("Included hours used up"),
-                        "message": env._(
-                            "%(client)s has used %(hours)s hours this month: "
-                            "%(percent)s%% of the %(included)s hours included in "
-                            "%(contract)s.",
-                            **args,
-                        ),
+                        "params": params,
                     }
                 )
             elif (
@@ -251,17 +434,7 @@ class QlibraWarning(models.Model):
                         "kind": "consumption",
                         "threshold": threshold,
                         "value": percent,
-                        "summary": env._(
-                            "%(percent)s%% of the included hours used", **args
-                        ),
-                        "message": env._(
-                            "%(client)s has used %(hours)s of the %(included)s hours "
-                            "included this month in %(contract)s (%(percent)s%%), "
-                            "passing the warning threshold of %(threshold)s%%. At "
-                            "the current pace the month ends at %(projected)s "
-                            "hours.",
-                            **args,
-                        ),
+                        "params": params,
                     }
                 )
             if (
@@ -270,24 +443,17 @@ class QlibraWarning(models.Model):
                 and float_compare(projected, included, precision_digits=2) > 0
             ):
                 projected_percent = projected / included * 100
-                args["projected_percent"] = formatLang(env, projected_percent, digits=1)
-                args["before"] = formatLang(env, figures["hours_before"], digits=2)
                 candidates.append(
                     {
                         **base,
                         "kind": "projection",
                         "threshold": 100.0,
                         "value": projected_percent,
-                        "summary": env._("Included hours projected to run out"),
-                        "message": env._(
-                            "At the current pace %(client)s will use %(projected)s "
-                            "hours this month, %(projected_percent)s%% of the "
-                            "%(included)s hours included in %(contract)s: "
-                            "%(before)s hours in the first %(elapsed)s of "
-                            "%(days)s working days. Used so far: %(hours)s hours "
-                            "(%(percent)s%%).",
-                            **args,
-                        ),
+                        "params": {
+                            **params,
+                            "projected_percent": projected_percent,
+                            "before": figures["hours_before"],
+                        },
                     }
                 )
         return candidates
@@ -325,41 +491,22 @@ class QlibraWarning(models.Model):
             if not reached:
                 continue
             contract = task.qlibra_contract_id
-            user = self._recipient(task.project_id.user_id, contract.user_id)
-            env = self._env_for(user)
-            currency = contract.currency_id
-            args = {
-                "task": task.display_name,
-                "client": contract.partner_id.display_name,
-                "cost": format_amount(env, cost, currency),
-                "price": format_amount(env, price, currency),
-                "percent": formatLang(env, percent, digits=1),
-                "threshold": formatLang(env, max(reached), digits=0),
-            }
             candidates.append(
                 {
                     "contract": contract,
                     "record": task,
                     "task": task,
-                    "user": user,
+                    "user": self._recipient(task.project_id.user_id, contract.user_id),
                     "kind": "fixed_price",
                     "threshold": max(reached),
                     "value": percent,
-                    "summary": env._("%(threshold)s%% of the fixed price used", **args),
-                    "public_summary": env._("Fixed-price job to review"),
-                    "message": env._(
-                        "The cost of %(task)s (%(client)s) has reached %(cost)s: "
-                        "%(percent)s%% of its fixed price of %(price)s.",
-                        **args,
-                    ),
-                    # For a recipient who may not read costs and prices:
-                    # the warning without the figures (see _notify).
-                    "public_message": env._(
-                        "The fixed-price job %(task)s needs a review. A client "
-                        "profitability manager has the figures in Client "
-                        "Profitability > Early Warnings.",
-                        **args,
-                    ),
+                    "params": {
+                        "cost": cost,
+                        "price": price,
+                        "currency_id": contract.currency_id.id,
+                        "percent": percent,
+                        "threshold": max(reached),
+                    },
                 }
             )
         return candidates
@@ -377,65 +524,29 @@ class QlibraWarning(models.Model):
             all_figures = partners._qlibra_figures()
             clients += [(partner, all_figures[partner.id]) for partner in partners]
         candidates = []
-        for partner, figures in clients:
+        for _partner, figures in clients:
             contract = figures["contract"]
             if not figures["to_renegotiate"] or not contract:
                 continue
-            user = self._recipient(contract.user_id)
-            env = self._env_for(user)
-            currency = contract.currency_id
-            margin_percent = figures["trailing_margin_percent"]
-            args = {
-                "client": partner.display_name,
-                "margin": formatLang(env, margin_percent, digits=1),
-                "target": formatLang(env, figures["target_margin"], digits=1),
-                "revenue": format_amount(env, figures["trailing_revenue"], currency),
-                "cost": format_amount(env, figures["trailing_cost"], currency),
-                "fee": format_amount(env, contract.monthly_fee, currency),
-                "suggested": format_amount(env, figures["suggested_fee"], currency),
-            }
-            if contract.contract_type == "subscription":
-                summary = env._(
-                    "Renegotiate: suggested monthly fee %(suggested)s", **args
-                )
-                advice = env._(
-                    "Current monthly fee: %(fee)s; suggested monthly fee: "
-                    "%(suggested)s.",
-                    **args,
-                )
-            else:
-                summary = env._(
-                    "Renegotiate: margin %(margin)s%% below the target of %(target)s%%",
-                    **args,
-                )
-                advice = env._(
-                    "To reach the target, the work of this client should bring "
-                    "in at least %(suggested)s a month.",
-                    **args,
-                )
             candidates.append(
                 {
                     "contract": contract,
                     "record": contract,
-                    "user": user,
+                    "user": self._recipient(contract.user_id),
                     "kind": "renegotiation",
                     "threshold": figures["target_margin"],
-                    "value": margin_percent,
-                    "summary": summary,
-                    "public_summary": env._("Client to renegotiate"),
-                    "public_message": env._(
-                        "%(client)s is below its target margin and should be "
-                        "renegotiated. A client profitability manager has the "
-                        "figures in Client Profitability > Clients to Renegotiate.",
-                        **args,
-                    ),
-                    "message": env._(
-                        "The margin of %(client)s over the last 3 full months is "
-                        "%(margin)s%%, below the target of %(target)s%% (revenue "
-                        "%(revenue)s, cost %(cost)s). %(advice)s",
-                        **args,
-                        advice=advice,
-                    ),
+                    "value": figures["trailing_margin_percent"],
+                    "params": {
+                        "margin": figures["trailing_margin_percent"],
+                        "target": figures["target_margin"],
+                        "revenue": figures["trailing_revenue"],
+                        "cost": figures["trailing_cost"],
+                        "fee": contract.monthly_fee,
+                        "suggested": figures["suggested_fee"],
+                        "currency_id": contract.currency_id.id,
+                        # A monthly fee means something for subscriptions only.
+                        "subscription": contract.contract_type == "subscription",
+                    },
                 }
             )
         return candidates
@@ -467,7 +578,7 @@ class QlibraWarning(models.Model):
         claimed = self._claim(todo, period)
         by_key = {c["key"]: c for c in todo}
         warnings = self.browse([warning_id for warning_id, _key in claimed])
-        raised = [by_key[key] for _warning_id, key in claimed]
+        raised = [(self.browse(warning_id), by_key[key]) for warning_id, key in claimed]
         self._notify(raised)
         return warnings
 
@@ -476,7 +587,7 @@ class QlibraWarning(models.Model):
         record = candidate["record"]
         contract = candidate["contract"]
         return SQL(
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'new',"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'new',"
             " %s, (now() at time zone 'UTC'), %s, (now() at time zone 'UTC'))",
             candidate["kind"],
             record._name,
@@ -489,8 +600,7 @@ class QlibraWarning(models.Model):
             period,
             candidate["threshold"],
             candidate["value"],
-            candidate["summary"],
-            candidate["message"],
+            Json(candidate["params"]),
             self.env.uid,
             self.env.uid,
         )
@@ -541,12 +651,17 @@ class QlibraWarning(models.Model):
 
     @api.model
     def _notify(self, raised):
-        """A To-Do activity for each recipient and a note in the chatter."""
+        """A To-Do activity for each recipient and a note in the chatter.
+
+        :param raised: [(warning, candidate)] of the warnings just claimed.
+
+        Each text is written in its recipient's language and number format.
+        """
         if not raised:
             return
         IrModel = self.env["ir.model"]
         activity_vals = []
-        for candidate in raised:
+        for warning, candidate in raised:
             user = candidate["user"]
             if not user:
                 continue
@@ -555,19 +670,14 @@ class QlibraWarning(models.Model):
             # Money (revenue, cost, margin, a fee) only for those who may read
             # it: an account or project manager who is a plain employee gets
             # the warning without the figures.
-            figures = user.has_group(MARGIN_GROUP)
+            texts = warning._qlibra_texts_for(
+                user, figures=user.has_group(MARGIN_GROUP)
+            )
             activity_vals.append(
                 {
                     "activity_type_id": activity_type.id,
-                    "summary": candidate["summary"]
-                    if figures
-                    else candidate.get("public_summary", candidate["summary"]),
-                    "note": Markup("<p>%s</p>")
-                    % (
-                        candidate["message"]
-                        if figures
-                        else candidate.get("public_message", candidate["message"])
-                    ),
+                    "summary": texts["summary"],
+                    "note": Markup("<p>%s</p>") % texts["message"],
                     "date_deadline": qlibra_today(self),
                     "res_model_id": IrModel._get_id(record._name),
                     "res_id": record.id,
@@ -585,10 +695,12 @@ class QlibraWarning(models.Model):
                 seen.add(key)
             self.env["mail.activity"].sudo().create(wave)
             activity_vals = rest
-        # The figures go to the contract's chatter, which only managers read;
-        # nothing to a task's chatter, which every employee on it reads.
-        for candidate in raised:
+        # The figures go to the contract's chatter, which only managers read,
+        # in the account manager's language; nothing to a task's chatter,
+        # which every employee on it reads.
+        for warning, candidate in raised:
+            texts = warning._qlibra_texts_for(candidate["user"], figures=True)
             candidate["contract"].sudo().message_post(
-                body=Markup("<p>%s</p>") % candidate["message"],
+                body=Markup("<p>%s</p>") % texts["message"],
                 subtype_xmlid="mail.mt_note",
             )

@@ -8,6 +8,7 @@ from datetime import date
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
+from odoo.tools.misc import format_amount
 
 from odoo.addons.qlibra_task.models.res_partner import suggested_fee
 
@@ -261,12 +262,14 @@ class TestWarnings(TransactionCase):
         notes = self._notes(self.sub_threshold)
         self.assertEqual(len(notes), 2)
         body = " ".join(notes.mapped("body"))
-        self.assertIn("16.00 of the 20.00 hours", body)
+        # Hours as HH:MM, as Odoo shows them on screens.
+        self.assertIn("16:00 of the 20:00 hours", body)
         self.assertIn("(80.0%)", body)
-        self.assertIn("35.20 hours this month, 176.0%", body)
+        self.assertIn("35:12 hours this month, 176.0%", body)
+        self.assertIn("16:00 hours in the first 10 of 22 working days", body)
         self.assertIn("the first 10 of 22 working days", body)
         full_note = self._notes(self.sub_full)
-        self.assertIn("100.0% of the 20.00 hours", full_note.body)
+        self.assertIn("100.0% of the 20:00 hours", full_note.body)
 
     def test_company_threshold(self):
         self.company.qlibra_warning_threshold = 45.0
@@ -289,7 +292,7 @@ class TestWarnings(TransactionCase):
         self._run()
         self.sub_full.invalidate_recordset(["last_warning_id", "last_warning_message"])
         self.assertEqual(self.sub_full.last_warning_id.kind, "overrun")
-        self.assertIn("20.00 hours this month", self.sub_full.last_warning_message)
+        self.assertIn("20:00 hours this month", self.sub_full.last_warning_message)
 
     # ------------------------------------------------------------------
     # Fixed price
@@ -409,6 +412,138 @@ class TestWarnings(TransactionCase):
         self.assertIn(
             "-20.0%, below the target of 30.0%", self._notes(self.losing_contract).body
         )
+
+    # ------------------------------------------------------------------
+    # Language and number format of the reader
+    # ------------------------------------------------------------------
+    def test_texts_are_written_when_read(self):
+        """A warning keeps its figures, not a text: each reader reads it in
+        their own language, numbers in their own format."""
+        self.assertFalse(self.Warning._fields["summary"].store)
+        self.assertFalse(self.Warning._fields["message"].store)
+        self._run()
+        warning = self.Warning.search([("contract_id", "=", self.losing_contract.id)])
+        self.assertEqual(warning.kind, "renegotiation")
+        self.assertEqual(warning.params["suggested"], 1720.0)
+        self.assertEqual(warning.params["currency_id"], self.company.currency_id.id)
+        self.assertEqual(warning.params["margin"], -20.0)
+        english = warning.with_user(self.account_manager).with_context(lang="en_US")
+        self.assertIn("1,720.00", english.summary)
+        self.assertIn("-20.0%, below the target of 30.0%", english.message)
+        self.assertEqual(english.display_name, english.summary)
+        # Found by client, contract or task, not by its (computed) text.
+        self.assertIn(
+            warning, self.Warning.search([("display_name", "ilike", "Losing")])
+        )
+        hours = self.Warning.search(
+            [("contract_id", "=", self.sub_threshold.id), ("kind", "=", "projection")]
+        )
+        params = hours.params
+        self.assertAlmostEqual(params.pop("projected_percent"), 176.0)
+        self.assertEqual(
+            params,
+            {
+                "hours": 16.0,
+                "included": 20.0,
+                "percent": 80.0,
+                "threshold": 80.0,
+                "projected": 35.2,
+                "before": 16.0,
+                "elapsed": 10,
+                "days": 22,
+            },
+        )
+        self.assertIn("35:12 hours this month", hours.message)
+
+    def test_bulgarian_reader(self):
+        """A Bulgarian account manager reads the warnings, activities and
+        chatter notes in Bulgarian, with Bulgarian number format (res.lang
+        bg_BG: decimal comma, no thousands separator) and hours as HH:MM."""
+        Lang = self.env["res.lang"]
+        Lang._activate_lang("bg_BG")
+        bulgarian = Lang._lang_get("bg_BG")
+        self.assertEqual(bulgarian.decimal_point, ",")
+        bg_manager = new_test_user(
+            self.env,
+            login="warn_bg_manager",
+            groups="base.group_user,qlibra_task.group_qlibra_manager",
+            lang="bg_BG",
+        )
+        (self.losing_contract | self.sub_threshold).user_id = bg_manager
+        self._run()
+        env_bg = self.env(user=bg_manager, context={"lang": "bg_BG"})
+        currency = self.company.currency_id
+        fee = format_amount(env_bg, 1720.0, currency)
+        self.assertIn("1720,00", fee)
+
+        # The activity, written in its recipient's language.
+        activity = self._activities(self.losing_contract)
+        self.assertEqual(activity.user_id, bg_manager)
+        self.assertIn(fee, activity.summary)
+        self.assertNotIn("1,720.00", activity.summary)
+        # Needs the bg.po entry of msgid
+        # "Renegotiate: suggested monthly fee %(suggested)s".
+        self.assertEqual(
+            activity.summary, f"Предоговаряне: предложена месечна такса {fee}"
+        )
+        self.assertIn("-20,0%", activity.note)
+        self.assertIn("3600,00", activity.note)
+
+        # The contract's chatter note, in the account manager's language.
+        body = " ".join(self._notes(self.sub_threshold).mapped("body"))
+        self.assertIn("16:00", body)
+        self.assertIn("20:00", body)
+        self.assertIn("35:12", body)
+        self.assertIn("(80,0%)", body)
+        self.assertIn("176,0%", body)
+        self.assertNotIn("16.00", body)
+        # Needs the bg.po entry of msgid "%(client)s has used %(hours)s of the
+        # %(included)s hours included this month in %(contract)s ..."
+        self.assertIn(
+            "Този месец за Subscription Threshold са използвани 16:00 от 20:00 часа",
+            body,
+        )
+
+        # The early warning itself, read in the web client (lang in the
+        # context): the Bulgarian reader in Bulgarian, the English one in
+        # English, from the same record.
+        warning = self.Warning.search([("contract_id", "=", self.losing_contract.id)])
+        read_bg = warning.with_env(env_bg)
+        self.assertIn("1720,00", read_bg.summary)
+        self.assertIn("-20,0%", read_bg.message)
+        # Needs the bg.po entry of msgid "The margin of %(client)s over the
+        # last 3 full months is ..."
+        self.assertIn("Маржът на Losing Client", read_bg.message)
+        read_en = warning.with_user(self.account_manager).with_context(lang="en_US")
+        self.assertIn("1,720.00", read_en.summary)
+        hours_bg = self.Warning.search(
+            [("contract_id", "=", self.sub_threshold.id), ("kind", "=", "consumption")]
+        ).with_env(env_bg)
+        self.assertIn("16:00", hours_bg.message)
+        self.assertIn("80,0", hours_bg.summary)
+
+    def test_warning_raised_before_figures_were_kept(self):
+        """Rows raised by an earlier version hold their text in the columns
+        of the old stored fields and no figures: that text is shown."""
+        cr = self.env.cr
+        cr.execute(
+            "ALTER TABLE qlibra_warning ADD COLUMN IF NOT EXISTS summary varchar,"
+            " ADD COLUMN IF NOT EXISTS message text"
+        )
+        self._run()
+        old, new = self.Warning.search(
+            [("contract_id", "=", self.sub_threshold.id)], order="kind"
+        )
+        cr.execute(
+            "UPDATE qlibra_warning SET params = NULL, summary = %s, message = %s"
+            " WHERE id = %s",
+            ["80.0% of the included hours used", "Used 16.00 hours.", old.id],
+        )
+        self.Warning.invalidate_model()
+        self.assertEqual(old.summary, "80.0% of the included hours used")
+        self.assertEqual(old.message, "Used 16.00 hours.")
+        self.assertEqual(new.kind, "projection")
+        self.assertIn("35:12", new.message)
 
     def test_warnings_are_handled_or_dismissed(self):
         self._run()
@@ -556,8 +691,7 @@ class TestWarnings(TransactionCase):
             "user": self.account_manager,
             "threshold": 100.0,
             "value": 100.0,
-            "summary": "Included hours used up",
-            "message": "Test",
+            "params": {"hours": 20.0, "included": 20.0, "percent": 100.0},
         }
         period = TODAY.replace(day=1)
         first = self.Warning._claim([candidate], period)
