@@ -57,7 +57,8 @@ SETUPS = (
     (
         "sales",
         "_sales",
-        ("sale_timesheet",),
+        # OCA's cost history beside Sales: its bridge's tests run here.
+        ("sale_timesheet", "hr_employee_cost_history"),
         ("hr_timesheet", "project", "sale_project", "sale_timesheet"),
     ),
 )

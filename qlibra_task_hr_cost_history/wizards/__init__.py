@@ -1,0 +1,1 @@
+from . import hr_employee_timesheet_cost_wizard

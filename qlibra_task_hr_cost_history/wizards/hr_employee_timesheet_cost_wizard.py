@@ -1,0 +1,53 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
+from odoo import _, models
+
+MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+
+
+class HrEmployeeTimesheetCostWizard(models.TransientModel):
+    _inherit = "hr.employee.timesheet.cost.wizard"
+
+    def _recompute_timesheets(self):
+        """Odoo's own amounts follow the new cost as before; qLibra's frozen
+        cost changes only through a manager's restatement, which records the
+        difference in the chatter (SPEC, Rules: cost)."""
+        res = super()._recompute_timesheets()
+        lines = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(self._get_timesheet_domain() + [("project_id", "!=", False)])
+        )
+        lines = lines.filtered(
+            lambda line: line.qlibra_hourly_cost != self.employee_id.hourly_cost
+        )
+        if not lines:
+            return res
+        if self.env.user.has_group(MANAGER_GROUP):
+            reason = _(
+                "hourly cost of %(employee)s changed from %(date)s",
+                employee=self.employee_id.name,
+                date=self.starting_date,
+            )
+            if self.comment:
+                reason = f"{reason} ({self.comment})"
+            self.env["qlibra.cost.restatement"].create(
+                {"line_ids": [(6, 0, lines.ids)], "reason": reason}
+            ).action_apply()
+        else:
+            # Without a restatement the logged cost stays as it was logged;
+            # say so where HR and managers will see it.
+            self.employee_id.sudo().message_post(
+                body=Markup("<p>%s</p>")
+                % _(
+                    "The qLibra cost of %(count)s timesheet line(s) from "
+                    "%(date)s was kept at the rates they were logged at: only "
+                    "a client profitability manager can restate it.",
+                    count=len(lines),
+                    date=self.starting_date,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return res
