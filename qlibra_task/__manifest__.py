@@ -35,4 +35,9 @@
     "demo": [
         "demo/qlibra_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "qlibra_task/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -1,6 +1,6 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -67,3 +67,27 @@ class TestViewInheritance(TransactionCase):
             "qlibra_change_requests",
         ):
             self.assertIn(name, arch)
+
+    def test_analysis_list_reads_months(self):
+        """The analysis list groups its rows by month ("December 2026")
+        rather than showing the first day of each month as a date."""
+        view = self.env.ref("qlibra_task.qlibra_profitability_report_view_list")
+        arch = self.env["qlibra.profitability.report"].get_views([(view.id, "list")])[
+            "views"
+        ]["list"]["arch"]
+        self.assertIn('default_group_by="date:month"', arch)
+        self.assertRegex(arch, r'<field name="date"[^>]*optional="hide"')
+
+    def test_contract_form_says_over_consumption(self):
+        manager = new_test_user(
+            self.env,
+            login="views_qlibra_manager",
+            groups="base.group_user,qlibra_task.group_qlibra_manager",
+        )
+        arch = (
+            self.env["qlibra.contract"]
+            .with_user(manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn("o_qlibra_over_consumption", arch)
+        self.assertIn("consumption_percent &lt;= 100", arch)
