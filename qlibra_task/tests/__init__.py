@@ -12,3 +12,4 @@ from . import test_today
 from . import test_concurrency
 from . import test_cost_restatement
 from . import test_oracle
+from . import test_tours
