@@ -85,21 +85,85 @@ class TestClientStatement(QlibraReportsCommon):
         )
         self.assertIn("Statement of Work Done", text)
         self.assertEqual(text.count("Statement of Work Done"), 4)
-        # Subscription: included, used, extra hours, fee and overage.
-        self.assertIn("March 2025 10.00 13.50 3.50 $ 200.00 $ 280.00", text)
-        self.assertIn("Extra report 2.00 CR", text)
+        # Subscription: included, used, extra hours (as HH:MM), fee and
+        # overage.
+        self.assertIn("March 2025 10:00 13:30 03:30 $ 200.00 $ 280.00", text)
+        self.assertIn("Extra report 02:00 CR", text)
         # Hourly: hours x rate.
-        self.assertIn("7.25 $ 95.00 $ 688.75", text)
+        self.assertIn("07:15 $ 95.00 $ 688.75", text)
         # Fixed price: the job delivered and its price.
         self.assertIn("Annual closing $ 2,500.00", text)
         self.assertIn("03/20/2025", text)
         # Time without contract is shown under its own heading.
         self.assertIn("Time not covered by a contract", text)
-        self.assertIn("Dental advice 1.50", text)
+        self.assertIn("Dental advice 01:30", text)
         # Every timesheet line, with its employee.
         for line in self.lines:
             self.assertIn(line.name, text)
         self.assertIn("Boris Borisov", text)
+
+    def test_pdf_hours_as_hours_and_minutes(self):
+        text = self._render_pdf_text(
+            STATEMENT, self.alpha, data=MARCH, user=self.accountant
+        )
+        self.assertIn("Bookkeeping March 06:00", text)
+        self.assertIn("VAT return 05:30", text)
+        # The section's total follows its last line; the statement's totals.
+        self.assertIn("Hours: 13:30 (change requests: 02:00)", text)
+        self.assertIn("Total hours 13:30", text)
+        self.assertIn("Change-request hours 02:00", text)
+        self.assertNotIn("13.50", text)
+
+    def test_pdf_firm_identity_and_end_mark(self):
+        """The firm's name, address and VAT number are in the body (Debian's
+        wkhtmltopdf drops the layout's header), and each statement ends with
+        an end mark."""
+        self.company.write({"street": "12 Vitosha Blvd", "vat": "BG999999999"})
+        text = self._render_pdf_text(
+            STATEMENT, self.alpha | self.beta, data=MARCH, user=self.accountant
+        )
+        self.assertIn(self.company.name, text)
+        self.assertIn("12 Vitosha Blvd", text)
+        self.assertIn("BG999999999", text)
+        self.assertEqual(text.count("12 Vitosha Blvd"), 2, "one per client")
+        self.assertIn("End of the statement of Alpha Trade", text)
+        self.assertIn("End of the statement of Beta Advice", text)
+        # Sections are numbered: a missing page shows.
+        self.assertIn("1. Alpha Trade", text)
+        self.assertIn("2. Hours per Project and Task", text)
+        self.assertIn("3. Totals", text)
+
+    def test_last_lines_stay_with_the_total(self):
+        """The last lines of a section and its total are in one block that
+        is not broken across pages; so are the totals and the end mark."""
+        lines = self._log(
+            [
+                (
+                    self.task[self.beta],
+                    self.employee_a,
+                    date(2025, 3, day),
+                    1.0,
+                    f"L{day}",
+                )
+                for day in range(10, 20)
+            ]
+        )
+        self.assertEqual(len(lines), 10)
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            ._render_qweb_html(STATEMENT, self.beta.ids, data=MARCH)[0]
+            .decode()
+        )
+        blocks = html.split('class="o_qlibra_keep_together"')
+        self.assertEqual(len(blocks), 3, "one per section and one for the totals")
+        section_tail = blocks[1].split("</table>")[0]
+        self.assertNotIn("L16", section_tail)
+        for name in ("L17", "L18", "L19"):
+            self.assertIn(name, section_tail)
+        self.assertIn("o_qlibra_section_total", blocks[1])
+        self.assertIn("o_qlibra_statement_totals", blocks[2])
+        self.assertIn("End of the statement", blocks[2])
 
     def test_pdf_shows_no_internal_figure(self):
         text = self._render_pdf_text(
@@ -122,7 +186,7 @@ class TestClientStatement(QlibraReportsCommon):
         self.assertIn(
             "No work was recorded for you and nothing is billed in this period.", text
         )
-        self.assertIn("Total hours 0.00", text)
+        self.assertIn("Total hours 00:00", text)
 
     def test_default_period_is_previous_month(self):
         values = self._values(self.delta, data={})
