@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "qLibra Task: Client Statements and Profitability Reports",
-    "summary": "Client statements and profitability reports as PDF and Excel, "
-    "with a wizard and sending by e-mail",
+    "summary": "Client statements, service reviews and profitability reports "
+    "as PDF and Excel, with wizards and sending by e-mail",
     "version": "18.0.1.0.0",
     "category": "Services/Timesheets",
     "website": "https://github.com/qlibra/qlibra-task",
@@ -17,8 +17,10 @@
         "report/qlibra_task_reports.xml",
         "report/templates/client_statement.xml",
         "report/templates/profitability.xml",
+        "report/templates/service_review.xml",
         "data/mail_template_data.xml",
         "wizards/qlibra_statement_wizard_views.xml",
+        "wizards/qlibra_service_review_wizard_views.xml",
     ],
     "demo": [],
     "assets": {

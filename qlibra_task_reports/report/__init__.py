@@ -4,3 +4,4 @@ from . import client_statement
 from . import client_statement_xlsx
 from . import profitability
 from . import profitability_xlsx
+from . import service_review

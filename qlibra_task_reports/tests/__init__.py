@@ -4,3 +4,4 @@ from . import test_statement_wizard
 from . import test_tour
 from . import test_print_from_web_client
 from . import test_statement_agrees
+from . import test_service_review

@@ -1,0 +1,284 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
+
+MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+REVIEW_MONTHS = (6, 12)
+
+
+class ServiceReviewReport(models.AbstractModel):
+    """Service review of a contract, for a renegotiation meeting.
+
+    The client's document: per month of the last 6 or 12 full months, the
+    hours used against the included hours, the extra hours, the change
+    requests and what was billed; then the proposed new fee. Every figure
+    is read from ``qlibra.profitability.report`` (as the client statement
+    and the analysis read them) or from the statement's own timesheet rows;
+    none is computed here by a rule of its own. It never reads a cost, a
+    margin or an hourly cost: the review goes to the client.
+    """
+
+    _name = "report.qlibra_task_reports.report_service_review"
+    _description = "Service Review"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        """Values of the service reviews of the contracts ``docids``.
+
+        ``data`` (all optional; the wizard sets them, the context keys
+        ``qlibra_review_*`` stand in for them when a mail template renders
+        the report):
+
+        - ``contract_ids``: the contracts, when ``docids`` is empty (the web
+          client prints an action with data without record ids);
+        - ``months``: 6 (default) or 12;
+        - ``reference_month``: any day of the month the review is made in
+          (default: today); the review covers the full months before it;
+        - ``proposed_fee``: the new monthly fee (default: the client's
+          suggested fee, else the current fee);
+        - ``effective_date``: when the new fee applies (default: the first
+          day of the month after today).
+
+        Returns a dict: ``doc_ids``, ``doc_model`` (``qlibra.contract``),
+        ``docs`` (the contracts), ``reviews`` (``{contract_id: review}``).
+        Each review is a dict:
+
+        - ``contract``, ``partner``, ``company``, ``lang`` (the client's
+          language), ``currency``;
+        - ``contracts``: the contract and the contracts it renegotiated
+          (``previous_contract_id``, followed back) that ran in the window,
+          oldest first;
+        - ``date_from``, ``date_to``, ``months_count``;
+        - ``months``: one dict per month, oldest first: ``month`` (first
+          day), ``included_hours``, ``used_hours``, ``extra_hours`` (hours
+          above the included hours of a subscription, per contract as the
+          statement counts them), ``change_request_count`` (timesheet
+          entries marked as change requests), ``change_request_hours``,
+          ``change_request_share`` (percent of the hours, None without
+          hours), ``fee`` (subscription fee), ``overage_amount`` (extra
+          hours billed), ``billed`` (everything billed for the month: fee,
+          extra hours, hourly work, fixed prices delivered), ``chart``
+          (bar widths in percent of the widest month: ``included``,
+          ``within``, ``extra``);
+        - ``totals``: the sums of the months' figures (same keys, share of
+          the totals);
+        - ``current_fee``: the monthly fee of the contract;
+        - ``proposed_fee``, ``effective_date``.
+        """
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                _("Only client profitability managers can print service reviews.")
+            )
+        data = data or {}
+        ctx = self.env.context
+        contracts = self.env["qlibra.contract"].browse(
+            docids or data.get("contract_ids") or ctx.get("qlibra_review_contract_ids")
+        )
+        months_count = int(
+            data.get("months") or ctx.get("qlibra_review_months") or REVIEW_MONTHS[0]
+        )
+        if months_count not in REVIEW_MONTHS:
+            raise UserError(_("A service review covers the last 6 or 12 months."))
+        today = qlibra_today(self)
+        reference = (
+            fields.Date.to_date(
+                data.get("reference_month") or ctx.get("qlibra_review_reference_month")
+            )
+            or today
+        )
+        date_to = reference.replace(day=1) - relativedelta(days=1)
+        date_from = reference.replace(day=1) - relativedelta(months=months_count)
+        proposed_fee = data.get("proposed_fee")
+        if proposed_fee is None:
+            proposed_fee = ctx.get("qlibra_review_proposed_fee")
+        effective_date = fields.Date.to_date(
+            data.get("effective_date") or ctx.get("qlibra_review_effective_date")
+        ) or today.replace(day=1) + relativedelta(months=1)
+        reviews = {}
+        for contract in contracts:
+            partner = contract.partner_id
+            lang = partner.lang or self.env.lang
+            reviews[contract.id] = self.with_context(lang=lang)._get_review(
+                contract, date_from, date_to, proposed_fee, effective_date
+            )
+        return {
+            "doc_ids": contracts.ids,
+            "doc_model": "qlibra.contract",
+            "docs": contracts,
+            "reviews": reviews,
+        }
+
+    @api.model
+    def _chain(self, contract, date_from, date_to):
+        """The contract and those it renegotiated, that ran in the window."""
+        chain = self.env["qlibra.contract"]
+        while contract and contract not in chain:
+            chain |= contract
+            contract = contract.with_context(active_test=False).previous_contract_id
+        return chain.filtered(
+            lambda c: (
+                c.date_start <= date_to and (not c.date_end or c.date_end >= date_from)
+            )
+        ).sorted(lambda c: (c.date_start, c.id))
+
+    @api.model
+    def _get_review(self, contract, date_from, date_to, proposed_fee, effective_date):
+        partner = contract.partner_id
+        chain = self._chain(contract, date_from, date_to) or contract
+        months = self.env["qlibra.report.period"]._months(date_from, date_to)
+        figures = self._get_month_figures(chain, date_from, date_to)
+        counts = self._get_change_request_counts(chain, partner, date_from, date_to)
+        rows = []
+        for month in months:
+            row = {
+                "month": month,
+                "included_hours": 0.0,
+                "used_hours": 0.0,
+                "extra_hours": 0.0,
+                "change_request_count": counts.get(month, 0),
+                "change_request_hours": 0.0,
+                "fee": 0.0,
+                "overage_amount": 0.0,
+                "billed": 0.0,
+            }
+            for member in chain:
+                values = figures.get((member.id, month), {})
+                used = values.get("hours", 0.0)
+                row["used_hours"] += used
+                row["change_request_hours"] += values.get("change_request_hours", 0.0)
+                row["fee"] += values.get("fee", 0.0)
+                row["overage_amount"] += values.get("overage", 0.0)
+                row["billed"] += values.get("revenue", 0.0)
+                if member.contract_type == "subscription":
+                    # As the client statement: the month's included hours
+                    # pro rata (the contract's own rule) and the hours
+                    # above them, contract by contract.
+                    included = member._included_hours_in_month(month)
+                    row["included_hours"] += included
+                    row["extra_hours"] += max(used - included, 0.0)
+            row["change_request_share"] = self._share(
+                row["change_request_hours"], row["used_hours"]
+            )
+            rows.append(row)
+        self._add_chart(rows)
+        total_keys = (
+            "included_hours",
+            "used_hours",
+            "extra_hours",
+            "change_request_count",
+            "change_request_hours",
+            "fee",
+            "overage_amount",
+            "billed",
+        )
+        totals = {key: sum(row[key] for row in rows) for key in total_keys}
+        totals["change_request_share"] = self._share(
+            totals["change_request_hours"], totals["used_hours"]
+        )
+        current_fee = contract.monthly_fee
+        if not proposed_fee:
+            # The suggested fee is a manager's figure (it comes from costs):
+            # only its result is printed, never what it is computed from.
+            # Without one (no cost in the trailing months), the fee stays.
+            suggested = (
+                partner.sudo().qlibra_suggested_fee
+                if self.env.user.has_group(MANAGER_GROUP)
+                else 0.0
+            )
+            proposed_fee = suggested or current_fee
+        return {
+            "contract": contract,
+            "partner": partner,
+            "company": contract.company_id,
+            "lang": partner.lang or self.env.lang,
+            "currency": contract.currency_id,
+            "contracts": chain,
+            "date_from": date_from,
+            "date_to": date_to,
+            "months_count": len(months),
+            "months": rows,
+            "totals": totals,
+            "current_fee": current_fee,
+            "proposed_fee": proposed_fee,
+            "effective_date": effective_date,
+        }
+
+    @api.model
+    def _share(self, part, whole):
+        return part / whole * 100 if whole else None
+
+    @api.model
+    def _get_month_figures(self, contracts, date_from, date_to):
+        """Month figures of the contracts from the profitability view, as the
+        client statement reads them (see its _get_monthly_figures).
+
+        Returns {(contract_id, month): {"hours", "change_request_hours",
+        "fee", "overage", "revenue"}}.
+        """
+        self.env.flush_all()
+        rows = self.env["qlibra.profitability.report"]._read_group(
+            [
+                ("contract_id", "in", contracts.ids),
+                ("date", ">=", date_from),
+                ("date", "<=", date_to),
+            ],
+            ["contract_id", "date:month", "row_type"],
+            ["hours:sum", "change_request_hours:sum", "revenue:sum"],
+        )
+        figures = defaultdict(
+            lambda: dict.fromkeys(
+                ("hours", "change_request_hours", "fee", "overage", "revenue"), 0.0
+            )
+        )
+        for contract, month, row_type, hours, cr_hours, revenue in rows:
+            values = figures[(contract.id, month)]
+            values["hours"] += hours
+            values["change_request_hours"] += cr_hours
+            values["revenue"] += revenue
+            if row_type in ("fee", "overage"):
+                values[row_type] += revenue
+        return figures
+
+    @api.model
+    def _get_change_request_counts(self, contracts, partner, date_from, date_to):
+        """Timesheet entries marked as change requests per month: the
+        statement's own timesheet rows, counted as its "Change requests
+        (entries)"."""
+        rows = self.env["report.qlibra_task_reports.report_client_statement"]
+        rows = rows._get_line_rows(
+            partner.commercial_partner_id,
+            date_from,
+            date_to,
+            self.env.companies.ids,
+        )
+        counts = defaultdict(int)
+        for row in rows:
+            if row["is_change_request"] and row["contract_id"] in contracts.ids:
+                counts[row["date"].replace(day=1)] += 1
+        return counts
+
+    @api.model
+    def _add_chart(self, rows):
+        """Bar widths (percent) of the hours chart: the included hours, the
+        hours used within them and the extra hours, on the scale of the
+        month with the most hours (used or included)."""
+        scale = max(
+            [max(row["used_hours"], row["included_hours"]) for row in rows] or [0.0]
+        )
+        for row in rows:
+            if not scale:
+                row["chart"] = {"included": 0.0, "within": 0.0, "extra": 0.0}
+                continue
+            within = row["used_hours"] - row["extra_hours"]
+            row["chart"] = {
+                "included": round(row["included_hours"] / scale * 100, 2),
+                "within": round(within / scale * 100, 2),
+                "extra": round(row["extra_hours"] / scale * 100, 2),
+            }

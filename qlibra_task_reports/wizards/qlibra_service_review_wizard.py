@@ -1,0 +1,125 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
+
+REPORT = "qlibra_task_reports.action_report_service_review"
+MAIL_TEMPLATE = "qlibra_task_reports.mail_template_service_review"
+
+
+class QlibraServiceReviewWizard(models.TransientModel):
+    """Print or e-mail the service review of a contract.
+
+    Builds the report's ``data`` (months, proposed fee and its date) and
+    picks the report, nothing more: the figures are the report's.
+    """
+
+    _name = "qlibra.service.review.wizard"
+    _description = "Print or Send a Service Review"
+
+    contract_id = fields.Many2one(
+        "qlibra.contract",
+        required=True,
+        ondelete="cascade",
+        default=lambda self: self._default_contract(),
+    )
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    months = fields.Selection(
+        [("6", "Last 6 Months"), ("12", "Last 12 Months")],
+        string="Period",
+        required=True,
+        default="6",
+        help="The full calendar months before the current month.",
+    )
+    proposed_fee = fields.Monetary(
+        string="Proposed Monthly Fee",
+        compute="_compute_proposed_fee",
+        store=True,
+        readonly=False,
+        help="By default, the client's suggested monthly fee.",
+    )
+    effective_date = fields.Date(
+        string="Effective From",
+        required=True,
+        default=lambda self: (
+            qlibra_today(self).replace(day=1) + relativedelta(months=1)
+        ),
+    )
+
+    @api.model
+    def _default_contract(self):
+        ctx = self.env.context
+        if ctx.get("active_model") == "qlibra.contract" and ctx.get("active_id"):
+            return ctx["active_id"]
+        return False
+
+    @api.depends("contract_id")
+    def _compute_proposed_fee(self):
+        for wizard in self:
+            partner = wizard.contract_id.partner_id
+            # The suggested fee is a manager's figure; this wizard is for
+            # managers only (access rights), so it reads it as they would.
+            wizard.proposed_fee = partner.qlibra_suggested_fee if partner else 0.0
+
+    def _get_data(self):
+        self.ensure_one()
+        if self.proposed_fee < 0:
+            raise UserError(_("The proposed fee cannot be negative."))
+        # The contract travels in data too: for a report action with data,
+        # the web client requests /report/pdf/<report>?options=<data> without
+        # record ids.
+        return {
+            "contract_ids": self.contract_id.ids,
+            "months": int(self.months),
+            "reference_month": fields.Date.to_string(qlibra_today(self)),
+            "proposed_fee": self.proposed_fee,
+            "effective_date": fields.Date.to_string(self.effective_date),
+        }
+
+    def action_print(self):
+        self.ensure_one()
+        data = self._get_data()
+        # config=False: the review carries the firm's identity in its body.
+        return self.env.ref(REPORT).report_action(
+            self.contract_id, data=data, config=False
+        )
+
+    def action_send(self):
+        """Open the mail composer on the contract with the template of the
+        service review: the review PDF, rendered with this wizard's choices,
+        is attached, and sending posts the e-mail in the contract's chatter."""
+        self.ensure_one()
+        data = self._get_data()
+        template = self.env.ref(MAIL_TEMPLATE, raise_if_not_found=False)
+        if not self.contract_id.partner_id.email:
+            raise UserError(
+                _(
+                    "The client %s has no e-mail address.",
+                    self.contract_id.partner_id.display_name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send the Service Review"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "qlibra.contract",
+                "default_res_ids": self.contract_id.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "force_email": True,
+                # Read by the report when the template renders the PDF.
+                "qlibra_review_months": data["months"],
+                "qlibra_review_reference_month": data["reference_month"],
+                "qlibra_review_proposed_fee": data["proposed_fee"],
+                "qlibra_review_effective_date": data["effective_date"],
+            },
+        }
