@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "depends": ["hr_timesheet"],
-    "post_init_hook": "post_init_hook",
+    "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "data": [
         "security/qlibra_security.xml",

@@ -1,6 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 
 def uninstall_hook(env):
@@ -25,27 +26,62 @@ def uninstall_hook(env):
     )
 
 
-def post_init_hook(env):
-    """On a database that already holds timesheets: the hourly cost of each
-    line is the one Odoo costed it at when it was logged (its amount), not
-    the employee's cost of today; the full cost follows."""
-    env.cr.execute(
+def pre_init_hook(env):
+    """Fill the new columns of the timesheet lines already there, in SQL.
+
+    Odoo would otherwise compute them line by line in Python when it adds
+    them: minutes on a database that holds years of time. Right after
+    installation no contract exists yet, so each line gets the values the
+    ORM would give it then: no contract, the commercial partner as client,
+    no revenue, no change-request mark, the overhead rate of 0, and the
+    hourly cost Odoo costed the line at when it was logged (its amount),
+    falling back on the employee's cost of today. Odoo sees the columns and
+    leaves them as they are; contracts created later re-resolve the lines.
+    """
+    cr = env.cr
+    if column_exists(cr, "account_analytic_line", "qlibra_cost"):
+        return
+    cr.execute(
         SQL(
             """
-            UPDATE account_analytic_line
-               SET qlibra_hourly_cost = -amount / unit_amount
-             WHERE project_id IS NOT NULL
-               AND unit_amount <> 0
-               -- only where today's cost does not give the amount to the cent:
-               -- the employee's cost changed since the line was logged
-               AND ABS(amount + unit_amount * COALESCE(qlibra_hourly_cost, 0)) >= 0.01
-            RETURNING id
+            ALTER TABLE account_analytic_line
+                ADD COLUMN qlibra_contract_id int4,
+                ADD COLUMN qlibra_partner_id int4,
+                ADD COLUMN qlibra_contract_type varchar,
+                ADD COLUMN qlibra_is_change_request bool,
+                ADD COLUMN qlibra_own_change_request bool,
+                ADD COLUMN qlibra_hourly_cost numeric,
+                ADD COLUMN qlibra_overhead_rate float8,
+                ADD COLUMN qlibra_cost numeric,
+                ADD COLUMN qlibra_revenue numeric;
+            UPDATE account_analytic_line l
+               SET qlibra_partner_id = CASE WHEN l.project_id IS NOT NULL
+                                            THEN p.commercial_partner_id END,
+                   qlibra_is_change_request = false,
+                   qlibra_own_change_request = false,
+                   qlibra_hourly_cost = c.hourly_cost,
+                   qlibra_overhead_rate = 0,
+                   qlibra_cost = CASE WHEN l.project_id IS NULL THEN 0
+                       ELSE round(l.unit_amount::numeric * c.hourly_cost
+                                  / cur.rounding) * cur.rounding END,
+                   qlibra_revenue = 0
+              FROM account_analytic_line l2
+              LEFT JOIN res_partner p ON p.id = l2.partner_id
+              LEFT JOIN hr_employee e ON e.id = l2.employee_id
+              JOIN res_company co ON co.id = l2.company_id
+              JOIN res_currency cur ON cur.id = co.currency_id
+             CROSS JOIN LATERAL (
+                 -- the cost Odoo logged the line at, where today's cost of
+                 -- the employee does not give its amount to the cent
+                 SELECT CASE
+                     WHEN l2.project_id IS NOT NULL AND l2.unit_amount <> 0
+                      AND ABS(l2.amount + l2.unit_amount::numeric
+                              * COALESCE(e.hourly_cost, 0)) >= 0.01
+                     THEN -l2.amount::numeric / l2.unit_amount::numeric
+                     ELSE COALESCE(e.hourly_cost, 0)::numeric
+                 END AS hourly_cost
+             ) c
+             WHERE l2.id = l.id
             """
         )
     )
-    ids = [row[0] for row in env.cr.fetchall()]
-    if ids:
-        lines = env["account.analytic.line"].browse(ids)
-        lines.invalidate_recordset(["qlibra_hourly_cost"])
-        lines.modified(["qlibra_hourly_cost"])
-        env.flush_all()

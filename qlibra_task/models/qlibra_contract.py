@@ -613,8 +613,11 @@ class QlibraContract(models.Model):
     def unlink(self):
         partners = self.partner_id
         projects = self.project_ids
+        ids = self.ids
         res = super().unlink()
         self.env["qlibra.contract"]._recompute_timesheet_contracts(partners, projects)
+        # No analysis row may name a deleted contract.
+        self.env["qlibra.profitability.report"]._fold_month_keys("contract_id", ids)
         return res
 
     def _end_before(self, day):

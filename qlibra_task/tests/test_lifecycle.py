@@ -35,6 +35,40 @@ class TestLifecycle(QlibraCase):
         self.assertAlmostEqual(sums["revenue"], 200.0)
         self.assertAlmostEqual(sums["hours"], 2.0)
 
+    def test_stored_line_values_equal_their_computation(self):
+        """Every line's stored contract, client, type, mark, cost and revenue
+        are what the ORM computes now. Among them, the lines Odoo's demo
+        held before the add-on was installed: their columns were filled in
+        SQL by the pre-init hook, not by the ORM."""
+        self.env.flush_all()
+        Line = self.env["account.analytic.line"].sudo()
+        names = (
+            "qlibra_contract_id",
+            "qlibra_partner_id",
+            "qlibra_contract_type",
+            "qlibra_is_change_request",
+            "qlibra_cost",
+            "qlibra_revenue",
+        )
+        lines = Line.search([])
+
+        def stored():
+            lines.invalidate_recordset(names)
+            return {line.id: [line[name] for name in names] for line in lines}
+
+        before = stored()
+        for name in names:
+            self.env.add_to_compute(Line._fields[name], lines)
+        lines.mapped("qlibra_cost")
+        self.env.flush_all()
+        after = stored()
+        differences = [
+            (line_id, before[line_id], after[line_id])
+            for line_id in before
+            if before[line_id] != after[line_id]
+        ]
+        self.assertFalse(differences[:5], f"{len(differences)} line(s) differ")
+
     @freeze_time("2025-03-20")
     def test_subscription_created_over_logged_hours(self):
         client = self._client("Adopted Subscription")
