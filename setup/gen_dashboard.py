@@ -1,0 +1,610 @@
+"""Generate the Client Profitability dashboard's spreadsheet.
+
+Odoo Community has no dashboard editor: the layout of
+qlibra_task_dashboard/data/files/client_profitability_dashboard.json is kept
+here, and the JSON is regenerated from it (ids are stable uuid5 values):
+
+    .venv/bin/python setup/gen_dashboard.py \
+        qlibra_task_dashboard/data/files/client_profitability_dashboard.json
+
+The add-on's tests check every model, field and measure the JSON names.
+"""
+
+import json
+import sys
+import uuid
+
+NS = uuid.UUID("6f1c2a52-6b0e-4c55-9d0a-1f2e3d4c5b6a")
+
+
+def uid(name):
+    return str(uuid.uuid5(NS, name))
+
+
+REPORT = "qlibra.profitability.report"
+PARTNER = "res.partner"
+ACTION = "qlibra_task.qlibra_profitability_report_action"
+
+F_PERIOD = uid("filter-period")
+F_CLIENT = uid("filter-client")
+F_MANAGER = uid("filter-manager")
+F_TYPE = uid("filter-contract-type")
+F_MONTH = uid("filter-consumption-month")
+
+CONTRACT_TYPES = ["subscription", "fixed_price", "hourly", "non_billable", "none"]
+
+global_filters = [
+    {
+        "id": F_PERIOD,
+        "type": "date",
+        "label": "Period",
+        "defaultValue": "this_year",
+        "rangeType": "fixedPeriod",
+        "disabledPeriods": [],
+    },
+    {
+        "id": F_CLIENT,
+        "type": "relation",
+        "label": "Client",
+        "modelName": "res.partner",
+        "defaultValue": [],
+        "defaultValueDisplayNames": [],
+        "includeChildren": False,
+    },
+    {
+        "id": F_MANAGER,
+        "type": "relation",
+        "label": "Account Manager",
+        "modelName": "res.users",
+        "defaultValue": [],
+        "defaultValueDisplayNames": [],
+        "includeChildren": False,
+    },
+    {
+        "id": F_TYPE,
+        "type": "text",
+        "label": "Contract Type",
+        "defaultValue": "",
+        "rangeOfAllowedValues": "Data!A31:A35",
+    },
+    {
+        "id": F_MONTH,
+        "type": "date",
+        "label": "Consumption Month",
+        "defaultValue": "this_month",
+        "rangeType": "fixedPeriod",
+        "disabledPeriods": [],
+    },
+]
+
+
+def report_matching(period=None):
+    """Field matching of a data source on the analysis: client, account
+    manager and contract type always; the date filter given, if any."""
+    matching = {
+        F_CLIENT: {"chain": "partner_id", "type": "many2one"},
+        F_MANAGER: {"chain": "contract_id.user_id", "type": "many2one"},
+        F_TYPE: {"chain": "contract_type", "type": "selection"},
+    }
+    if period:
+        matching[period] = {"chain": "date", "type": "date", "offset": 0}
+    return matching
+
+
+PARTNER_MATCHING = {
+    F_CLIENT: {"chain": "commercial_partner_id", "type": "many2one"},
+    F_MANAGER: {"chain": "qlibra_contract_ids.user_id", "type": "many2one"},
+    F_TYPE: {"chain": "qlibra_contract_ids.contract_type", "type": "selection"},
+}
+
+CLIENT_TIME = [["is_internal", "=", False]]
+LOSING = [["qlibra_losing_money", "=", True], ["partner_share", "=", True]]
+RENEGOTIATE = [["qlibra_to_renegotiate", "=", True], ["partner_share", "=", True]]
+
+
+def measures(*names):
+    return [
+        {"id": f"{name}:sum", "fieldName": name, "aggregator": "sum"} for name in names
+    ]
+
+
+pivots = {}
+
+
+def pivot(
+    formula_id,
+    name,
+    model,
+    domain,
+    rows,
+    columns,
+    measure_list,
+    matching,
+    sorted_by=None,
+    order="desc",
+):
+    pid = uid(f"pivot-{formula_id}")
+    pivots[pid] = {
+        "type": "ODOO",
+        "id": pid,
+        "formulaId": str(formula_id),
+        "name": name,
+        "model": model,
+        "domain": domain,
+        "context": {},
+        "measures": measure_list,
+        "rows": rows,
+        "columns": columns,
+        "sortedColumn": (
+            {"groupId": [[], []], "measure": sorted_by, "order": order}
+            if sorted_by
+            else None
+        ),
+        "fieldMatching": matching,
+        **({"actionXmlId": ACTION} if model == REPORT else {}),
+    }
+
+
+MONEY = ("revenue", "cost", "margin", "hours")
+pivot(
+    1,
+    "Client profitability by month and contract type",
+    REPORT,
+    CLIENT_TIME,
+    [{"fieldName": "date", "granularity": "month", "order": "asc"}],
+    [{"fieldName": "contract_type"}],
+    measures(*MONEY),
+    report_matching(),
+)
+pivot(
+    2,
+    "Client profitability of the period",
+    REPORT,
+    CLIENT_TIME,
+    [],
+    [{"fieldName": "contract_type"}],
+    measures(*MONEY),
+    report_matching(F_PERIOD),
+)
+pivot(
+    3,
+    "Top clients by margin",
+    REPORT,
+    CLIENT_TIME,
+    [{"fieldName": "partner_id"}],
+    [],
+    measures(*MONEY),
+    report_matching(F_PERIOD),
+    sorted_by="margin",
+    order="desc",
+)
+pivot(
+    4,
+    "Bottom clients by margin",
+    REPORT,
+    CLIENT_TIME,
+    [{"fieldName": "partner_id"}],
+    [],
+    measures(*MONEY),
+    report_matching(F_PERIOD),
+    sorted_by="margin",
+    order="asc",
+)
+pivot(
+    5,
+    "Subscription hours by client",
+    REPORT,
+    [["is_internal", "=", False], ["contract_type", "=", "subscription"]],
+    [{"fieldName": "partner_id"}],
+    [],
+    measures("hours", "change_request_hours", "revenue", "margin"),
+    report_matching(F_MONTH),
+    sorted_by="hours",
+    order="desc",
+)
+pivot(
+    6,
+    "Clients losing money",
+    PARTNER,
+    LOSING,
+    [],
+    [],
+    [{"id": "__count", "fieldName": "__count"}],
+    PARTNER_MATCHING,
+)
+pivot(
+    7,
+    "Clients to renegotiate",
+    PARTNER,
+    RENEGOTIATE,
+    [],
+    [],
+    [{"id": "__count", "fieldName": "__count"}],
+    PARTNER_MATCHING,
+)
+
+lists = {
+    "1": {
+        "id": "1",
+        "name": "Clients to renegotiate",
+        "model": PARTNER,
+        "columns": [
+            "name",
+            "qlibra_trailing_margin_percent",
+            "qlibra_target_margin",
+            "qlibra_current_fee",
+            "qlibra_suggested_fee",
+        ],
+        "domain": RENEGOTIATE,
+        "context": {},
+        "orderBy": [{"name": "name", "asc": True}],
+        "fieldMatching": PARTNER_MATCHING,
+    },
+    "2": {
+        "id": "2",
+        "name": "Clients losing money",
+        "model": PARTNER,
+        "columns": [
+            "name",
+            "qlibra_trailing_revenue",
+            "qlibra_trailing_cost",
+            "qlibra_trailing_margin",
+        ],
+        "domain": LOSING,
+        "context": {},
+        "orderBy": [{"name": "name", "asc": True}],
+        "fieldMatching": PARTNER_MATCHING,
+    },
+}
+
+
+def t(text):
+    return f'=_t("{text}")'
+
+
+# ---------------------------------------------------------------- Data sheet
+data_cells = {}
+data_formats = {}
+data_styles = {"A1:H1": 5, "A3:G3": 5, "A18:E18": 5, "A30": 5}
+
+
+def put(cells, ref, content):
+    cells[ref] = {"content": content}
+
+
+put(data_cells, "A1", t("This month"))
+put(data_cells, "B1", "=DATE(YEAR(TODAY()),MONTH(TODAY()),1)")
+data_formats["B1"] = 1
+for col, label in zip(
+    "ABCDEFG",
+    ["Month", "Revenue", "Cost", "Margin", "Hours", "Hours without contract", "Label"],
+    strict=True,
+):
+    put(data_cells, f"{col}3", t(label))
+for i in range(12):
+    row = 4 + i
+    put(data_cells, f"A{row}", f"=EDATE($B$1,{i - 12})")
+    for col, measure in zip("BCDE", MONEY, strict=True):
+        put(
+            data_cells,
+            f"{col}{row}",
+            f'=PIVOT.VALUE(1,"{measure}:sum","date:month",$A{row})',
+        )
+    put(
+        data_cells,
+        f"F{row}",
+        f'=PIVOT.VALUE(1,"hours:sum","date:month",$A{row},"contract_type","none")',
+    )
+    put(data_cells, f"G{row}", f'=TEXT($A{row},"mmm yyyy")')
+data_formats["A4:A15"] = 1
+
+put(data_cells, "A18", t("KPI"))
+put(data_cells, "B18", t("Last month"))
+put(data_cells, "C18", t("Last 3 months"))
+put(data_cells, "D18", t("Period"))
+kpis = [
+    ("Revenue", "B", "revenue:sum", None),
+    ("Cost", "C", "cost:sum", None),
+    ("Margin", "D", "margin:sum", None),
+    ("Margin (%)", None, None, None),
+    ("Hours", "E", "hours:sum", None),
+    ("Hours without contract", "F", "hours:sum", "none"),
+]
+for i, (label, col, measure, ctype) in enumerate(kpis):
+    row = 19 + i
+    put(data_cells, f"A{row}", t(label))
+    if col is None:  # margin % = margin / revenue, empty without revenue
+        for c in "BCD":
+            put(data_cells, f"{c}{row}", f'=IFERROR({c}21/{c}19,"")')
+        data_formats[f"B{row}:D{row}"] = 2
+        continue
+    put(data_cells, f"B{row}", f"={col}15")
+    put(data_cells, f"C{row}", f"=SUM({col}13:{col}15)")
+    extra = f',"contract_type","{ctype}"' if ctype else ""
+    put(data_cells, f"D{row}", f'=PIVOT.VALUE(2,"{measure}"{extra})')
+put(data_cells, "A25", t("Clients losing money"))
+put(data_cells, "B25", '=PIVOT.VALUE(6,"__count")')
+put(data_cells, "A26", t("Clients to renegotiate"))
+put(data_cells, "B26", '=PIVOT.VALUE(7,"__count")')
+# Scorecard values
+put(data_cells, "E18", t("Scorecard"))
+put(data_cells, "E19", "=FORMAT.LARGE.NUMBER(B21)")
+put(data_cells, "E20", "=FORMAT.LARGE.NUMBER(C21)")
+put(data_cells, "E21", "=ROUND(C24,1)")
+put(data_cells, "E22", "=ROUND(B24,1)")
+
+put(data_cells, "A30", t("Contract types"))
+for i, ctype in enumerate(CONTRACT_TYPES):
+    put(data_cells, f"A{31 + i}", ctype)
+
+# ----------------------------------------------------------- Dashboard sheet
+cells = {}
+styles = {}
+formats = {}
+borders = {}
+
+
+def title(ref, text):
+    put(cells, ref, t(text))
+    styles[ref] = 1
+
+
+def header(row, labels, first_col="A"):
+    start = ord(first_col)
+    for i, label in enumerate(labels):
+        ref = f"{chr(start + i)}{row}"
+        put(cells, ref, t(label) if label else "")
+        styles[ref] = 2 if i == 0 else 4
+    borders[f"{first_col}{row}:{chr(start + len(labels) - 1)}{row}"] = 1
+
+
+# Key figures
+title("A8", "Key figures (clients, internal time excluded)")
+header(9, ["", "Last month", "Last 3 months", "Period"])
+for i in range(len(kpis)):
+    row = 10 + i
+    put(cells, f"A{row}", f"=Data!A{19 + i}")
+    for col in "BCD":
+        put(cells, f"{col}{row}", f"=Data!{col}{19 + i}")
+styles["A10:D15"] = 3
+formats["B12:D12"] = 2
+
+title("A17", "Revenue, cost and margin of the last 12 full months")
+CHART_ROW = 18
+
+TOP_ROW = 35
+title(f"A{TOP_ROW}", "Top 10 clients by margin (period)")
+title(f"A{TOP_ROW + 13}", "Bottom 10 clients by margin (period)")
+COLS = ["Client", "Hours", "Revenue", "Cost", "Margin", "Margin (%)"]
+for pivot_id, start in ((3, TOP_ROW + 1), (4, TOP_ROW + 14)):
+    header(start, COLS)
+    for i in range(1, 11):
+        row = start + i
+        pos = f'"#partner_id",{i}'
+        put(cells, f"A{row}", f"=PIVOT.HEADER({pivot_id},{pos})")
+        for col, measure in zip(
+            "BCDE", ("hours", "revenue", "cost", "margin"), strict=True
+        ):
+            put(cells, f"{col}{row}", f'=PIVOT.VALUE({pivot_id},"{measure}:sum",{pos})')
+        put(cells, f"F{row}", f'=IFERROR(E{row}/C{row},"")')
+    styles[f"A{start + 1}:F{start + 10}"] = 3
+    formats[f"F{start + 1}:F{start + 10}"] = 2
+
+SUB_ROW = TOP_ROW + 26
+title(f"A{SUB_ROW}", "Subscription hours by client (consumption month)")
+header(SUB_ROW + 1, ["Client", "Hours", "Change-request hours", "Revenue", "Margin"])
+for i in range(1, 16):
+    row = SUB_ROW + 1 + i
+    pos = f'"#partner_id",{i}'
+    put(cells, f"A{row}", f"=PIVOT.HEADER(5,{pos})")
+    for col, measure in zip(
+        "BCDE", ("hours", "change_request_hours", "revenue", "margin"), strict=True
+    ):
+        put(cells, f"{col}{row}", f'=PIVOT.VALUE(5,"{measure}:sum",{pos})')
+styles[f"A{SUB_ROW + 2}:E{SUB_ROW + 16}"] = 3
+
+RENEG_ROW = SUB_ROW + 18
+title(f"A{RENEG_ROW}", "Clients to renegotiate")
+reneg_cols = [
+    ("Client", "name"),
+    ("Margin, last 3 months (%)", "qlibra_trailing_margin_percent"),
+    ("Target margin (%)", "qlibra_target_margin"),
+    ("Current fee", "qlibra_current_fee"),
+    ("Suggested fee", "qlibra_suggested_fee"),
+]
+header(RENEG_ROW + 1, [label for label, _f in reneg_cols])
+for i in range(1, 16):
+    row = RENEG_ROW + 1 + i
+    for j, (_label, fname) in enumerate(reneg_cols):
+        put(cells, f"{'ABCDE'[j]}{row}", f'=ODOO.LIST(1,{i},"{fname}")')
+styles[f"A{RENEG_ROW + 2}:E{RENEG_ROW + 16}"] = 3
+
+LOSING_ROW = RENEG_ROW + 18
+title(f"A{LOSING_ROW}", "Clients losing money")
+losing_cols = [
+    ("Client", "name"),
+    ("Revenue, last 3 months", "qlibra_trailing_revenue"),
+    ("Cost, last 3 months", "qlibra_trailing_cost"),
+    ("Margin, last 3 months", "qlibra_trailing_margin"),
+]
+header(LOSING_ROW + 1, [label for label, _f in losing_cols])
+for i in range(1, 16):
+    row = LOSING_ROW + 1 + i
+    for j, (_label, fname) in enumerate(losing_cols):
+        put(cells, f"{'ABCD'[j]}{row}", f'=ODOO.LIST(2,{i},"{fname}")')
+styles[f"A{LOSING_ROW + 2}:D{LOSING_ROW + 16}"] = 3
+
+ROW_HEIGHT = 23
+
+
+def scorecard(name, x, title_text, key, baseline=None, descr=None, color="#EFF6FF"):
+    data = {
+        "type": "scorecard",
+        "title": {"text": title_text, "bold": True, "color": "#434343"},
+        "background": color,
+        "keyValue": key,
+        "baselineMode": "text",
+        "baselineColorDown": "#DC6965",
+        "baselineColorUp": "#00A04A",
+        "humanize": False,
+    }
+    if baseline:
+        data["baseline"] = baseline
+        data["baselineDescr"] = descr
+    return {
+        "id": uid(name),
+        "x": x,
+        "y": 10,
+        "width": 200,
+        "height": 108,
+        "tag": "chart",
+        "data": data,
+    }
+
+
+figures = [
+    scorecard(
+        "sc-margin-month", 0, "Margin, last month", "Data!E19", "Data!B22", "margin"
+    ),
+    scorecard(
+        "sc-margin-trailing",
+        210,
+        "Margin, last 3 months",
+        "Data!E20",
+        "Data!C22",
+        "margin",
+    ),
+    scorecard(
+        "sc-no-contract",
+        420,
+        "Hours without contract, last 3 months",
+        "Data!E21",
+        "Data!E22",
+        "last month",
+        color="#FEF2F2",
+    ),
+    scorecard("sc-losing", 630, "Clients losing money", "Data!B25", color="#FEF2F2"),
+    scorecard(
+        "sc-renegotiate", 840, "Clients to renegotiate", "Data!B26", color="#FFF7ED"
+    ),
+    {
+        "id": uid("chart-months"),
+        "x": 0,
+        "y": (CHART_ROW - 1) * ROW_HEIGHT,
+        "width": 1040,
+        "height": 360,
+        "tag": "chart",
+        "data": {
+            "type": "combo",
+            "title": {"text": ""},
+            "background": "#FFFFFF",
+            "legendPosition": "top",
+            "dataSetsHaveTitle": True,
+            "dataSets": [
+                {"dataRange": "Data!B3:B15", "yAxisId": "y", "type": "bar"},
+                {"dataRange": "Data!C3:C15", "yAxisId": "y", "type": "bar"},
+                {"dataRange": "Data!D3:D15", "yAxisId": "y", "type": "line"},
+            ],
+            "labelRange": "Data!G4:G15",
+            "aggregated": False,
+            "axesDesign": {},
+            "showValues": False,
+        },
+    },
+]
+
+
+def sheet(sid, name, cells_, styles_, formats_, borders_, figures_, cols, nrows):
+    return {
+        "id": sid,
+        "name": name,
+        "colNumber": 10,
+        "rowNumber": nrows,
+        "rows": {},
+        "cols": cols,
+        "merges": [],
+        "cells": cells_,
+        "styles": styles_,
+        "formats": formats_,
+        "borders": borders_,
+        "conditionalFormats": [],
+        "figures": figures_,
+        "tables": [],
+        "areGridLinesVisible": False,
+        "isVisible": True,
+        "headerGroups": {"ROW": [], "COL": []},
+        "dataValidationRules": [],
+        "comments": {},
+    }
+
+
+dashboard = sheet(
+    "sheet1",
+    "Dashboard",
+    cells,
+    styles,
+    formats,
+    borders,
+    figures,
+    {
+        "0": {"size": 260},
+        "1": {"size": 160},
+        "2": {"size": 160},
+        "3": {"size": 140},
+        "4": {"size": 140},
+        "5": {"size": 110},
+    },
+    LOSING_ROW + 20,
+)
+data_sheet = sheet(
+    uid("sheet-data"),
+    "Data",
+    data_cells,
+    data_styles,
+    data_formats,
+    {},
+    [],
+    {"0": {"size": 200}, "6": {"size": 110}},
+    40,
+)
+data_sheet["areGridLinesVisible"] = True
+
+spreadsheet = {
+    "version": 21,
+    "sheets": [dashboard, data_sheet],
+    "styles": {
+        "1": {"textColor": "#01666b", "fontSize": 16, "bold": True},
+        "2": {"textColor": "#434343", "bold": True, "fontSize": 11},
+        "3": {"textColor": "#434343", "verticalAlign": "middle"},
+        "4": {"textColor": "#434343", "bold": True, "fontSize": 11, "align": "right"},
+        "5": {"bold": True},
+    },
+    "formats": {"1": "mmm yyyy", "2": "0.0%"},
+    "borders": {"1": {"bottom": {"style": "thin", "color": "#CCCCCC"}}},
+    "revisionId": "START_REVISION",
+    "uniqueFigureIds": True,
+    "settings": {
+        "locale": {
+            "name": "English (US)",
+            "code": "en_US",
+            "thousandsSeparator": ",",
+            "decimalSeparator": ".",
+            "dateFormat": "mm/dd/yyyy",
+            "timeFormat": "hh:mm:ss",
+            "formulaArgSeparator": ",",
+            "weekStart": 7,
+        }
+    },
+    "pivots": pivots,
+    "pivotNextId": 8,
+    "customTableStyles": {},
+    "odooVersion": 12,
+    "globalFilters": global_filters,
+    "lists": lists,
+    "listNextId": 3,
+    "chartOdooMenusReferences": {},
+}
+
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    json.dump(spreadsheet, out, indent=2, ensure_ascii=False)
+    out.write("\n")
