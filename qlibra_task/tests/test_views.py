@@ -91,3 +91,73 @@ class TestViewInheritance(TransactionCase):
         )
         self.assertIn("o_qlibra_over_consumption", arch)
         self.assertIn("consumption_percent &lt;= 100", arch)
+
+    def _manager(self):
+        return new_test_user(
+            self.env,
+            login="views_qlibra_manager_arch",
+            groups="base.group_user,qlibra_task.group_qlibra_manager",
+        )
+
+    def _manager_arch(self, model, view_type, xmlid=False):
+        manager = self._manager()
+        view_id = self.env.ref(xmlid).id if xmlid else False
+        views = self.env[model].with_user(manager).get_views([(view_id, view_type)])
+        return views["views"][view_type]["arch"]
+
+    def test_client_form_says_over_consumption(self):
+        """The client's consumption bar says in words that it is past 100%,
+        and the client's contract, analysis and renegotiation are one click
+        away in its Profitability tab."""
+        arch = self._manager_arch("res.partner", "form", "base.view_partner_form")
+        self.assertIn("o_qlibra_over_consumption", arch)
+        self.assertIn("qlibra_consumption_percent &lt;= 100", arch)
+        open_contract = self.env.ref(
+            "qlibra_task.res_partner_action_qlibra_open_main_contract"
+        )
+        for name in (
+            f'name="{open_contract.id}"',
+            'name="action_view_qlibra_profitability"',
+            'name="action_qlibra_renegotiate"',
+        ):
+            self.assertIn(name, arch)
+
+    def test_clients_to_renegotiate_list(self):
+        """Short headers, monthly fees on subscriptions only, and per row the
+        running contract and its renegotiation."""
+        arch = self._manager_arch(
+            "res.partner", "list", "qlibra_task.res_partner_view_list_renegotiate"
+        )
+        self.assertNotIn("3 Months", arch)
+        for name in ("qlibra_current_fee", "qlibra_suggested_fee"):
+            self.assertRegex(
+                arch,
+                rf'<field name="{name}"[^>]*'
+                r"invisible=\"qlibra_main_contract_type != 'subscription'\"",
+            )
+        self.assertIn('name="action_qlibra_renegotiate"', arch)
+        open_contract = self.env.ref(
+            "qlibra_task.res_partner_action_qlibra_open_main_contract"
+        )
+        self.assertIn(f'name="{open_contract.id}"', arch)
+
+    def test_open_main_contract_action(self):
+        """The Open Contract buttons' action opens the client's running
+        contract's form."""
+        client = self.env["res.partner"].create({"name": "Open Me", "is_company": True})
+        contract = self.env["qlibra.contract"].create(
+            {
+                "partner_id": client.id,
+                "contract_type": "hourly",
+                "date_start": "2020-01-01",
+                "hourly_rate": 50.0,
+            }
+        )
+        action = (
+            self.env.ref("qlibra_task.res_partner_action_qlibra_open_main_contract")
+            .with_user(self._manager())
+            .with_context(active_model="res.partner", active_id=client.id)
+            .run()
+        )
+        self.assertEqual(action["res_model"], "qlibra.contract")
+        self.assertEqual(action["res_id"], contract.id)
