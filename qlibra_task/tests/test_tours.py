@@ -14,6 +14,13 @@ class TestBrowserTours(HttpCase):
     Reporting (an employee who logs her own time) and Oleg Other logged 16
     hours each on it: 32 hours, 160% of the included hours. Last month Ema
     logged 4 hours. Vitosha Hourly works by the hour.
+
+    Two clients are to renegotiate on last month's work (hours cost 30 + 20%
+    overhead): Strandzha Subscription pays 100 a month for 10 included hours
+    and Oleg logged 10 hours (cost 360 against 300 of fees over the last 3
+    full months: margin -20%, target 30%, suggested fee 360 / 3 / 0.7 rounded
+    up to 180); Musala Fixed had a fixed-price job of 1000 done last month
+    that cost 40 hours (1440).
     """
 
     @classmethod
@@ -102,6 +109,78 @@ class TestBrowserTours(HttpCase):
             ]
         )
 
+        last_month = month - relativedelta(months=1)
+        strandzha = cls.env["res.partner"].create(
+            {"name": "Strandzha Subscription", "is_company": True}
+        )
+        cls.strandzha_subscription = cls.env["qlibra.contract"].create(
+            {
+                "partner_id": strandzha.id,
+                "contract_type": "subscription",
+                "date_start": month - relativedelta(months=3),
+                "monthly_fee": 100.0,
+                "included_hours": 10.0,
+                "target_margin": 30.0,
+                "user_id": cls.manager.id,
+            }
+        )
+        strandzha_project = cls.env["project.project"].create(
+            {
+                "name": "Strandzha Bookkeeping",
+                "partner_id": strandzha.id,
+                "allow_timesheets": True,
+                "qlibra_contract_id": cls.strandzha_subscription.id,
+            }
+        )
+        musala = cls.env["res.partner"].create(
+            {"name": "Musala Fixed", "is_company": True}
+        )
+        cls.musala_fixed = cls.env["qlibra.contract"].create(
+            {
+                "partner_id": musala.id,
+                "contract_type": "fixed_price",
+                "date_start": month - relativedelta(months=3),
+                "target_margin": 30.0,
+                "user_id": cls.manager.id,
+            }
+        )
+        musala_project = cls.env["project.project"].create(
+            {
+                "name": "Musala Closing",
+                "partner_id": musala.id,
+                "allow_timesheets": True,
+                "qlibra_contract_id": cls.musala_fixed.id,
+            }
+        )
+        musala_job = cls.env["project.task"].create(
+            {
+                "name": "Annual Closing",
+                "project_id": musala_project.id,
+                "qlibra_fixed_price": 1000.0,
+            }
+        )
+        cls.env["account.analytic.line"].create(
+            [
+                {
+                    "name": "Strandzha work",
+                    "project_id": strandzha_project.id,
+                    "employee_id": oleg.id,
+                    "date": last_month,
+                    "unit_amount": 10.0,
+                },
+                {
+                    "name": "Musala closing work",
+                    "project_id": musala_project.id,
+                    "task_id": musala_job.id,
+                    "employee_id": oleg.id,
+                    "date": last_month,
+                    "unit_amount": 40.0,
+                },
+            ]
+        )
+        musala_job.write({"state": "1_done", "qlibra_date_done": last_month})
+        cls.strandzha, cls.musala, cls.pirin = strandzha, musala, client
+
     def test_fixture(self):
         """What the tours read, as the server computes it."""
         self.assertEqual(
@@ -111,6 +190,21 @@ class TestBrowserTours(HttpCase):
         contract = self.subscription.with_user(self.manager)
         self.assertAlmostEqual(contract.month_hours, 32.0)
         self.assertAlmostEqual(contract.consumption_percent, 160.0)
+        clients = (self.strandzha | self.musala | self.pirin).with_user(self.manager)
+        to_renegotiate = clients.search(
+            [("id", "in", clients.ids), ("qlibra_to_renegotiate", "=", True)]
+        )
+        self.assertEqual(to_renegotiate, self.strandzha | self.musala)
+        strandzha, musala, pirin = (
+            self.strandzha.with_user(self.manager),
+            self.musala.with_user(self.manager),
+            self.pirin.with_user(self.manager),
+        )
+        self.assertEqual(strandzha.qlibra_main_contract_id, self.strandzha_subscription)
+        self.assertAlmostEqual(strandzha.qlibra_suggested_fee, 180.0)
+        self.assertEqual(musala.qlibra_main_contract_type, "fixed_price")
+        self.assertAlmostEqual(musala.qlibra_trailing_revenue, 1000.0)
+        self.assertAlmostEqual(pirin.qlibra_consumption_percent, 160.0)
 
     def test_timesheet_reporting_as_manager(self):
         """Timesheets > Reporting > By Employee, By Project and By Task open
@@ -142,3 +236,10 @@ class TestBrowserTours(HttpCase):
         self.start_tour(
             "/odoo", "qlibra_manager_screens_tour", login=self.manager.login
         )
+
+    def test_client_screens(self):
+        """Clients to renegotiate: headers that read, no monthly fee on a
+        fixed-price client, a contract and a renegotiation per row; the form
+        of an over-consumed client says so, and leads to its contract, its
+        analysis and its renegotiation."""
+        self.start_tour("/odoo", "qlibra_client_screens_tour", login=self.manager.login)
