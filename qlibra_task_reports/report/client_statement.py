@@ -82,6 +82,13 @@ class ClientStatementReport(models.AbstractModel):
         }
 
     @api.model
+    def _qlibra_page_documents(self, docids, data=None):
+        """The statements of a PDF, each numbered "Page X / Y" on its own:
+        ``[(partner id, the client's language)]`` (see ir.actions.report)."""
+        partners = self.env["qlibra.report.period"]._get_partners(docids, data)
+        return [(partner.id, partner.lang or self.env.lang) for partner in partners]
+
+    @api.model
     def _get_statements(self, partners, date_from, date_to):
         company_ids = self.env.companies.ids
         lines = self._get_line_rows(partners, date_from, date_to, company_ids)

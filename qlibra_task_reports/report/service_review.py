@@ -78,9 +78,7 @@ class ServiceReviewReport(models.AbstractModel):
             )
         data = data or {}
         ctx = self.env.context
-        contracts = self.env["qlibra.contract"].browse(
-            docids or data.get("contract_ids") or ctx.get("qlibra_review_contract_ids")
-        )
+        contracts = self._get_contracts(docids, data)
         months_count = int(
             data.get("months") or ctx.get("qlibra_review_months") or REVIEW_MONTHS[0]
         )
@@ -114,6 +112,25 @@ class ServiceReviewReport(models.AbstractModel):
             "docs": contracts,
             "reviews": reviews,
         }
+
+    @api.model
+    def _get_contracts(self, docids, data=None):
+        """The contracts reviewed: ``docids``, else those of ``data`` or of
+        the context (see ``_get_report_values``)."""
+        return self.env["qlibra.contract"].browse(
+            docids
+            or (data or {}).get("contract_ids")
+            or self.env.context.get("qlibra_review_contract_ids")
+        )
+
+    @api.model
+    def _qlibra_page_documents(self, docids, data=None):
+        """The reviews of a PDF, each numbered "Page X / Y" on its own:
+        ``[(contract id, the client's language)]`` (see ir.actions.report)."""
+        return [
+            (contract.id, contract.partner_id.lang or self.env.lang)
+            for contract in self._get_contracts(docids, data)
+        ]
 
     @api.model
     def _chain(self, contract, date_from, date_to):

@@ -193,6 +193,34 @@ class QlibraReportsCommon(TransactionCase):
             result.stdout.replace("\xa0", " ").replace("\u200b", "").split()
         )
 
+    def _render_pdf(self, report_ref, records, data=None, user=None):
+        """PDF bytes of a report, rendered by wkhtmltopdf."""
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        if user:
+            Report = Report.with_user(user)
+        content, report_format = Report._render_qweb_pdf(
+            report_ref, records.ids, data=data
+        )
+        self.assertEqual(report_format, "pdf")
+        return content
+
+    def _pdf_pages_text(self, content):
+        """The text of each page of a PDF (pdftotext separates pages with a
+        form feed), whitespace collapsed as in _pdf_to_text."""
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+            pdf.write(content)
+            pdf.flush()
+            result = subprocess.run(
+                ["pdftotext", "-layout", pdf.name, "-"],
+                capture_output=True,
+                check=True,
+                text=True,
+            )
+        pages = result.stdout.replace("\xa0", " ").replace("\u200b", "").split("\f")
+        if pages and not pages[-1].strip():
+            pages.pop()
+        return [" ".join(page.split()) for page in pages]
+
     def _render_xlsx(self, report_ref, partners, data=None, user=None):
         Report = self.env["ir.actions.report"]
         if user:

@@ -56,6 +56,25 @@ class TestPrintFromWebClient(QlibraReportsCommon, HttpCase):
         self.assertNotIn("VAT return", text)
         self.assertNotIn("Gamma Build", text)
 
+    def test_statements_from_wizard_numbered_per_client(self):
+        """Two clients printed from the wizard: each statement's pages are
+        numbered from 1 (the web client's URL carries no record ids)."""
+        self._log(
+            [
+                (self.task[self.beta], self.employee_a, line.date, 0.25, f"Call {i}")
+                for i, line in enumerate(list(self.lines) * 12)
+            ]
+        )
+        content = self._print(self.accountant, "statement", self.alpha | self.beta)
+        pages = self._pdf_pages_text(content)
+        self.assertGreaterEqual(len(pages), 3)
+        self.assertIn("Alpha Trade", pages[0])
+        self.assertIn("Page 1 / 1", pages[0])
+        beta_pages = len(pages) - 1
+        for number in range(1, beta_pages + 1):
+            self.assertIn(f"Page {number} / {beta_pages}", pages[number])
+        self.assertIn("End of the statement of Beta Advice", pages[-1])
+
     def test_profitability_from_wizard_has_chosen_clients_only(self):
         content = self._print(self.manager, "profitability", self.alpha | self.gamma)
         text = self._pdf_to_text(content)

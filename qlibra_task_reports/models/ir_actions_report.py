@@ -1,0 +1,136 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+from collections import OrderedDict
+
+import lxml.html
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from odoo import _, models
+from odoo.tools.misc import file_path
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+
+# Open Sans (shipped with the web add-on) has Latin and Cyrillic glyphs;
+# reportlab's built-in Helvetica has no Cyrillic ("Страница").
+PAGE_FONT = "QlibraOpenSans"
+PAGE_FONT_FILE = "web/static/fonts/google/Open_Sans/Open_Sans-Regular.ttf"
+PAGE_FONT_SIZE = 8
+# Baseline of the page number above the bottom edge of the page: inside the
+# bottom margin of Odoo's paper formats (32 mm for A4 and US Letter).
+PAGE_NUMBER_BOTTOM = 10 * mm
+# Context key: the per-document rendering below is under way.
+RENDERING_ONE_DOCUMENT = "qlibra_page_numbers_document"
+
+
+def _page_font():
+    if PAGE_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(PAGE_FONT, file_path(PAGE_FONT_FILE)))
+    return PAGE_FONT
+
+
+def stamp_page_numbers(stream, label):
+    """Return a new stream: the PDF of ``stream`` with ``label(page, pages)``
+    written at the bottom centre of each page.
+
+    The labels are drawn with reportlab on an overlay of the same page sizes
+    and merged onto the pages: wkhtmltopdf builds without patched Qt drop the
+    report's footer, where Odoo prints its page numbers.
+    """
+    reader = PdfFileReader(stream)
+    pages = reader.pages
+    font = _page_font()
+    overlay_stream = io.BytesIO()
+    overlay = canvas.Canvas(overlay_stream)
+    for number, page in enumerate(pages, start=1):
+        box = page.mediabox
+        width, height = float(box.width), float(box.height)
+        overlay.setPageSize((width, height))
+        overlay.setFont(font, PAGE_FONT_SIZE)
+        overlay.setFillGray(0.4)
+        overlay.drawCentredString(
+            float(box.left) + width / 2,
+            float(box.bottom) + PAGE_NUMBER_BOTTOM,
+            label(number, len(pages)),
+        )
+        overlay.showPage()
+    overlay.save()
+    overlay_pages = PdfFileReader(overlay_stream).pages
+    writer = PdfFileWriter()
+    for page, stamp in zip(pages, overlay_pages, strict=True):
+        page.merge_page(stamp)
+        writer.add_page(page)
+    result = io.BytesIO()
+    writer.write(result)
+    return result
+
+
+def remove_footer_page_numbers(html):
+    """The report's HTML (bytes) without the page numbers of its layout's
+    footer (``<span class="page"/> / <span class="topage"/>`` and their
+    label)."""
+    root = lxml.html.fromstring(html, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    footer = "//div[contains(concat(' ', normalize-space(@class), ' '), ' footer ')]"
+    number = (
+        "//span[contains(concat(' ', normalize-space(@class), ' '), ' page ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' topage ')]"
+    )
+    for span in root.xpath(footer + number):
+        parent = span.getparent()
+        if parent is not None and parent.getparent() is not None:
+            parent.drop_tree()
+    return lxml.html.tostring(root, encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
+        """Client documents numbered "Page X / Y" in their body.
+
+        For a report whose model has ``_qlibra_page_documents`` (the client
+        statement, the service review), each document is rendered on its
+        own, so that its numbering starts at 1 in a batch, and its pages
+        are stamped in its client's language. Odoo's ``_render_qweb_pdf``
+        then merges the streams, one per document.
+        """
+        report_sudo = self._get_report(report_ref)
+        report_model = self._get_rendering_context_model(report_sudo)
+        if (
+            self.env.context.get(RENDERING_ONE_DOCUMENT)
+            or report_model is None
+            or not hasattr(report_model, "_qlibra_page_documents")
+        ):
+            return super()._render_qweb_pdf_prepare_streams(
+                report_ref, data, res_ids=res_ids
+            )
+        documents = report_model._qlibra_page_documents(res_ids, data)
+        this = self.with_context(**{RENDERING_ONE_DOCUMENT: True})
+        collected_streams = OrderedDict()
+        for res_id, lang in documents or [(False, self.env.lang)]:
+            streams = super(IrActionsReport, this)._render_qweb_pdf_prepare_streams(
+                report_ref, data, res_ids=[res_id] if res_id else res_ids
+            )
+            labeller = self.with_context(lang=lang)
+            for key, stream_data in streams.items():
+                stream = stream_data["stream"]
+                if stream:
+                    stream_data["stream"] = stamp_page_numbers(
+                        stream, labeller._qlibra_page_label
+                    )
+                    stream.close()
+                collected_streams[key] = stream_data
+        return collected_streams
+
+    def _qlibra_page_label(self, page, pages):
+        """ "Page 2 / 5", in the language of the context."""
+        return _("Page %(page)s / %(pages)s", page=page, pages=pages)
+
+    def _prepare_html(self, html, report_model=False):
+        # wkhtmltopdf builds with patched Qt render the layout's footer and
+        # its page numbers: the stamped ones are enough.
+        if self.env.context.get(RENDERING_ONE_DOCUMENT):
+            html = remove_footer_page_numbers(html)
+        return super()._prepare_html(html, report_model=report_model)
