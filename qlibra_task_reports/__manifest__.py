@@ -21,8 +21,10 @@
         "data/mail_template_data.xml",
         "wizards/qlibra_statement_wizard_views.xml",
         "wizards/qlibra_service_review_wizard_views.xml",
+        "views/res_partner_views.xml",
     ],
     "demo": [],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "qlibra_task_reports/static/tests/tours/*.js",

@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
@@ -48,6 +49,17 @@ class QlibraReportPeriod(models.AbstractModel):
                 )
             )
         return date_from, date_to
+
+    @api.model
+    def _get_period_label(self, data=None):
+        """The months of a report's period (``_get_period``), in the language
+        of the context: "September 2026", or "September 2026 – October 2026"
+        for several months (the statement e-mail's subject)."""
+        months = [
+            format_date(self.env, day, date_format="MMMM y")
+            for day in self._get_period(data)
+        ]
+        return months[0] if months[0] == months[1] else " – ".join(months)
 
     @api.model
     def _get_partners(self, docids, data=None):

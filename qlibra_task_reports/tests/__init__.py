@@ -6,3 +6,4 @@ from . import test_print_from_web_client
 from . import test_statement_agrees
 from . import test_service_review
 from . import test_page_numbers
+from . import test_document_layout

@@ -1,9 +1,11 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 import json
 from urllib.parse import quote
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools.pdf import PdfFileReader
 
 from .common import MARCH, QlibraReportsCommon
 
@@ -77,6 +79,9 @@ class TestPrintFromWebClient(QlibraReportsCommon, HttpCase):
 
     def test_profitability_from_wizard_has_chosen_clients_only(self):
         content = self._print(self.manager, "profitability", self.alpha | self.gamma)
+        # Landscape without a paper format of its own.
+        page = PdfFileReader(io.BytesIO(content)).pages[0]
+        self.assertGreater(float(page.mediabox.width), float(page.mediabox.height))
         text = self._pdf_to_text(content)
         self.assertIn("Alpha Trade", text)
         self.assertIn("Gamma Build", text)

@@ -4,8 +4,9 @@
 //
 // A manager opens Client Profitability > Analysis, switches to the graph,
 // finds there the client that loses the most, opens it and its contract, and
-// prints its statement of last month from the wizard. The test data is built
-// by qlibra_task_reports/tests/test_tour.py.
+// prints its statement of last month from the wizard that the client's
+// Statement button opens. The test data is built by
+// qlibra_task_reports/tests/test_tour.py.
 
 import { download } from "@web/core/network/download";
 import { registry } from "@web/core/registry";
@@ -149,13 +150,13 @@ registry.category("web_tour.tours").add("qlibra_profitability_tour", {
             run: "click",
         },
         {
-            content: "Open the actions of the client",
+            content: "Back on the client's form",
             trigger: `.o_breadcrumb .active:contains("${CLIENT}")`,
-            run: "click .o_form_view .o_cp_action_menus i.fa-cog",
         },
         {
-            content: "Open the statement wizard",
-            trigger: '.dropdown-menu .o_menu_item:contains("Client Statements")',
+            content: "The client's Statement button is among the first buttons",
+            trigger:
+                '.o_form_view .o-form-buttonbox > button.oe_stat_button:contains("Statement")',
             run: "click",
         },
         {
