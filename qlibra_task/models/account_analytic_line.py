@@ -1,8 +1,8 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .qlibra_today import today as qlibra_today
 
@@ -100,44 +100,203 @@ class AccountAnalyticLine(models.Model):
         (self - timesheets).qlibra_partner_id = False
         if not timesheets:
             return
-        clients = timesheets.partner_id.commercial_partner_id
-        by_client = defaultdict(lambda: self.env["qlibra.contract"])
-        # Archived contracts included: archiving must not rewrite history.
-        for contract in (
-            self.env["qlibra.contract"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("partner_id", "in", clients.ids)])
-        ):
-            by_client[contract.partner_id] |= contract
-        for line in timesheets:
-            line_date = line.date or qlibra_today(line)
-            client = line.partner_id.commercial_partner_id
-            contract = line.task_id.sudo().qlibra_contract_id._valid_on(line_date)
-            if not contract:
-                contract = line.project_id.sudo().qlibra_contract_id._valid_on(
-                    line_date
-                )
-            if not contract:
-                valid = by_client[client].filtered(
-                    lambda c, d=line_date, co=line.company_id: (
-                        c.company_id == co and c._is_valid_on(d)
-                    )
-                )
-                if len(valid) == 1:
-                    contract = valid
+        today = qlibra_today(self)
+        columns = [
+            [
+                index,
+                line.date or today,
+                line.company_id.id,
+                line.task_id.sudo().qlibra_contract_id.id,
+                line.project_id.sudo().qlibra_contract_id.id,
+                line.partner_id.commercial_partner_id.id,
+            ]
+            for index, line in enumerate(timesheets)
+        ]
+        keys, dates, companies, task_contracts, project_contracts, clients = (
+            list(column) for column in zip(*columns, strict=True)
+        )
+        inputs = SQL(
+            "SELECT * FROM unnest(%s::int[], %s::date[], %s::int[], %s::int[],"
+            " %s::int[], %s::int[])"
+            " AS i(k, date, company_id, task_contract, project_contract, client)",
+            keys,
+            dates,
+            companies,
+            task_contracts,
+            project_contracts,
+            clients,
+        )
+        resolved = dict(self._qlibra_execute(self._qlibra_resolution_sql(inputs)))
+        Contract = self.env["qlibra.contract"]
+        for index, line in enumerate(timesheets):
+            contract = Contract.browse(resolved.get(index))
             line.qlibra_contract_id = contract
-            line.qlibra_partner_id = contract.partner_id or client
+            line.qlibra_partner_id = (
+                contract.sudo().partner_id or line.partner_id.commercial_partner_id
+            )
+
+    @api.model
+    def _qlibra_execute(self, query, fetch=True):
+        """Execute query without PostgreSQL's JIT: the recursive chain's row
+        estimates are large enough to trigger it, and compiling costs more
+        than the query (a second on 20,000 lines)."""
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        jit = cr.fetchone()[0]
+        cr.execute(query)
+        rows = cr.fetchall() if fetch else None
+        cr.execute("SELECT set_config('jit', %s, true)", [jit])
+        return rows
+
+    @api.model
+    def _qlibra_resolution_sql(self, inputs):
+        """SPEC's rule "which contract a line belongs to", the only copy of it.
+
+        inputs: SQL of a relation i(k, date, company_id, task_contract,
+        project_contract, client) with one row per timesheet line. Returns
+        the SQL of (k, contract_id): the contract valid on the line's date
+        along the renegotiation chain of the task's contract, else of the
+        project's, else the client's only contract of the line's company
+        valid that day; NULL when none. Archived contracts count: archiving
+        must not rewrite history.
+        """
+        self.env["qlibra.contract"].flush_model(
+            [
+                "partner_id",
+                "company_id",
+                "date_start",
+                "date_end",
+                "previous_contract_id",
+            ]
+        )
+        valid = SQL(
+            "c.date_start <= i.date AND (c.date_end IS NULL OR i.date <= c.date_end)"
+        )
+        return SQL(
+            """
+            WITH RECURSIVE input AS (%(inputs)s),
+            chain(head, contract_id, depth) AS (
+                SELECT head, head, 0 FROM (
+                    SELECT task_contract AS head FROM input
+                     WHERE task_contract IS NOT NULL
+                     UNION
+                    SELECT project_contract FROM input
+                     WHERE project_contract IS NOT NULL
+                ) heads
+                 UNION ALL
+                SELECT ch.head, c.previous_contract_id, ch.depth + 1
+                  FROM chain ch
+                  JOIN qlibra_contract c ON c.id = ch.contract_id
+                 WHERE c.previous_contract_id IS NOT NULL AND ch.depth < 100
+            )
+            SELECT i.k, COALESCE(
+                (SELECT ch.contract_id FROM chain ch
+                   JOIN qlibra_contract c ON c.id = ch.contract_id
+                  WHERE ch.head = i.task_contract AND %(valid)s
+               ORDER BY ch.depth LIMIT 1),
+                (SELECT ch.contract_id FROM chain ch
+                   JOIN qlibra_contract c ON c.id = ch.contract_id
+                  WHERE ch.head = i.project_contract AND %(valid)s
+               ORDER BY ch.depth LIMIT 1),
+                (SELECT CASE WHEN count(*) = 1 THEN min(c.id) END
+                   FROM qlibra_contract c
+                  WHERE c.partner_id = i.client
+                    AND c.company_id = i.company_id AND %(valid)s)
+            ) AS contract_id
+              FROM input i
+            """,
+            inputs=inputs,
+            valid=valid,
+        )
 
     def _qlibra_recompute_contract(self):
-        """Re-resolve the lines' contract and everything derived from it (type,
-        revenue, the analysis): marking only the contract stale would leave
-        its dependants as they were."""
+        """Re-resolve the lines' contract and everything derived from it (client,
+        type, hourly revenue, the analysis), set-based: one UPDATE of the lines
+        that change, whatever their number (a contract created over years of
+        time). The values are those the computed fields give (the test
+        test_stored_line_values_equal_their_computation holds them equal);
+        other fields depending on them are recomputed by the ORM as usual."""
         if not self:
             return
-        for fname in ("qlibra_contract_id", "qlibra_partner_id"):
-            self.env.add_to_compute(self._fields[fname], self)
-        self.modified(["qlibra_contract_id", "qlibra_partner_id"])
+        self.env.flush_all()
+        inputs = SQL(
+            """SELECT l.id AS k, l.date, l.company_id,
+                      t.qlibra_contract_id AS task_contract,
+                      p.qlibra_contract_id AS project_contract,
+                      rp.commercial_partner_id AS client
+                 -- a join, not "id = ANY(array)": linear in the array per row
+                 FROM unnest(%s::int[]) AS ids(id)
+                 JOIN account_analytic_line l ON l.id = ids.id
+                 JOIN project_project p ON p.id = l.project_id
+            LEFT JOIN project_task t ON t.id = l.task_id
+            LEFT JOIN res_partner rp ON rp.id = l.partner_id""",
+            self.ids,
+        )
+        # Hourly revenue as _compute_qlibra_revenue gives it, rounded to the
+        # line's currency as the Monetary field stores it.
+        revenue = SQL(
+            """CASE WHEN c.contract_type = 'hourly'
+                    THEN round(l.unit_amount::numeric * COALESCE(c.hourly_rate, 0)
+                               / cur.rounding) * cur.rounding
+                    ELSE 0 END"""
+        )
+        # The resolution goes to a temporary table first: planned together,
+        # the recursive chain's estimates led PostgreSQL to join a million
+        # lines to every currency.
+        cr = self.env.cr
+        cr.execute("DROP TABLE IF EXISTS qlibra_resolved_line")
+        self._qlibra_execute(
+            SQL(
+                "CREATE TEMP TABLE qlibra_resolved_line ON COMMIT DROP AS %s",
+                self._qlibra_resolution_sql(inputs),
+            ),
+            fetch=False,
+        )
+        cr.execute("ANALYZE qlibra_resolved_line")
+        rows = self._qlibra_execute(
+            SQL(
+                """
+                UPDATE account_analytic_line l
+                   SET qlibra_contract_id = new.contract_id,
+                       qlibra_partner_id = new.partner_id,
+                       qlibra_contract_type = new.contract_type,
+                       qlibra_revenue = new.revenue
+                  FROM (
+                      SELECT l.id, r.contract_id,
+                             COALESCE(c.partner_id, rp.commercial_partner_id)
+                                 AS partner_id,
+                             c.contract_type, %(revenue)s AS revenue
+                        FROM qlibra_resolved_line r
+                        JOIN account_analytic_line l ON l.id = r.k
+                        JOIN res_currency cur ON cur.id = l.currency_id
+                   LEFT JOIN res_partner rp ON rp.id = l.partner_id
+                   LEFT JOIN qlibra_contract c ON c.id = r.contract_id
+                  ) new
+                 WHERE l.id = new.id
+                   AND (l.qlibra_contract_id IS DISTINCT FROM new.contract_id
+                        OR l.qlibra_partner_id IS DISTINCT FROM new.partner_id
+                        OR l.qlibra_contract_type IS DISTINCT FROM new.contract_type
+                        OR l.qlibra_revenue IS DISTINCT FROM new.revenue)
+             RETURNING l.id
+                """,
+                revenue=revenue,
+            )
+        )
+        cr.execute("DROP TABLE qlibra_resolved_line")
+        changed = self.browse([row[0] for row in rows])
+        if not changed:
+            return
+        fnames = [
+            "qlibra_contract_id",
+            "qlibra_partner_id",
+            "qlibra_contract_type",
+            "qlibra_revenue",
+        ]
+        changed.invalidate_recordset(fnames)
+        # What depends on them elsewhere is recomputed as usual; they are not.
+        changed.modified(fnames)
+        for fname in fnames:
+            self.env.remove_to_compute(self._fields[fname], changed)
 
     @api.depends("task_id.qlibra_is_change_request", "qlibra_own_change_request")
     def _compute_qlibra_is_change_request(self):
