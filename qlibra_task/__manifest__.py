@@ -36,6 +36,9 @@
         "demo/qlibra_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "qlibra_task/static/src/views/company_monetary_formatter.js",
+        ],
         "web.assets_tests": [
             "qlibra_task/static/tests/tours/*.js",
         ],

@@ -9,3 +9,4 @@ from . import hr_employee
 from . import res_partner
 from . import qlibra_warning
 from . import mail_message
+from . import ir_http

@@ -91,6 +91,8 @@ class AccountAnalyticLine(models.Model):
         "project_id",
         "date",
         "partner_id",
+        # a contact that moves to another company takes its time along
+        "partner_id.commercial_partner_id",
         "task_id.qlibra_contract_id",
         "project_id.qlibra_contract_id",
     )

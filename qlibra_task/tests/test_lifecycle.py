@@ -35,6 +35,26 @@ class TestLifecycle(QlibraCase):
         self.assertAlmostEqual(sums["revenue"], 200.0)
         self.assertAlmostEqual(sums["hours"], 2.0)
 
+    def test_contact_changing_company_takes_its_time_along(self):
+        """The client is the company: time logged on a contact's project
+        counts for the contact's company, and for the new one once the
+        contact moves (issue 15, client = the company everywhere)."""
+        first = self._client("First Employer")
+        second = self._client("Second Employer")
+        contact = self.env["res.partner"].create(
+            {"name": "Moving Contact", "parent_id": first.id}
+        )
+        task = self._task(self._project(contact))
+        line = self._log(task, self.senior, date(2025, 3, 3), 2.0)
+        self.assertEqual(line.qlibra_partner_id, first)
+        contact.parent_id = second
+        self.env.flush_all()
+        self.assertEqual(line.qlibra_partner_id, second)
+        self.assertFalse(self._sums([("partner_id", "=", first.id)])["hours"])
+        self.assertAlmostEqual(
+            self._sums([("partner_id", "=", second.id)])["hours"], 2.0
+        )
+
     def test_stored_line_values_equal_their_computation(self):
         """Every line's stored contract, client, type, mark, cost and revenue
         are what the ORM computes now. Among them, the lines Odoo's demo

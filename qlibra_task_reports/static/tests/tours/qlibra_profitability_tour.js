@@ -95,8 +95,53 @@ registry.category("web_tour.tours").add("qlibra_profitability_tour", {
             trigger: `.o_pivot_view .o_pivot th:contains("${CLIENT}")`,
         },
         {
+            content: "The pivot's amounts carry the company's currency",
+            trigger: '.o_pivot_view .o_pivot td.o_pivot_cell_value div:contains("$")',
+        },
+        {
             content: "Switch to the graph",
             trigger: ".o_control_panel .o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph opens on the margin per month, stacked by contract type",
+            trigger: ".o_graph_view .o_graph_canvas_container canvas",
+            async run() {
+                let chart;
+                for (let attempt = 0; attempt < 50; attempt++) {
+                    chart = window.Chart && window.Chart.getChart(this.anchor);
+                    if (chart && chart.data.datasets.length) {
+                        break;
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                // Bars of each contract type, stacked (Odoo sets a stack on
+                // each bar dataset of a stacked chart and adds a "Sum" line).
+                const datasets = (chart ? chart.data.datasets : []).filter(
+                    (d) => d.type !== "line"
+                );
+                if (datasets.length < 2 || datasets.some((d) => d.stack === undefined)) {
+                    throw new Error(
+                        `The analysis graph is not stacked by contract type: ${datasets
+                            .map((d) => `${d.label} (stack ${d.stack})`)
+                            .join(", ")}.`
+                    );
+                }
+            },
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Group the graph by client",
+            trigger: '.o_group_by_menu .o_menu_item:contains("Client")',
+            run: "click",
+        },
+        {
+            content: "Close the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
             run: "click",
         },
         {
