@@ -367,7 +367,8 @@ for i in range(len(kpis)):
     for col in "BCD":
         put(cells, f"{col}{row}", f"=Data!{col}{19 + i}")
 styles["A10:D15"] = 3
-formats["B12:D12"] = 2
+# Row 13 is Margin (%) (Data row 22): the only percentage of the table.
+formats["B13:D13"] = 2
 
 title("A17", "Revenue, cost and margin of the last 12 full months")
 CHART_ROW = 18

@@ -134,3 +134,47 @@ class TestDashboardData(TransactionCase):
             }
         self.assertTrue(terms)
         self.assertEqual(terms - translated, set())
+
+    def test_only_ratios_are_percentages(self):
+        """Regression: the key-figures table showed its Margin row as a
+        percentage. In every sheet, a cell formatted as a percentage holds a
+        ratio (IFERROR of a division) or a reference to one."""
+        percent = {
+            key for key, fmt in self.data["formats"].items() if fmt.endswith("%")
+        }
+        sheets = {sheet["name"]: sheet for sheet in self.data["sheets"]}
+
+        def content(sheet, ref):
+            return sheet["cells"].get(ref, {}).get("content", "")
+
+        def is_ratio(sheet, ref):
+            text = content(sheet, ref)
+            if text.startswith("=IFERROR(") and "/" in text:
+                return True
+            if text.startswith("=Data!"):
+                return is_ratio(sheets["Data"], text[len("=Data!") :])
+            return False
+
+        def cells(zone):
+            first, _sep, last = zone.partition(":")
+            last = last or first
+            col_a, row_a = first[0], int(first[1:])
+            col_b, row_b = last[0], int(last[1:])
+            for col in range(ord(col_a), ord(col_b) + 1):
+                for row in range(row_a, row_b + 1):
+                    yield f"{chr(col)}{row}"
+
+        checked = 0
+        for sheet in self.data["sheets"]:
+            for zone, fmt in sheet.get("formats", {}).items():
+                if str(fmt) not in percent:
+                    continue
+                for ref in cells(zone):
+                    if content(sheet, ref):
+                        checked += 1
+                        self.assertTrue(
+                            is_ratio(sheet, ref),
+                            f"{sheet['name']}!{ref} is a percentage but holds "
+                            f"{content(sheet, ref)!r}",
+                        )
+        self.assertGreater(checked, 0)

@@ -284,6 +284,24 @@ class TestServiceReview(ServiceReviewCommon):
         self.assertIn("март 2025", text)
         self.assertIn("01.10.2024", text)
 
+    def test_from_the_clients_to_renegotiate(self):
+        """Each row of the clients to renegotiate opens the review of the
+        client's running contract."""
+        Partner = self.env["res.partner"].with_user(self.manager)
+        view = self.env.ref("qlibra_task.res_partner_view_list_renegotiate")
+        arch = Partner.get_views([(view.id, "list")])["views"]["list"]["arch"]
+        action = self.env.ref("qlibra_task_reports.qlibra_service_review_wizard_action")
+        self.assertIn(f'name="{action.id}"', arch)
+        self.assertIn("default_contract_id", arch)
+        contract = self.alpha.with_user(self.manager).qlibra_main_contract_id
+        self.assertTrue(contract)
+        form = Form(
+            self.env["qlibra.service.review.wizard"]
+            .with_user(self.manager)
+            .with_context(default_contract_id=contract.id)
+        )
+        self.assertEqual(form.contract_id, contract)
+
     def test_wizard_print(self):
         wizard_model = self.env["qlibra.service.review.wizard"].with_user(self.manager)
         form = Form(
