@@ -458,6 +458,10 @@ class QlibraProfitabilityReport(models.Model):
         if not ids:
             return
         self.env.flush_all()
+        # Uninstalling drops the table before the module's records go.
+        self.env.cr.execute("SELECT to_regclass('qlibra_profitability_month')")
+        if self.env.cr.fetchone()[0] is None:
+            return
         self.env.cr.execute(
             SQL(
                 """
