@@ -190,12 +190,10 @@ class ResPartner(models.Model):
         month after the period on reports)."""
         return reference_month.replace(day=1) - relativedelta(months=TRAILING_MONTHS)
 
-    def _qlibra_contract_months(self, reference_month):
-        """{partner id: number of months of the trailing window in which the
-        client had a contract} (archived contracts included: they ran)."""
-        window_start = self._qlibra_trailing_start(reference_month)
-        window_end = reference_month.replace(day=1) - relativedelta(days=1)
-        contracts = (
+    def _qlibra_contracts_between(self, date_from, date_to, domain=()):
+        """The clients' contracts that run on some day of date_from..date_to,
+        in the user's companies (archived ones included: they ran)."""
+        return (
             self.env["qlibra.contract"]
             .sudo()
             .with_context(active_test=False)
@@ -203,13 +201,21 @@ class ResPartner(models.Model):
                 [
                     ("partner_id", "in", self.ids),
                     ("company_id", "in", self.env.companies.ids),
-                    ("date_start", "<=", window_end),
+                    *domain,
+                    ("date_start", "<=", date_to),
                     "|",
                     ("date_end", "=", False),
-                    ("date_end", ">=", window_start),
+                    ("date_end", ">=", date_from),
                 ]
             )
         )
+
+    def _qlibra_contract_months(self, reference_month):
+        """{partner id: number of months of the trailing window in which the
+        client had a contract} (archived contracts included: they ran)."""
+        window_start = self._qlibra_trailing_start(reference_month)
+        window_end = reference_month.replace(day=1) - relativedelta(days=1)
+        contracts = self._qlibra_contracts_between(window_start, window_end)
         months = defaultdict(set)
         for contract in contracts:
             for offset in range(TRAILING_MONTHS):
@@ -252,21 +258,8 @@ class ResPartner(models.Model):
         client's consumption = its subscriptions' hours / the sum of their
         included hours), archived ones included for the days they ran."""
         last = month + relativedelta(months=1, days=-1)
-        subscriptions = (
-            self.env["qlibra.contract"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("company_id", "in", self.env.companies.ids),
-                    ("contract_type", "=", "subscription"),
-                    ("date_start", "<=", last),
-                    "|",
-                    ("date_end", "=", False),
-                    ("date_end", ">=", month),
-                ]
-            )
+        subscriptions = self._qlibra_contracts_between(
+            month, last, [("contract_type", "=", "subscription")]
         )
         included = defaultdict(float)
         for contract in subscriptions:

@@ -417,31 +417,7 @@ class QlibraProfitabilityReport(models.Model):
         max_id, count = cr.fetchone()
         if not max_id:
             return 0
-        cr.execute(
-            SQL(
-                """
-                WITH folded AS (
-                    DELETE FROM qlibra_profitability_month WHERE id <= %s
-                    RETURNING *
-                )
-                INSERT INTO qlibra_profitability_month (
-                    date, company_id, currency_id, partner_id, contract_id,
-                    contract_type, project_id, task_id, employee_id, hours,
-                    change_request_hours, uncosted_hours, cost, revenue,
-                    line_count)
-                SELECT date, company_id, max(currency_id), partner_id,
-                       contract_id, max(contract_type), project_id, task_id,
-                       employee_id, SUM(hours), SUM(change_request_hours),
-                       SUM(uncosted_hours), SUM(cost), SUM(revenue),
-                       SUM(line_count)
-                  FROM folded
-              GROUP BY date, company_id, partner_id, contract_id, project_id,
-                       task_id, employee_id
-                HAVING SUM(line_count) <> 0
-                """,
-                max_id,
-            )
-        )
+        self._fold_month_rows(SQL("id <= %s", max_id))
         return count - cr.rowcount
 
     @api.model
@@ -462,13 +438,18 @@ class QlibraProfitabilityReport(models.Model):
         self.env.cr.execute("SELECT to_regclass('qlibra_profitability_month')")
         if self.env.cr.fetchone()[0] is None:
             return
+        self._fold_month_rows(SQL("%s = ANY(%s)", SQL.identifier(column), list(ids)))
+
+    @api.model
+    def _fold_month_rows(self, where):
+        """Fold the month table's rows matching where (SQL) into one row per
+        key, dropping keys whose lines are all gone; rowcount: rows left."""
         self.env.cr.execute(
             SQL(
                 """
                 WITH folded AS (
-                    DELETE FROM qlibra_profitability_month
-                     WHERE %(column)s = ANY(%(ids)s)
-                 RETURNING *
+                    DELETE FROM qlibra_profitability_month WHERE %s
+                    RETURNING *
                 )
                 INSERT INTO qlibra_profitability_month (
                     date, company_id, currency_id, partner_id, contract_id,
@@ -485,8 +466,7 @@ class QlibraProfitabilityReport(models.Model):
                        task_id, employee_id
                 HAVING SUM(line_count) <> 0
                 """,
-                column=SQL.identifier(column),
-                ids=list(ids),
+                where,
             )
         )
 
