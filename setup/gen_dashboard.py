@@ -190,14 +190,18 @@ pivot(
     sorted_by="margin",
     order="asc",
 )
+# A client's consumption (as on its form, qlibra_task's res.partner): its
+# subscriptions' hours in the month / the hours they include in it. Both sums
+# come from the same rows: hours from the time, included_hours from the fee
+# (pro rata by days in a partial month), so one pivot gives both.
 pivot(
     5,
-    "Subscription hours by client",
+    "Subscription consumption by client",
     REPORT,
     [["is_internal", "=", False], ["contract_type", "=", "subscription"]],
     [{"fieldName": "partner_id"}],
     [],
-    measures("hours", "change_request_hours", "revenue", "margin"),
+    measures("hours", "included_hours", "change_request_hours", "revenue", "margin"),
     report_matching(F_MONTH),
     sorted_by="hours",
     order="desc",
@@ -392,17 +396,43 @@ for pivot_id, start in ((3, TOP_ROW + 1), (4, TOP_ROW + 14)):
     formats[f"F{start + 1}:F{start + 10}"] = 2
 
 SUB_ROW = TOP_ROW + 26
-title(f"A{SUB_ROW}", "Subscription hours by client (consumption month)")
-header(SUB_ROW + 1, ["Client", "Hours", "Change-request hours", "Revenue", "Margin"])
+title(f"A{SUB_ROW}", "Subscription consumption by client (consumption month)")
+header(
+    SUB_ROW + 1,
+    [
+        "Client",
+        "Used hours",
+        "Included hours",
+        "Consumption (%)",
+        "Change-request hours",
+        "Revenue",
+        "Margin",
+    ],
+)
 for i in range(1, 16):
     row = SUB_ROW + 1 + i
     pos = f'"#partner_id",{i}'
-    put(cells, f"A{row}", f"=PIVOT.HEADER(5,{pos})")
-    for col, measure in zip(
-        "BCDE", ("hours", "change_request_hours", "revenue", "margin"), strict=True
+
+    def value(measure, pos=pos):
+        return f'=PIVOT.VALUE(5,"{measure}:sum",{pos})'
+
+    for col, content in zip(
+        "ABCDEFG",
+        (
+            f"=PIVOT.HEADER(5,{pos})",
+            value("hours"),
+            value("included_hours"),
+            # used / included, empty without included hours (or client)
+            f'=IFERROR(B{row}/C{row},"")',
+            value("change_request_hours"),
+            value("revenue"),
+            value("margin"),
+        ),
+        strict=True,
     ):
-        put(cells, f"{col}{row}", f'=PIVOT.VALUE(5,"{measure}:sum",{pos})')
-styles[f"A{SUB_ROW + 2}:E{SUB_ROW + 16}"] = 3
+        put(cells, f"{col}{row}", content)
+styles[f"A{SUB_ROW + 2}:G{SUB_ROW + 16}"] = 3
+formats[f"D{SUB_ROW + 2}:D{SUB_ROW + 16}"] = 2
 
 RENEG_ROW = SUB_ROW + 18
 title(f"A{RENEG_ROW}", "Clients to renegotiate")
@@ -553,7 +583,8 @@ dashboard = sheet(
         "2": {"size": 160},
         "3": {"size": 140},
         "4": {"size": 140},
-        "5": {"size": 110},
+        "5": {"size": 140},
+        "6": {"size": 140},
     },
     LOSING_ROW + 20,
 )
