@@ -77,12 +77,20 @@ class AccountAnalyticLine(models.Model):
         help="Hours x the employee's hourly cost x (1 + overhead rate), as "
         "they were when the line was logged.",
     )
+    qlibra_revenue_currency_id = fields.Many2one(
+        "res.currency",
+        string="Revenue Currency",
+        compute="_compute_qlibra_revenue_currency_id",
+        help="The contract's currency, else the company's.",
+    )
     qlibra_revenue = fields.Monetary(
         string="Hourly Revenue",
         compute="_compute_qlibra_revenue",
         store=True,
+        currency_field="qlibra_revenue_currency_id",
         groups=MONEY_GROUP,
-        help="Hours x the hourly rate of an hourly contract. Other revenue "
+        help="Hours x the hourly rate of an hourly contract, in the "
+        "contract's currency. Other revenue "
         "(monthly fees, overage, fixed prices) belongs to the contract or the "
         "task, not to a line: see the profitability analysis.",
     )
@@ -235,7 +243,7 @@ class AccountAnalyticLine(models.Model):
             self.ids,
         )
         # Hourly revenue as _compute_qlibra_revenue gives it, rounded to the
-        # line's currency as the Monetary field stores it.
+        # contract's currency as the Monetary field stores it.
         revenue = SQL(
             """CASE WHEN c.contract_type = 'hourly'
                     THEN round(l.unit_amount::numeric * COALESCE(c.hourly_rate, 0)
@@ -270,9 +278,9 @@ class AccountAnalyticLine(models.Model):
                              c.contract_type, %(revenue)s AS revenue
                         FROM qlibra_resolved_line r
                         JOIN account_analytic_line l ON l.id = r.k
-                        JOIN res_currency cur ON cur.id = l.currency_id
                    LEFT JOIN res_partner rp ON rp.id = l.partner_id
                    LEFT JOIN qlibra_contract c ON c.id = r.contract_id
+                   LEFT JOIN res_currency cur ON cur.id = c.currency_id
                   ) new
                  WHERE l.id = new.id
                    AND (l.qlibra_contract_id IS DISTINCT FROM new.contract_id
@@ -326,17 +334,28 @@ class AccountAnalyticLine(models.Model):
         for line in self:
             line.qlibra_overhead_rate = line.company_id.qlibra_overhead_rate
 
+    @api.depends("qlibra_contract_id.currency_id", "currency_id")
+    def _compute_qlibra_revenue_currency_id(self):
+        for line in self:
+            line.qlibra_revenue_currency_id = (
+                line.qlibra_contract_id.sudo().currency_id or line.currency_id
+            )
+
     @api.depends(
         "unit_amount",
         "qlibra_contract_id.contract_type",
         "qlibra_contract_id.hourly_rate",
+        "qlibra_contract_id.currency_id",
     )
     def _compute_qlibra_revenue(self):
-        # Stored so that the analysis reads one table, as Odoo's own does.
+        # Stored so that the analysis reads one table, as Odoo's own does;
+        # rounded to the contract's currency (the field's currency).
         for line in self:
-            contract = line.qlibra_contract_id
+            contract = line.qlibra_contract_id.sudo()
             if contract.contract_type == "hourly":
-                line.qlibra_revenue = line.unit_amount * contract.hourly_rate
+                line.qlibra_revenue = contract.currency_id.round(
+                    line.unit_amount * contract.hourly_rate
+                )
             else:
                 line.qlibra_revenue = 0.0
 

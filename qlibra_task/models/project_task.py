@@ -30,7 +30,7 @@ class ProjectTask(models.Model):
     qlibra_contract_type = fields.Selection(related="qlibra_contract_id.contract_type")
     qlibra_fixed_price = fields.Monetary(
         string="Fixed Price",
-        currency_field="currency_id",
+        currency_field="qlibra_price_currency_id",
         groups=MONEY_GROUP,
         tracking=True,
         help="Price of this job under a fixed-price contract, recognised as "
@@ -41,6 +41,12 @@ class ProjectTask(models.Model):
         compute="_compute_currency_id",
         help="The task's company currency; a task without company shows its "
         "amounts in the current company's.",
+    )
+    qlibra_price_currency_id = fields.Many2one(
+        "res.currency",
+        string="Price Currency",
+        compute="_compute_qlibra_price_currency_id",
+        help="The contract's currency, in which the fixed price is billed.",
     )
     qlibra_is_change_request = fields.Boolean(
         string="Change Request",
@@ -108,6 +114,13 @@ class ProjectTask(models.Model):
         for task in self:
             task.currency_id = (
                 task.company_id.currency_id or self.env.company.currency_id
+            )
+
+    @api.depends("qlibra_contract_id.currency_id", "currency_id")
+    def _compute_qlibra_price_currency_id(self):
+        for task in self:
+            task.qlibra_price_currency_id = (
+                task.qlibra_contract_id.sudo().currency_id or task.currency_id
             )
 
     @api.depends("project_id.qlibra_contract_id")
@@ -243,7 +256,9 @@ class ProjectTask(models.Model):
                 key: sum(per_task[task_id][key] for task_id in family[task])
                 for key in FIGURES
             }
-            price = task.qlibra_fixed_price
+            # The price in the company's currency, as the analysis counts
+            # it: of the month it was done, else of this month.
+            price = task._qlibra_company_price()
             # The allocated hours still to do, at the average cost so far.
             remaining = (task.allocated_hours or 0.0) - total["hours"]
             projected_cost = total["cost"]
@@ -256,3 +271,15 @@ class ProjectTask(models.Model):
             task.qlibra_change_request_count = int(total["change_request_count"])
             task.qlibra_projected_margin = price - projected_cost if price else 0.0
             task.qlibra_price_consumed = total["cost"] / price * 100 if price else 0.0
+
+    def _qlibra_company_price(self):
+        """The task's fixed price in its company's currency, converted as
+        the analysis converts it (qlibra.contract._qlibra_to_company_currency)
+        on the day it was done, else today."""
+        self.ensure_one()
+        contract = self.qlibra_contract_id.sudo()
+        if not contract:
+            return self.qlibra_fixed_price
+        return contract._qlibra_to_company_currency(
+            self.sudo().qlibra_fixed_price, self.qlibra_date_done or qlibra_today(self)
+        )

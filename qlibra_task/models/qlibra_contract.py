@@ -84,7 +84,20 @@ class QlibraContract(models.Model):
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(
-        related="company_id.currency_id", store=True, string="Currency"
+        "res.currency",
+        string="Currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        tracking=True,
+        help="The currency of the fees and rates, in which the client is "
+        "billed; the analysis converts its revenue to the company's currency "
+        "at Odoo's rates.",
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
     )
     user_id = fields.Many2one(
         "res.users",
@@ -227,6 +240,14 @@ class QlibraContract(models.Model):
         if operator in ("!=", "not in"):
             domain = ["!", *expression.normalize_domain(domain)]
         return domain
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        # The company's currency by default; a chosen one stays.
+        for contract in self:
+            contract.currency_id = (
+                contract.currency_id or contract.company_id.currency_id
+            )
 
     def _compute_project_count(self):
         for contract in self:
@@ -487,6 +508,21 @@ class QlibraContract(models.Model):
             return 0.0
         return ((end - start).days + 1) / ((last - first).days + 1)
 
+    def _qlibra_to_company_currency(self, amount, day, reverse=False):
+        """An amount of the contract's currency in the company's, at Odoo's
+        rate of the first day of the month of ``day``: the analysis view's
+        rule (_company_revenue_sql), so that a month's figures use one rate.
+        ``reverse``: from the company's currency to the contract's."""
+        self.ensure_one()
+        source, target = self.currency_id, self.company_id.currency_id
+        if reverse:
+            source, target = target, source
+        if not amount or source == target:
+            return amount
+        return source._convert(
+            amount, target, self.company_id, day.replace(day=1), round=False
+        )
+
     def _included_hours_in_month(self, month):
         """Hours a subscription includes in the month of ``month``:
         included_hours pro rata by days in a partial month, like the fee."""
@@ -536,8 +572,9 @@ class QlibraContract(models.Model):
         return contracts
 
     def write(self, vals):
-        if "contract_type" in vals:
-            self._check_type_change(vals["contract_type"])
+        for fname in ("contract_type", "currency_id"):
+            if fname in vals:
+                self._check_terms_change(fname, vals[fname])
         if "active" in vals and not vals["active"]:
             # Archiving ends the contract on the archive day.
             today = qlibra_today(self)
@@ -564,10 +601,13 @@ class QlibraContract(models.Model):
             self._recompute_timesheet_contracts()
         return res
 
-    def _check_type_change(self, new_type):
-        """A contract's type is fixed once it has logged time or priced
-        tasks: its past was earned under that type."""
-        changed = self.filtered(lambda c: c.contract_type != new_type)
+    def _check_terms_change(self, fname, value):
+        """A contract's type and currency are fixed once it has logged time
+        or priced tasks: its past was earned under them."""
+        value = self._fields[fname].convert_to_cache(value, self)
+        changed = self.filtered(
+            lambda c: self._fields[fname].convert_to_cache(c[fname], c) != value
+        )
         if not changed:
             return
         used = (
@@ -586,6 +626,14 @@ class QlibraContract(models.Model):
                 limit=1,
             )
         )
+        if used and fname == "currency_id":
+            raise UserError(
+                _(
+                    "The currency of a contract that has logged time or priced "
+                    "tasks cannot change: renegotiate it instead, so that a new "
+                    "contract takes over from a date and the past keeps its terms."
+                )
+            )
         if used:
             raise UserError(
                 _(
@@ -681,6 +729,7 @@ class QlibraContract(models.Model):
                 "default_target_margin": self.sudo().target_margin,
                 "default_user_id": self.user_id.id,
                 "default_company_id": self.company_id.id,
+                "default_currency_id": self.currency_id.id,
             },
         }
 

@@ -56,6 +56,9 @@ CLAIM_COLUMNS = (
 # percentages with one decimal, all in the reader's number format.
 HOUR_PARAMS = frozenset({"hours", "included", "projected", "before"})
 MONEY_PARAMS = frozenset({"cost", "price", "revenue", "fee", "suggested"})
+# Money in the contract's currency (fee_currency_id), the others in the
+# company's (currency_id).
+FEE_PARAMS = frozenset({"fee", "suggested"})
 PERCENT_PARAMS = frozenset(
     {"percent", "threshold", "projected_percent", "margin", "target"}
 )
@@ -195,6 +198,10 @@ class QlibraWarning(models.Model):
         env = self.env
         params = self.params or {}
         currency = env["res.currency"].browse(params.get("currency_id"))
+        # Fees are in the contract's currency, figures in the company's.
+        fee_currency = (
+            env["res.currency"].browse(params.get("fee_currency_id")) or currency
+        )
         args = {
             "client": self.partner_id.display_name or "",
             "contract": self.contract_id.display_name or "",
@@ -203,6 +210,8 @@ class QlibraWarning(models.Model):
         for key, value in params.items():
             if key in HOUR_PARAMS:
                 args[key] = format_duration(value or 0.0)
+            elif key in FEE_PARAMS:
+                args[key] = format_amount(env, value or 0.0, fee_currency)
             elif key in MONEY_PARAMS:
                 args[key] = format_amount(env, value or 0.0, currency)
             elif key in PERCENT_PARAMS:
@@ -481,7 +490,8 @@ class QlibraWarning(models.Model):
         # tasks at once (project.task._compute_qlibra_figures).
         for task in tasks:
             cost = task.qlibra_cost
-            price = task.qlibra_fixed_price
+            # in the company's currency, like the cost
+            price = task._qlibra_company_price()
             percent = cost / price * 100
             reached = [
                 threshold
@@ -503,7 +513,7 @@ class QlibraWarning(models.Model):
                     "params": {
                         "cost": cost,
                         "price": price,
-                        "currency_id": contract.currency_id.id,
+                        "currency_id": contract.company_id.currency_id.id,
                         "percent": percent,
                         "threshold": max(reached),
                     },
@@ -543,7 +553,8 @@ class QlibraWarning(models.Model):
                         "cost": figures["trailing_cost"],
                         "fee": contract.monthly_fee,
                         "suggested": figures["suggested_fee"],
-                        "currency_id": contract.currency_id.id,
+                        "currency_id": contract.company_id.currency_id.id,
+                        "fee_currency_id": contract.currency_id.id,
                         # A monthly fee means something for subscriptions only.
                         "subscription": contract.contract_type == "subscription",
                     },

@@ -44,6 +44,13 @@ class ResPartner(models.Model):
         compute="_compute_qlibra_figures",
         groups=MARGIN_GROUP,
     )
+    qlibra_fee_currency_id = fields.Many2one(
+        "res.currency",
+        string="Fee Currency",
+        compute="_compute_qlibra_figures",
+        groups=MARGIN_GROUP,
+        help="The currency of the running contract's fees.",
+    )
     qlibra_main_contract_type = fields.Selection(
         selection=CONTRACT_TYPES,
         string="Running Contract Type",
@@ -138,13 +145,13 @@ class ResPartner(models.Model):
     qlibra_current_fee = fields.Monetary(
         string="Current Monthly Fee",
         compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
+        currency_field="qlibra_fee_currency_id",
         groups=MARGIN_GROUP,
     )
     qlibra_suggested_fee = fields.Monetary(
         string="Suggested Monthly Fee",
         compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
+        currency_field="qlibra_fee_currency_id",
         groups=MARGIN_GROUP,
         help="Average monthly cost of the last three full months (over the "
         "months the client had a contract) / (1 - target margin), rounded up "
@@ -247,8 +254,15 @@ class ResPartner(models.Model):
             "to_renegotiate": bool(
                 billable and margin_percent is not None and margin_percent < target
             ),
-            # The average is over the months under contract, not always 3.
-            "suggested_fee": suggested_fee(trailing_cost / months, target)
+            # The average is over the months under contract, not always 3;
+            # the fee in the contract's currency (its cost converted at this
+            # month's rate, then rounded up there).
+            "suggested_fee": suggested_fee(
+                contract._qlibra_to_company_currency(
+                    trailing_cost / months, qlibra_today(self), reverse=True
+                ),
+                target,
+            )
             if billable and months
             else 0.0,
         }
@@ -378,6 +392,9 @@ class ResPartner(models.Model):
             figures = all_figures[partner.id]
             contract = figures["contract"]
             partner.qlibra_currency_id = currency
+            partner.qlibra_fee_currency_id = (
+                contract.currency_id if contract else currency
+            )
             partner.qlibra_main_contract_id = contract
             partner.qlibra_main_contract_type = (
                 contract.contract_type if contract else False

@@ -44,7 +44,18 @@ class QlibraProfitabilityReport(models.Model):
 
     date = fields.Date(string="Month", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
+    currency_id = fields.Many2one(
+        "res.currency",
+        readonly=True,
+        help="The company's currency: revenue, cost and margin are in it.",
+    )
+    contract_currency_id = fields.Many2one(
+        "res.currency",
+        string="Contract Currency",
+        readonly=True,
+        help="The currency of the contract's fees and rates (the company's "
+        "for time without contract).",
+    )
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     contract_id = fields.Many2one("qlibra.contract", readonly=True)
     contract_type = fields.Selection(
@@ -71,6 +82,11 @@ class QlibraProfitabilityReport(models.Model):
     task_id = fields.Many2one("project.task", readonly=True)
     employee_id = fields.Many2one("hr.employee", readonly=True)
     hours = fields.Float(readonly=True)
+    included_hours = fields.Float(
+        readonly=True,
+        help="Hours the subscriptions include in the month, pro rata by days "
+        "in a partial month (on the rows of their fees).",
+    )
     change_request_hours = fields.Float(string="Change-request Hours", readonly=True)
     uncosted_hours = fields.Float(
         string="Hours Without Cost",
@@ -79,7 +95,22 @@ class QlibraProfitabilityReport(models.Model):
         help="Hours logged by employees who had no hourly cost.",
     )
     cost = fields.Monetary(readonly=True, groups=MARGIN_GROUP)
-    revenue = fields.Monetary(readonly=True, groups=MONEY_GROUP)
+    revenue = fields.Monetary(
+        readonly=True,
+        groups=MONEY_GROUP,
+        help="In the company's currency: the revenue of a contract in another "
+        "currency is converted at Odoo's rate of the row's month (its first "
+        "day).",
+    )
+    contract_revenue = fields.Monetary(
+        string="Revenue in Contract Currency",
+        currency_field="contract_currency_id",
+        readonly=True,
+        # Never summed across rows of different currencies by a pivot.
+        aggregator=None,
+        groups=MONEY_GROUP,
+        help="The revenue as the client is billed it, in the contract's currency.",
+    )
     margin = fields.Monetary(readonly=True, groups=MARGIN_GROUP)
     margin_percent = fields.Float(
         string="Margin (%)",
@@ -98,12 +129,15 @@ class QlibraProfitabilityReport(models.Model):
 
     # Every branch of the UNION ALL casts its columns to these types, in this
     # order: one layout for all, and no mixed numeric/float arithmetic.
+    # Revenue is in the contract's currency there (contract_revenue); the
+    # view converts it to the company's (revenue, margin): see init().
     COLUMNS = (
         ("id", "bigint"),
         ("row_type", "varchar"),
         ("date", "date"),
         ("company_id", "integer"),
         ("currency_id", "integer"),
+        ("contract_currency_id", "integer"),
         ("partner_id", "integer"),
         ("contract_id", "integer"),
         ("contract_type", "varchar"),
@@ -111,11 +145,11 @@ class QlibraProfitabilityReport(models.Model):
         ("task_id", "integer"),
         ("employee_id", "integer"),
         ("hours", "float8"),
+        ("included_hours", "float8"),
         ("change_request_hours", "float8"),
         ("uncosted_hours", "float8"),
         ("cost", "float8"),
-        ("revenue", "float8"),
-        ("margin", "float8"),
+        ("contract_revenue", "float8"),
         # Ratios only make sense over sums: see _read_group_select().
         ("margin_percent", "float8"),
         ("effective_rate", "float8"),
@@ -165,31 +199,36 @@ class QlibraProfitabilityReport(models.Model):
                 "date": SQL("m.date"),
                 "company_id": SQL("m.company_id"),
                 "currency_id": SQL("m.currency_id"),
+                "contract_currency_id": SQL("COALESCE(c.currency_id, m.currency_id)"),
                 **{
                     name: SQL("NULLIF(%s, 0)", SQL.identifier("m", name))
                     for name in MONTH_KEY_IDS
                 },
                 "contract_type": SQL("m.contract_type"),
                 "hours": SQL("m.hours"),
+                "included_hours": SQL("0"),
                 "change_request_hours": SQL("m.change_request_hours"),
                 "uncosted_hours": SQL("m.uncosted_hours"),
                 "cost": SQL("m.cost"),
-                "revenue": SQL("m.revenue"),
-                "margin": SQL("m.revenue - m.cost"),
+                "contract_revenue": SQL("m.revenue"),
             },
-            SQL("FROM %s m", SQL.identifier(MONTH_TABLE)),
+            SQL(
+                "FROM %s m LEFT JOIN qlibra_contract c ON c.id = m.contract_id",
+                SQL.identifier(MONTH_TABLE),
+            ),
         )
 
     @api.model
     def _revenue_only(self, revenue):
-        """Columns of a revenue row: no hours, no cost."""
+        """Columns of a revenue row: no hours, no cost; the revenue in the
+        contract's currency."""
         return {
             "hours": SQL("0"),
+            "included_hours": SQL("0"),
             "change_request_hours": SQL("0"),
             "uncosted_hours": SQL("0"),
             "cost": SQL("0"),
-            "revenue": revenue,
-            "margin": revenue,
+            "contract_revenue": revenue,
         }
 
     @api.model
@@ -209,16 +248,24 @@ class QlibraProfitabilityReport(models.Model):
                     " + EXTRACT(MONTH FROM m.month_start)::bigint)"
                 ),
                 "row_type": SQL("'fee'"),
+                # money of contract c (its currency) in company co
+                "currency_id": SQL("co.currency_id"),
+                "contract_currency_id": SQL("c.currency_id"),
                 "date": SQL("m.month_start"),
                 "company_id": SQL("c.company_id"),
-                "currency_id": SQL("c.currency_id"),
                 "partner_id": SQL("c.partner_id"),
                 "contract_id": SQL("c.id"),
                 "contract_type": SQL("c.contract_type"),
                 **self._revenue_only(revenue),
+                # the hours the fee pays for, beside it
+                "included_hours": SQL(
+                    "COALESCE(c.included_hours, 0) * %s",
+                    self._month_fraction_sql("m.month_start"),
+                ),
             },
             SQL(
                 """FROM qlibra_contract c
+                   JOIN res_company co ON co.id = c.company_id
                    CROSS JOIN LATERAL (
                        SELECT gs::date AS month_start,
                               (gs + interval '1 month - 1 day')::date AS month_end
@@ -265,19 +312,19 @@ class QlibraProfitabilityReport(models.Model):
                     " + EXTRACT(MONTH FROM o.month)::bigint) - 1"
                 ),
                 "row_type": SQL("'overage'"),
+                # money of contract c (its currency) in company co
+                "currency_id": SQL("co.currency_id"),
+                "contract_currency_id": SQL("c.currency_id"),
                 "date": SQL("o.month"),
-                "company_id": SQL("o.company_id"),
-                "currency_id": SQL("o.currency_id"),
-                "partner_id": SQL("o.partner_id"),
-                "contract_id": SQL("o.contract_id"),
+                "company_id": SQL("c.company_id"),
+                "partner_id": SQL("c.partner_id"),
+                "contract_id": SQL("c.id"),
                 "contract_type": SQL("'subscription'"),
                 **self._revenue_only(SQL("o.revenue")),
             },
             SQL(
                 """FROM (
-                    SELECT m.date AS month,
-                           c.company_id, c.currency_id, c.partner_id,
-                           c.id AS contract_id,
+                    SELECT m.date AS month, c.id AS contract_id,
                            (SUM(m.hours) - %(included)s)
                            * COALESCE(c.overage_rate, 0) AS revenue
                       FROM qlibra_profitability_month m
@@ -286,7 +333,9 @@ class QlibraProfitabilityReport(models.Model):
                        AND COALESCE(c.overage_rate, 0) > 0
                   GROUP BY c.id, m.date
                     HAVING SUM(m.hours) > %(included)s
-                ) o""",
+                ) o
+                JOIN qlibra_contract c ON c.id = o.contract_id
+                JOIN res_company co ON co.id = c.company_id""",
                 # included hours pro rata by days in a partial month, like the fee
                 included=SQL(
                     "c.included_hours * %s", self._month_fraction_sql("m.date")
@@ -301,9 +350,11 @@ class QlibraProfitabilityReport(models.Model):
             {
                 "id": SQL("-3 * t.id::bigint - 2"),
                 "row_type": SQL("'fixed_price'"),
+                # money of contract c (its currency) in company co
+                "currency_id": SQL("co.currency_id"),
+                "contract_currency_id": SQL("c.currency_id"),
                 "date": SQL("date_trunc('month', t.qlibra_date_done)"),
                 "company_id": SQL("c.company_id"),
-                "currency_id": SQL("c.currency_id"),
                 "partner_id": SQL("c.partner_id"),
                 "contract_id": SQL("c.id"),
                 "contract_type": SQL("c.contract_type"),
@@ -314,6 +365,7 @@ class QlibraProfitabilityReport(models.Model):
             SQL(
                 """FROM project_task t
                    JOIN qlibra_contract c ON c.id = t.qlibra_contract_id
+                   JOIN res_company co ON co.id = c.company_id
                   WHERE c.contract_type = 'fixed_price'
                     AND t.qlibra_date_done IS NOT NULL
                     AND t.qlibra_fixed_price > 0"""
@@ -339,13 +391,77 @@ class QlibraProfitabilityReport(models.Model):
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
         self._init_month_table()
+        self._init_currency_rate()
         self.env.cr.execute(
             SQL(
-                "CREATE OR REPLACE VIEW %s AS"
-                " (SELECT u.*, %s AS is_internal FROM (%s) u)",
+                "CREATE OR REPLACE VIEW %s AS (SELECT u.*, %s FROM (%s) u)",
                 SQL.identifier(self._table),
-                self._is_internal_sql("u.partner_id"),
+                SQL(", ").join(
+                    SQL("%s AS %s", value, SQL.identifier(name))
+                    for name, value in self._outer_columns("u").items()
+                ),
                 self._query(),
+            )
+        )
+
+    @api.model
+    def _outer_columns(self, alias):
+        """Columns the view computes from the branches' rows (alias):
+        revenue and margin in the company's currency, internal or not."""
+        revenue = self._company_revenue_sql(alias)
+        return {
+            "revenue": revenue,
+            "margin": SQL("%s - %s.cost", revenue, SQL.identifier(alias)),
+            "is_internal": self._is_internal_sql(f"{alias}.partner_id"),
+        }
+
+    @api.model
+    def _company_revenue_sql(self, alias):
+        """SQL of a row's revenue in the company's currency: its
+        contract_revenue converted at the rate of the row's date, as
+        res.currency._convert() would (unrounded, as Odoo's accounting
+        reports convert their balances)."""
+        return SQL(
+            """(CASE WHEN %(row)s.contract_currency_id = %(row)s.currency_id
+                       OR %(row)s.contract_revenue = 0
+                     THEN %(row)s.contract_revenue
+                     ELSE %(row)s.contract_revenue
+                          * qlibra_currency_rate(%(row)s.currency_id,
+                                                 %(row)s.company_id, %(row)s.date)
+                          / qlibra_currency_rate(%(row)s.contract_currency_id,
+                                                 %(row)s.company_id, %(row)s.date)
+                END)""",
+            row=SQL.identifier(alias),
+        )
+
+    def _init_currency_rate(self):
+        """SQL function of res.currency._get_rates(): a currency's rate for
+        a company on a day (the last rate of that day or before, the
+        company's own before the shared ones; else its first rate; else 1)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE FUNCTION qlibra_currency_rate(
+                    currency integer, company integer, day date)
+                RETURNS float8 LANGUAGE sql STABLE AS $fn$
+                    WITH root AS (
+                        SELECT split_part(parent_path, '/', 1)::integer AS id
+                          FROM res_company WHERE id = company
+                    ), rates AS (
+                        SELECT r.name, r.rate, r.company_id
+                          FROM res_currency_rate r
+                         WHERE r.currency_id = currency
+                           AND (r.company_id IS NULL
+                                OR r.company_id = (SELECT id FROM root))
+                    )
+                    SELECT COALESCE(
+                        (SELECT rate FROM rates WHERE name <= day
+                          ORDER BY company_id, name DESC LIMIT 1),
+                        (SELECT rate FROM rates
+                          ORDER BY company_id, name ASC LIMIT 1),
+                        1.0)::float8
+                $fn$;
+                """
             )
         )
 

@@ -13,3 +13,4 @@ from . import test_concurrency
 from . import test_cost_restatement
 from . import test_oracle
 from . import test_tours
+from . import test_currency

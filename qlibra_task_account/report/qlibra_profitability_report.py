@@ -78,7 +78,6 @@ class QlibraProfitabilityReport(models.Model):
             *columns,
             ("move_id", "integer"),
             ("invoiced", "float8"),
-            ("to_invoice", "float8"),
             # A ratio only makes sense over sums: see _read_group_select().
             ("realization_percent", "float8"),
         )
@@ -92,14 +91,20 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _branch(self, values, from_where):
-        """Rows of the other branches: nothing invoiced, all revenue to invoice."""
+        """Rows of the other branches: nothing invoiced."""
         if not self.env.context.get(WITHOUT_INVOICING):
-            values = {
-                "invoiced": SQL("0"),
-                "to_invoice": values.get("revenue", SQL("0")),
-                **values,
-            }
+            values = {"invoiced": SQL("0"), **values}
         return super()._branch(values, from_where)
+
+    @api.model
+    def _outer_columns(self, alias):
+        """to_invoice: the revenue in the company's currency - invoiced."""
+        columns = super()._outer_columns(alias)
+        if not self.env.context.get(WITHOUT_INVOICING):
+            columns["to_invoice"] = SQL(
+                "%s - %s.invoiced", columns["revenue"], SQL.identifier(alias)
+            )
+        return columns
 
     @api.model
     def _invoice_moves(self):
@@ -137,11 +142,11 @@ class QlibraProfitabilityReport(models.Model):
                 "date": SQL("date_trunc('month', i.invoice_date)"),
                 "company_id": SQL("i.company_id"),
                 "currency_id": SQL("company.currency_id"),
+                "contract_currency_id": SQL("company.currency_id"),
                 "partner_id": SQL("i.partner_id"),
                 "move_id": SQL("i.move_id"),
                 **self._revenue_only(SQL("0")),
                 "invoiced": SQL("i.amount"),
-                "to_invoice": SQL("-i.amount"),
             },
             SQL(
                 "FROM (%s) i JOIN res_company company ON company.id = i.company_id",

@@ -43,9 +43,10 @@ class TestUninstallHook(QlibraAccountCommon):
         without = self.env["qlibra.profitability.report"].with_context(
             **{WITHOUT_INVOICING: True}
         )
-        # qlibra_task's own columns, then the view's is_internal.
+        # qlibra_task's own columns, then those the view computes from them.
         self.assertEqual(
-            columns_after, [name for name, __ in without.COLUMNS] + ["is_internal"]
+            columns_after,
+            [name for name, __ in without.COLUMNS] + list(without._outer_columns("u")),
         )
         for name in ("move_id", "invoiced", "to_invoice", "realization_percent"):
             self.assertNotIn(name, columns_after)

@@ -34,11 +34,15 @@ class ClientStatementReport(models.AbstractModel):
         - ``date_from``, ``date_to``: the period (``datetime.date``);
         - ``statements``: ``{partner_id: statement}``, each statement a dict:
 
-          - ``partner``, ``lang`` (the client's language code), ``currency``;
+          - ``partner``, ``lang`` (the client's language code), ``currency``
+            (of the totals when there is one, else the company's);
+          - ``totals``: what the client is billed per currency, dicts with
+            ``currency`` and ``amount`` (two currencies are never added);
           - ``date_from``, ``date_to``;
           - ``sections``: one per contract valid in the period or carrying
             time of the period, then one with ``contract`` False for time no
             contract covers. Each section: ``contract`` (record or False),
+            ``currency`` (the contract's: its fees, rates and amounts),
             ``name``, ``contract_type`` (key, ``"none"`` without contract),
             ``contract_type_label``, ``date_start``, ``date_end``,
             ``monthly_fee``, ``included_hours``, ``overage_rate``,
@@ -49,7 +53,8 @@ class ClientStatementReport(models.AbstractModel):
             ``overage_amount``; the month's figures are whole-month
             figures), ``deliveries`` (fixed price: tasks done in the period,
             dicts with ``task``, ``project``, ``date_done``, ``price``),
-            ``amount`` (what the client is billed for the section);
+            ``amount`` (what the client is billed for the section, in its
+            currency);
           - ``lines``: every timesheet line of the period, dicts with
             ``date``, ``employee``, ``project``, ``task``, ``description``,
             ``hours``, ``is_change_request``, ``contract``;
@@ -57,7 +62,7 @@ class ClientStatementReport(models.AbstractModel):
             ``project``, ``hours``, ``change_request_hours`` and ``tasks``
             (dicts with ``task``, ``hours``, ``change_request_hours``);
           - ``hours``, ``change_request_hours``, ``change_request_count``
-            (timesheet entries marked as change requests), ``amount``;
+            (timesheet entries marked as change requests);
           - ``is_empty``: no time and nothing billed in the period.
 
         Labels (contract types) are in the client's language.
@@ -153,7 +158,8 @@ class ClientStatementReport(models.AbstractModel):
         (hourly revenue is rounded per line there).
 
         Returns {(contract_id, month): {"hours", "fee", "overage", "time"}}
-        ("time": the revenue of the time rows, i.e. hourly revenue).
+        ("time": the revenue of the time rows, i.e. hourly revenue), amounts
+        in the contract's currency.
         """
         billed = contracts.filtered(
             lambda c: c.contract_type in ("subscription", "hourly")
@@ -167,7 +173,8 @@ class ClientStatementReport(models.AbstractModel):
                 ("date", "<=", date_to),
             ],
             ["contract_id", "date:month", "row_type"],
-            ["hours:sum", "revenue:sum"],
+            # billed in the contract's currency, as the client pays
+            ["hours:sum", "contract_revenue:sum"],
         )
         figures = defaultdict(
             lambda: {"hours": 0.0, "fee": 0.0, "overage": 0.0, "time": 0.0}
@@ -306,11 +313,14 @@ class ClientStatementReport(models.AbstractModel):
                     ),
                 }
             )
-        amount = sum(section["amount"] for section in sections)
+        totals = self._totals(sections)
         return {
             "partner": partner,
             "lang": partner.lang or self.env.lang,
-            "currency": self.env.company.currency_id,
+            "currency": totals[0]["currency"]
+            if len(totals) == 1
+            else self.env.company.currency_id,
+            "totals": totals,
             "date_from": date_from,
             "date_to": date_to,
             "sections": sections,
@@ -323,9 +333,28 @@ class ClientStatementReport(models.AbstractModel):
             "change_request_count": len(
                 [v for v in all_lines if v["is_change_request"]]
             ),
-            "amount": amount,
-            "is_empty": not all_lines and not amount,
+            "is_empty": not all_lines and not any(t["amount"] for t in totals),
         }
+
+    @api.model
+    def _totals(self, sections):
+        """What the client is billed, per currency (never two currencies
+        added): [{"currency", "amount"}], the company's currency first; one
+        total in the company's currency when nothing is billed."""
+        company_currency = self.env.company.currency_id
+        amounts = defaultdict(float)
+        for section in sections:
+            if section["amount"] or section["currency"] == company_currency:
+                amounts[section["currency"]] += section["amount"]
+        if not amounts:
+            amounts[company_currency] = 0.0
+        return [
+            {"currency": currency, "amount": amount}
+            for currency, amount in sorted(
+                amounts.items(),
+                key=lambda item: (item[0] != company_currency, item[0].name),
+            )
+        ]
 
     @api.model
     def _contract_covers_month(self, contract, month):
@@ -338,6 +367,7 @@ class ClientStatementReport(models.AbstractModel):
     def _empty_section(self):
         return {
             "contract": False,
+            "currency": self.env.company.currency_id,
             "name": "",
             "contract_type": "none",
             "contract_type_label": "",
@@ -360,6 +390,7 @@ class ClientStatementReport(models.AbstractModel):
         section = {
             **self._empty_section(),
             "contract": contract,
+            "currency": contract.currency_id,
             "name": contract.name,
             "contract_type": contract.contract_type,
             "contract_type_label": types.get(contract.contract_type, ""),

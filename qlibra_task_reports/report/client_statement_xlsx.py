@@ -68,9 +68,13 @@ class ClientStatementXlsx(models.AbstractModel):
             },
         ]
 
-    def _billing_rows(self, statement):
+    def _billing_rows(self, statement, currency=None):
+        """The billing rows of the statement, of the sections in ``currency``
+        only when given."""
         rows = []
         for section in statement["sections"]:
+            if currency and section["currency"] != currency:
+                continue
             for month in section["months"]:
                 rows.append(
                     {
@@ -163,15 +167,24 @@ class ClientStatementXlsx(models.AbstractModel):
             freeze=True,
             autofilter=True,
         )
-        billing = self._billing_rows(statement)
-        if billing:
+        # One billing table per currency, each with its total: two
+        # currencies are never added.
+        totals = statement["totals"]
+        for total in totals:
+            currency = total["currency"]
+            billing = self._billing_rows(statement, currency)
+            if not billing:
+                continue
+            title = _("Billing")
+            if len(totals) > 1:
+                title = f"{title} ({currency.name})"
             row += 1
-            sheet.write_string(row, 0, _("Billing"), formats["title"])
-            self._write_table(
+            sheet.write_string(row, 0, title, formats["title"])
+            row = self._write_table(
                 sheet,
                 row + 1,
                 self._billing_columns(),
                 billing,
-                formats,
+                self._get_formats(workbook, currency),
                 total_label=_("Total amount"),
             )

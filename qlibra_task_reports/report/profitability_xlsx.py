@@ -119,9 +119,11 @@ class ProfitabilityXlsx(models.AbstractModel):
             {
                 "key": "suggested_fee",
                 "header": _("Suggested Monthly Fee"),
-                "type": "money",
+                "type": "amount",
                 "width": 14,
             },
+            # A fee is in its contract's currency, not always the company's.
+            {"key": "fee_currency", "header": _("Fee Currency"), "width": 10},
         ]
 
     def _trend_columns(self, totals):
@@ -155,6 +157,9 @@ class ProfitabilityXlsx(models.AbstractModel):
                 "trailing_margin_percent": client["trailing_margin_percent"],
                 "to_renegotiate": _("Yes") if client["to_renegotiate"] else _("No"),
                 "suggested_fee": client["suggested_fee"],
+                "fee_currency": client["contract"].currency_id.name
+                if client["contract"]
+                else "",
             }
             for client in values["clients"]
         ]

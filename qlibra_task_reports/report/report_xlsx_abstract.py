@@ -65,6 +65,8 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
             "date": {"num_format": "yyyy-mm-dd"},
             "hours": {"num_format": "#,##0.00"},
             "money": {"num_format": money},
+            # an amount whose currency is in a column of its own
+            "amount": {"num_format": "#,##0.00"},
             "percent": {"num_format": "0.0%"},
             "integer": {"num_format": "0"},
         }
@@ -99,7 +101,7 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
             sheet.write_blank(row, col, None, cell_format)
         elif ctype == "date":
             sheet.write_datetime(row, col, value, cell_format)
-        elif ctype in ("hours", "money", "integer"):
+        elif ctype in ("hours", "money", "amount", "integer"):
             sheet.write_number(row, col, value, cell_format)
         elif ctype == "percent":
             sheet.write_number(row, col, value / 100.0, cell_format)

@@ -247,7 +247,8 @@ class ServiceReviewReport(models.AbstractModel):
                 ("date", "<=", date_to),
             ],
             ["contract_id", "date:month", "row_type"],
-            ["hours:sum", "change_request_hours:sum", "revenue:sum"],
+            # what the client paid, in the contract's currency
+            ["hours:sum", "change_request_hours:sum", "contract_revenue:sum"],
         )
         figures = defaultdict(
             lambda: dict.fromkeys(
