@@ -47,6 +47,13 @@ FROZEN_TODAY = date(2025, 5, 20)
 YEAR_START = date(2025, 1, 1)
 STATEMENT_MODEL = "report.qlibra_task_reports.report_client_statement"
 FIGURES = ("hours", "change_request_hours", "cost", "revenue")
+# The rate of the other currency (units for one unit of the company's) on
+# the first day of each month of 2025: revenue of a contract in it counts
+# 1 / rate times in the company's currency (x1, x2, x4: exact in cents).
+FOREIGN_RATES = {
+    date(2025, number, 1): Fraction(rate)
+    for number, rate in zip(range(1, 13), ["1", "0.5", "0.25"] * 4, strict=True)
+}
 HOURS_TOLERANCE = 1e-6
 # Multiplies the number of examples of each property test (e.g. 10 for a
 # long run): QLIBRA_ORACLE_SCALE=10.
@@ -92,6 +99,8 @@ class OracleContract:
     rate: int = 0
     previous: int | None = None
     active: bool = True
+    # Billed in the other currency (FOREIGN_RATES), not the company's.
+    foreign: bool = False
     # Whether the contract ever had projects: its scope, as the overlap
     # rule sees it, may then differ from what plain SPEC says (see
     # Oracle.expect_contract).
@@ -276,6 +285,13 @@ class Oracle:
             return cents(line.hours * self.contracts[cid].rate)
         return Decimal(0)
 
+    def to_company(self, cid, amount, month):
+        """An amount of contract cid's currency in the company's, at the
+        rate of the month's first day."""
+        if cid is not None and self.contracts[cid].foreign:
+            return amount / FOREIGN_RATES[first_day(month)]
+        return amount
+
     def resolved_lines(self):
         """(line id, line, contract id, client) of every line."""
         for lid, line in self.lines.items():
@@ -331,7 +347,9 @@ class Oracle:
                 yield task_id, cid, task.price, task.done_on
 
     def analysis(self):
-        """{(client, contract id or None, month): {figure: Fraction}}."""
+        """{(client, contract id or None, month): {figure: Fraction}}:
+        revenue in the company's currency, contract_revenue in the
+        contract's."""
         figures = defaultdict(lambda: dict.fromkeys(FIGURES, Fraction(0)))
         for _lid, line, cid, client in self.resolved_lines():
             row = figures[(client, cid, first_day(line.day))]
@@ -351,6 +369,9 @@ class Oracle:
         for _task, cid, price, done_on in self.recognised():
             key = (self.contracts[cid].client, cid, first_day(done_on))
             figures[key]["revenue"] += price
+        for (_client, cid, month), row in figures.items():
+            row["contract_revenue"] = row["revenue"]
+            row["revenue"] = self.to_company(cid, row["revenue"], month)
         return figures
 
     def consumption(self, cid):
@@ -508,6 +529,7 @@ OP_CONTRACT = _op(
     "contract",
     client=CLIENT,
     kind=st.sampled_from(KINDS),
+    foreign=st.sampled_from([False, False, True]),
     start=CONTRACT_START,
     length=LENGTH,
     # a project of the client (when it has no contract yet), or the client
@@ -711,13 +733,15 @@ class Scenario:
             "target_margin": 30.0,
             **self.terms(kind, spec),
         }
+        if spec.get("foreign", False):
+            vals["currency_id"] = self.case.foreign.id
         if project:
             vals["project_ids"] = [Command.link(project.id)]
         created = []
         label = (
             f"contract({client.name}, {kind}, {start}..{end or ''}, "
             f"{project.name if project else 'client-wide'}, "
-            f"{self.terms(kind, spec)})"
+            f"{self.terms(kind, spec)}{' foreign' if spec.get('foreign') else ''})"
         )
         expected = self.oracle.expect_contract(client.id, start, end, bool(project))
         if self.attempt(
@@ -735,6 +759,7 @@ class Scenario:
                     kind=kind,
                     start=start,
                     end=end,
+                    foreign=spec.get("foreign", False),
                     **self.oracle_terms(kind, spec),
                 ),
                 [project.id] if project else [],
@@ -759,6 +784,8 @@ class Scenario:
             "date_start": start,
             "date_end": end,
             "target_margin": 30.0,
+            # in the previous contract's currency, as its Renegotiate button
+            "currency_id": previous.currency_id.id,
             **self.terms("subscription", spec),
         }
         label = (
@@ -803,6 +830,7 @@ class Scenario:
                     start=start,
                     end=end,
                     previous=previous.id,
+                    foreign=before.foreign,
                     **self.oracle_terms("subscription", spec),
                 ),
             )
@@ -1048,19 +1076,20 @@ class Scenario:
 
     def compare_analysis(self):
         """The analysis view per client, contract and month."""
+        measures = (*FIGURES, "contract_revenue")
         rows = self.env["qlibra.profitability.report"]._read_group(
             [("partner_id", "in", self.case.client_ids)],
             ["partner_id", "contract_id", "date:month"],
-            [f"{fname}:sum" for fname in FIGURES],
+            [f"{fname}:sum" for fname in measures],
         )
         actual = {
             (partner.id, contract.id or None, month): dict(
-                zip(FIGURES, values, strict=True)
+                zip(measures, values, strict=True)
             )
             for partner, contract, month, *values in rows
         }
         expected = self.oracle.analysis()
-        zero = dict.fromkeys(FIGURES, 0.0)
+        zero = dict.fromkeys(measures, 0.0)
         self.stats["analysis cells"] += len(set(actual) | set(expected))
         self.stats["analysis cells with revenue"] += len(
             [key for key, row in expected.items() if row["revenue"]]
@@ -1071,8 +1100,10 @@ class Scenario:
             what = f"analysis client {key[0]} contract {key[1]} {key[2]:%Y-%m}"
             for fname in ("hours", "change_request_hours"):
                 self.compare_hours(f"{what} {fname}", want[fname], got[fname])
-            for fname in ("cost", "revenue"):
+            for fname in ("cost", "revenue", "contract_revenue"):
                 self.compare_money(f"{what} {fname}", want[fname], got[fname])
+            if key[1] is not None and self.oracle.contracts[key[1]].foreign:
+                self.stats["analysis cells in the other currency"] += 1
 
     def compare_consumption(self):
         """The contract form's consumption this (frozen) month."""
@@ -1128,6 +1159,9 @@ class Scenario:
                     # SPEC: the average is over the months of the window in
                     # which the client had a contract.
                     average = want["trailing_cost"] / want["contract_months"]
+                    if running[0].foreign:
+                        # in the contract's currency, at this month's rate
+                        average *= FOREIGN_RATES[first_day(self.oracle.today)]
                     self.stats["client suggested fees compared"] += 1
                     fee = -(-average / Fraction(7, 10) // 10) * 10 if average > 0 else 0
                     pairs.append((fee, "qlibra_suggested_fee", "money"))
@@ -1172,14 +1206,24 @@ class Scenario:
                         f"{float(want['hours'])}h, {round(float(want['amount']), 2)}",
                         "no section",
                     )
-            total = sum(
-                row["revenue"]
-                for (client, _cid, month), row in analysis.items()
-                if client == client_id and date_from <= month <= date_to
-            )
-            # one currency in these sequences: one total
-            (statement_total,) = statement["totals"]
-            self.compare_money(f"{what} total amount", total, statement_total["amount"])
+            # One total per currency, each what the analysis shows in the
+            # contracts' currency for the client and months.
+            company = self.env.company.currency_id
+            want_totals = defaultdict(Fraction)
+            for (client, cid, month), row in analysis.items():
+                if client == client_id and date_from <= month <= date_to:
+                    foreign = cid is not None and self.oracle.contracts[cid].foreign
+                    currency = self.case.foreign if foreign else company
+                    want_totals[currency] += row["contract_revenue"]
+            got_totals = {t["currency"]: t["amount"] for t in statement["totals"]}
+            if len(got_totals) > 1:
+                self.stats["statements with two currencies"] += 1
+            for currency in set(want_totals) | set(got_totals):
+                self.compare_money(
+                    f"{what} total amount {currency.name}",
+                    want_totals.get(currency, 0),
+                    got_totals.get(currency, 0.0),
+                )
 
     def compare_months(self, where, expected, months):
         actual = {values["month"]: values for values in months}
@@ -1208,6 +1252,26 @@ class TestOracle(QlibraCase):
             cls.env["hr.employee"].create({"name": name, "hourly_cost": cost})
             for name, cost in (("Ana", 40.0), ("Boris", 25.0), ("Vera", 62.5))
         ]
+        # The other currency and its rates; the company's rate is 1.
+        cls.foreign = cls.env.ref("base.EUR")
+        if cls.foreign == cls.env.company.currency_id:
+            cls.foreign = cls.env.ref("base.USD")
+        cls.foreign.active = True
+        Rate = cls.env["res.currency.rate"]
+        Rate.search(
+            [("currency_id", "in", (cls.foreign + cls.env.company.currency_id).ids)]
+        ).unlink()
+        Rate.create(
+            [
+                {
+                    "currency_id": cls.foreign.id,
+                    "name": month,
+                    "rate": float(rate),
+                    "company_id": False,
+                }
+                for month, rate in FOREIGN_RATES.items()
+            ]
+        )
         cls.clients = [cls._client(f"Oracle Client {n}") for n in "ABC"]
         cls.client_ids = [client.id for client in cls.clients]
         cls.projects = [
