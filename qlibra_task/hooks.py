@@ -21,6 +21,7 @@ def uninstall_hook(env):
                 ON account_analytic_line;
             DROP FUNCTION IF EXISTS qlibra_profitability_month_apply();
             DROP TABLE IF EXISTS qlibra_profitability_month CASCADE;
+            DROP TABLE IF EXISTS qlibra_profitability_contract_month CASCADE;
             DROP FUNCTION IF EXISTS qlibra_currency_rate(integer, integer, date);
             """
         )

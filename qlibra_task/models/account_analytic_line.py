@@ -242,14 +242,6 @@ class AccountAnalyticLine(models.Model):
             LEFT JOIN res_partner rp ON rp.id = l.partner_id""",
             self.ids,
         )
-        # Hourly revenue as _compute_qlibra_revenue gives it, rounded to the
-        # contract's currency as the Monetary field stores it.
-        revenue = SQL(
-            """CASE WHEN c.contract_type = 'hourly'
-                    THEN round(l.unit_amount::numeric * COALESCE(c.hourly_rate, 0)
-                               / cur.rounding) * cur.rounding
-                    ELSE 0 END"""
-        )
         # The resolution goes to a temporary table first: planned together,
         # the recursive chain's estimates led PostgreSQL to join a million
         # lines to every currency.
@@ -281,6 +273,10 @@ class AccountAnalyticLine(models.Model):
                    LEFT JOIN res_partner rp ON rp.id = l.partner_id
                    LEFT JOIN qlibra_contract c ON c.id = r.contract_id
                    LEFT JOIN res_currency cur ON cur.id = c.currency_id
+                  CROSS JOIN LATERAL (
+                      SELECT c.contract_type, l.unit_amount AS hours,
+                             c.hourly_rate, cur.rounding
+                  ) i
                   ) new
                  WHERE l.id = new.id
                    AND (l.qlibra_contract_id IS DISTINCT FROM new.contract_id
@@ -289,7 +285,7 @@ class AccountAnalyticLine(models.Model):
                         OR l.qlibra_revenue IS DISTINCT FROM new.revenue)
              RETURNING l.id
                 """,
-                revenue=revenue,
+                revenue=self._qlibra_revenue_sql("i"),
             )
         )
         cr.execute("DROP TABLE qlibra_resolved_line")
@@ -348,16 +344,58 @@ class AccountAnalyticLine(models.Model):
         "qlibra_contract_id.currency_id",
     )
     def _compute_qlibra_revenue(self):
-        # Stored so that the analysis reads one table, as Odoo's own does;
-        # rounded to the contract's currency (the field's currency).
-        for line in self:
-            contract = line.qlibra_contract_id.sudo()
-            if contract.contract_type == "hourly":
-                line.qlibra_revenue = contract.currency_id.round(
-                    line.unit_amount * contract.hourly_rate
-                )
-            else:
-                line.qlibra_revenue = 0.0
+        # Stored so that the analysis reads one table, as Odoo's own does.
+        # The rule is SQL (_qlibra_revenue_sql), shared with the set-based
+        # re-resolution: one query for the whole batch.
+        if not self:
+            return
+        columns = [
+            [
+                index,
+                contract.contract_type or "",
+                line.unit_amount or 0.0,
+                contract.hourly_rate or 0.0,
+                contract.currency_id.rounding or 0.01,
+            ]
+            for index, (line, contract) in enumerate(
+                (line, line.qlibra_contract_id.sudo()) for line in self
+            )
+        ]
+        keys, types, hours, rates, roundings = (
+            list(column) for column in zip(*columns, strict=True)
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT k, %s FROM unnest(%s::int[], %s::varchar[], %s::float8[],"
+                " %s::numeric[], %s::numeric[])"
+                " AS i(k, contract_type, hours, hourly_rate, rounding)",
+                self._qlibra_revenue_sql("i"),
+                keys,
+                types,
+                hours,
+                rates,
+                roundings,
+            )
+        )
+        revenue = dict(self.env.cr.fetchall())
+        for index, line in enumerate(self):
+            line.qlibra_revenue = float(revenue[index])
+
+    @api.model
+    def _qlibra_revenue_sql(self, alias):
+        """SPEC's revenue of a timesheet line, the only copy of it: hours x
+        the hourly rate of an hourly contract, rounded to its currency;
+        nothing under other contracts (their revenue is the contract's or
+        the task's). alias: a relation with contract_type, hours,
+        hourly_rate and rounding."""
+        return SQL(
+            """CASE WHEN %(row)s.contract_type = 'hourly'
+                    THEN round(%(row)s.hours::numeric
+                               * COALESCE(%(row)s.hourly_rate, 0)
+                               / %(row)s.rounding) * %(row)s.rounding
+                    ELSE 0 END""",
+            row=SQL.identifier(alias),
+        )
 
     @api.depends(
         "unit_amount", "qlibra_hourly_cost", "qlibra_overhead_rate", "project_id"

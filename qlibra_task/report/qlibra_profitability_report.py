@@ -13,6 +13,10 @@ MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
 # Timesheet lines summed per month and key, kept up to date by triggers.
 MONTH_TABLE = "qlibra_profitability_month"
+# The same lines' hours summed per contract and month only, kept by the same
+# triggers: what a subscription's overage reads, a few rows per contract
+# instead of the month table's every key.
+CONTRACT_MONTH_TABLE = "qlibra_profitability_contract_month"
 # Key columns of the month table that hold a record id (0 for none: a unique
 # index treats NULLs as distinct before PostgreSQL 15).
 MONTH_KEY_IDS = ("partner_id", "contract_id", "project_id", "task_id", "employee_id")
@@ -327,7 +331,7 @@ class QlibraProfitabilityReport(models.Model):
                     SELECT m.date AS month, c.id AS contract_id,
                            (SUM(m.hours) - %(included)s)
                            * COALESCE(c.overage_rate, 0) AS revenue
-                      FROM qlibra_profitability_month m
+                      FROM qlibra_profitability_contract_month m
                       JOIN qlibra_contract c ON c.id = m.contract_id
                      WHERE c.contract_type = 'subscription'
                        AND COALESCE(c.overage_rate, 0) > 0
@@ -443,7 +447,7 @@ class QlibraProfitabilityReport(models.Model):
                 """
                 CREATE OR REPLACE FUNCTION qlibra_currency_rate(
                     currency integer, company integer, day date)
-                RETURNS float8 LANGUAGE sql STABLE AS $fn$
+                RETURNS float8 LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
                     WITH root AS (
                         SELECT split_part(parent_path, '/', 1)::integer AS id
                           FROM res_company WHERE id = company
@@ -522,6 +526,23 @@ class QlibraProfitabilityReport(models.Model):
         )
 
     @api.model
+    def _contract_month_insert(self, source, sign=""):
+        """INSERT the lines of source summed per contract and month into the
+        contract month table, as changes (append-only, like _month_insert)."""
+        return SQL(
+            """INSERT INTO qlibra_profitability_contract_month (
+                   contract_id, date, hours, line_count)
+               SELECT l.qlibra_contract_id, date_trunc('month', l.date)::date,
+                      %(sign)sSUM(l.unit_amount), %(sign)sCOUNT(*)
+                 FROM %(source)s l
+                WHERE l.project_id IS NOT NULL
+                  AND l.qlibra_contract_id IS NOT NULL
+             GROUP BY 1, 2""",
+            sign=SQL(sign),
+            source=SQL.identifier(source),
+        )
+
+    @api.model
     def _compact_month_table(self):
         """Fold the month table's rows into one per key (scheduled action).
 
@@ -529,6 +550,10 @@ class QlibraProfitabilityReport(models.Model):
         insert meanwhile stay as they are, so it blocks no one.
         """
         cr = self.env.cr
+        cr.execute("SELECT max(id) FROM qlibra_profitability_contract_month")
+        contract_max_id = cr.fetchone()[0]
+        if contract_max_id:
+            self._fold_contract_month_rows(SQL("id <= %s", contract_max_id))
         cr.execute(SQL("SELECT max(id), count(*) FROM qlibra_profitability_month"))
         max_id, count = cr.fetchone()
         if not max_id:
@@ -555,6 +580,30 @@ class QlibraProfitabilityReport(models.Model):
         if self.env.cr.fetchone()[0] is None:
             return
         self._fold_month_rows(SQL("%s = ANY(%s)", SQL.identifier(column), list(ids)))
+        if column == "contract_id":
+            self._fold_contract_month_rows(SQL("contract_id = ANY(%s)", list(ids)))
+
+    @api.model
+    def _fold_contract_month_rows(self, where):
+        """Fold the contract month table's rows matching where (SQL) into
+        one row per contract and month, as _fold_month_rows does."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH folded AS (
+                    DELETE FROM qlibra_profitability_contract_month WHERE %s
+                    RETURNING *
+                )
+                INSERT INTO qlibra_profitability_contract_month (
+                    contract_id, date, hours, line_count)
+                SELECT contract_id, date, SUM(hours), SUM(line_count)
+                  FROM folded
+              GROUP BY contract_id, date
+                HAVING SUM(line_count) <> 0
+                """,
+                where,
+            )
+        )
 
     @api.model
     def _fold_month_rows(self, where):
@@ -593,6 +642,8 @@ class QlibraProfitabilityReport(models.Model):
         self.env.cr.execute(
             self._month_insert(self._month_rows("account_analytic_line"))
         )
+        self.env.cr.execute(SQL("DELETE FROM qlibra_profitability_contract_month"))
+        self.env.cr.execute(self._contract_month_insert("account_analytic_line"))
 
     def _init_month_table(self):
         """Create the month table and the triggers that keep it up to date.
@@ -608,6 +659,8 @@ class QlibraProfitabilityReport(models.Model):
         cr = self.env.cr
         cr.execute(SQL("SELECT to_regclass('qlibra_profitability_month')"))
         created = cr.fetchone()[0] is None
+        cr.execute(SQL("SELECT to_regclass('qlibra_profitability_contract_month')"))
+        contract_created = cr.fetchone()[0] is None
         cr.execute(
             SQL(
                 """
@@ -633,15 +686,26 @@ class QlibraProfitabilityReport(models.Model):
                 DROP INDEX IF EXISTS qlibra_profitability_month_key;
                 CREATE INDEX IF NOT EXISTS qlibra_profitability_month_contract
                     ON qlibra_profitability_month (contract_id, date);
+                CREATE TABLE IF NOT EXISTS qlibra_profitability_contract_month (
+                    id bigserial PRIMARY KEY,
+                    contract_id integer NOT NULL,
+                    date date NOT NULL,
+                    hours float8 NOT NULL DEFAULT 0,
+                    line_count integer NOT NULL DEFAULT 0
+                );
+                CREATE INDEX IF NOT EXISTS qlibra_profitability_contract_month_key
+                    ON qlibra_profitability_contract_month (contract_id, date);
 
                 CREATE OR REPLACE FUNCTION qlibra_profitability_month_apply()
                 RETURNS trigger LANGUAGE plpgsql AS $fn$
                 BEGIN
                     IF TG_OP IN ('UPDATE', 'DELETE') THEN
                         %(take_away)s;
+                        %(contract_take_away)s;
                     END IF;
                     IF TG_OP IN ('INSERT', 'UPDATE') THEN
                         %(add)s;
+                        %(contract_add)s;
                     END IF;
                     RETURN NULL;
                 END
@@ -671,10 +735,24 @@ class QlibraProfitabilityReport(models.Model):
                 """,
                 take_away=self._month_insert(self._month_rows("old_rows", "-")),
                 add=self._month_insert(self._month_rows("new_rows")),
+                contract_take_away=self._contract_month_insert("old_rows", "-"),
+                contract_add=self._contract_month_insert("new_rows"),
             )
         )
         if created:
             self._refill_month_table()
+        elif contract_created:
+            # An update from a version without it: the month table has the
+            # lines' sums already.
+            cr.execute(
+                """INSERT INTO qlibra_profitability_contract_month (
+                       contract_id, date, hours, line_count)
+                   SELECT contract_id, date, SUM(hours), SUM(line_count)
+                     FROM qlibra_profitability_month
+                    WHERE contract_id <> 0
+                 GROUP BY contract_id, date
+                   HAVING SUM(line_count) <> 0"""
+            )
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec not in RATIO_AGGREGATES:

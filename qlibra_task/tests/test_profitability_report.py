@@ -120,8 +120,8 @@ class TestProfitabilityReport(QlibraCase):
         self.assertNotIn(self.hourly_client, rows.partner_id)
 
     def _assert_month_table_matches_lines(self):
-        """The trigger-kept month table equals a fresh sum of the lines."""
-        self.env.flush_all()
+        """The trigger-kept month tables equal a fresh sum of the lines."""
+        self._assert_contract_month_table_matches_lines()
         query = """
             SELECT date_trunc('month', date)::date, company_id,
                    COALESCE(qlibra_partner_id, 0), COALESCE(qlibra_contract_id, 0),
@@ -154,6 +154,33 @@ class TestProfitabilityReport(QlibraCase):
             """SELECT count(*) FROM qlibra_profitability_month
              GROUP BY date, company_id, partner_id, contract_id, project_id,
                       task_id, employee_id HAVING count(*) > 1"""
+        )
+        self.assertFalse(self.env.cr.fetchall(), "one row per key once folded")
+
+    def _assert_contract_month_table_matches_lines(self):
+        """The contract month table (what the overage reads) equals a fresh
+        sum of the lines per contract and month, before and after folding."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT qlibra_contract_id, date_trunc('month', date)::date,
+                      SUM(unit_amount)::numeric(16, 4), COUNT(*)
+                 FROM account_analytic_line
+                WHERE project_id IS NOT NULL AND qlibra_contract_id IS NOT NULL
+             GROUP BY 1, 2"""
+        )
+        expected = set(self.env.cr.fetchall())
+        table = """
+            SELECT contract_id, date, SUM(hours)::numeric(16, 4), SUM(line_count)
+              FROM qlibra_profitability_contract_month
+          GROUP BY 1, 2 HAVING SUM(line_count) <> 0"""
+        self.env.cr.execute(table)
+        self.assertEqual(set(self.env.cr.fetchall()), expected)
+        self.Report._compact_month_table()
+        self.env.cr.execute(table)
+        self.assertEqual(set(self.env.cr.fetchall()), expected)
+        self.env.cr.execute(
+            """SELECT count(*) FROM qlibra_profitability_contract_month
+             GROUP BY contract_id, date HAVING count(*) > 1"""
         )
         self.assertFalse(self.env.cr.fetchall(), "one row per key once folded")
 
