@@ -672,6 +672,16 @@ class QlibraWarning(models.Model):
             return
         IrModel = self.env["ir.model"]
         activity_vals = []
+        # The same texts for the activity and the note, when the recipient
+        # may read the figures: written once.
+        written = {}
+
+        def texts_for(warning, user, figures):
+            key = (warning.id, (user and user.lang) or None, figures)
+            if key not in written:
+                written[key] = warning._qlibra_texts_for(user, figures=figures)
+            return written[key]
+
         for warning, candidate in raised:
             user = candidate["user"]
             if not user:
@@ -681,9 +691,7 @@ class QlibraWarning(models.Model):
             # Money (revenue, cost, margin, a fee) only for those who may read
             # it: an account or project manager who is a plain employee gets
             # the warning without the figures.
-            texts = warning._qlibra_texts_for(
-                user, figures=user.has_group(MARGIN_GROUP)
-            )
+            texts = texts_for(warning, user, user.has_group(MARGIN_GROUP))
             activity_vals.append(
                 {
                     "activity_type_id": activity_type.id,
@@ -709,9 +717,22 @@ class QlibraWarning(models.Model):
         # The figures go to the contract's chatter, which only managers read,
         # in the account manager's language; nothing to a task's chatter,
         # which every employee on it reads.
+        # Logged in batch (no one to notify: a note), one wave per set of
+        # distinct contracts: a contract may have two warnings at once.
+        notes = []
         for warning, candidate in raised:
-            texts = warning._qlibra_texts_for(candidate["user"], figures=True)
-            candidate["contract"].sudo().message_post(
-                body=Markup("<p>%s</p>") % texts["message"],
-                subtype_xmlid="mail.mt_note",
+            texts = texts_for(warning, candidate["user"], True)
+            notes.append(
+                (candidate["contract"], Markup("<p>%s</p>") % texts["message"])
             )
+        while notes:
+            wave, rest = {}, []
+            for contract, body in notes:
+                if contract.id in wave:
+                    rest.append((contract, body))
+                else:
+                    wave[contract.id] = body
+            self.env["qlibra.contract"].browse(list(wave)).sudo()._message_log_batch(
+                bodies=wave
+            )
+            notes = rest

@@ -105,7 +105,9 @@ class ClientStatementXlsx(models.AbstractModel):
                         "item": _("Hours worked"),
                         "hours": section["hours"],
                         "rate": section["hourly_rate"],
-                        "amount": Formula("{hours}*{rate}", section["amount"]),
+                        # Not hours x rate: revenue is rounded per line, and
+                        # the statement bills the analysis' sum to the cent.
+                        "amount": section["amount"],
                     }
                 )
             for delivery in section["deliveries"]:

@@ -58,6 +58,15 @@ class TestStatementAgrees(QlibraReportsCommon):
         analysis = self._analysis_revenue(self.beta, "2025-03-01", "2025-03-31")
         self.assertAlmostEqual(analysis, 50.01)
         self.assertAlmostEqual(self._amount(statement), analysis)
+        # the spreadsheet too: a value, not hours x rate recomputed by Excel
+        formulas, _values = self._render_xlsx(
+            "qlibra_task_reports.action_report_client_statement_xlsx",
+            self.beta,
+            data={"date_from": "2025-03-01", "date_to": "2025-03-31"},
+            user=self.accountant,
+        )
+        worked = self._find_row(formulas["Beta Advice"], 1, "Hours worked")
+        self.assertEqual(worked[7].value, 50.01)
 
     def test_fixed_price_done_after_the_contract_ended(self):
         self.contract_gamma.date_end = date(2025, 3, 31)
@@ -168,3 +177,24 @@ class TestStatementAgrees(QlibraReportsCommon):
         )
         self.assertIn(f"Total amount ({foreign.name})", text)
         self.assertIn(f"Total amount ({self.currency.name})", text)
+        formulas, values = self._render_xlsx(
+            "qlibra_task_reports.action_report_client_statement_xlsx",
+            self.alpha,
+            data={"date_from": "2025-03-01", "date_to": "2025-03-31"},
+            user=self.accountant,
+        )
+        sheet, cached = formulas["Alpha Trade"], values["Alpha Trade"]
+        titles = [
+            row[0].value
+            for row in sheet.iter_rows()
+            if str(row[0].value or "").startswith("Billing")
+        ]
+        self.assertEqual(
+            titles, [f"Billing ({self.currency.name})", f"Billing ({foreign.name})"]
+        )
+        # each table its own total, in its own currency format
+        totals = [row for row in sheet.iter_rows() if row[0].value == "Total amount"]
+        self.assertEqual(
+            [cached.cell(row[7].row, 8).value for row in totals], [480.0, 1000.0]
+        )
+        self.assertIn(foreign.symbol, totals[1][7].number_format)
