@@ -85,7 +85,6 @@ class QlibraContract(models.Model):
     )
     currency_id = fields.Many2one(
         "res.currency",
-        string="Currency",
         compute="_compute_currency_id",
         store=True,
         readonly=False,
@@ -573,6 +572,10 @@ class QlibraContract(models.Model):
 
     def write(self, vals):
         for fname in ("contract_type", "currency_id"):
+            if fname == "currency_id" and self.env.context.get(
+                "qlibra_follow_company_currency"
+            ):
+                continue
             if fname in vals:
                 self._check_terms_change(fname, vals[fname])
         if "active" in vals and not vals["active"]:

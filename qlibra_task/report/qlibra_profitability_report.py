@@ -57,7 +57,6 @@ class QlibraProfitabilityReport(models.Model):
     )
     contract_currency_id = fields.Many2one(
         "res.currency",
-        string="Contract Currency",
         readonly=True,
         help="The currency of the contract's fees and rates (the company's "
         "for time without contract).",

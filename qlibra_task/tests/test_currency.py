@@ -184,6 +184,45 @@ class TestContractCurrency(QlibraCase):
         # writing the same currency is no change
         contract.write({"currency_id": self.foreign.id})
 
+    def test_contracts_follow_a_company_currency_change(self):
+        """A chart of accounts sets the company's currency after contracts
+        exist (the demo's, installed before Invoicing): those in the
+        company's currency follow it, priced or with time; others keep
+        theirs. (A company of its own: Odoo refuses to change the currency
+        of one with journal items.)"""
+        company = self.env["res.company"].create(
+            {"name": "Firm Being Set Up", "currency_id": self.company_currency.id}
+        )
+        follows = self._contract(
+            self.client_eur, "fixed_price", month(2025, 1), company_id=company.id
+        )
+        project = self.env["project.project"].create(
+            {
+                "name": "Set-up job",
+                "company_id": company.id,
+                "partner_id": self.client_eur.id,
+                "qlibra_contract_id": follows.id,
+            }
+        )
+        task = self._task(project, "Priced job", qlibra_fixed_price=500.0)
+        other = self._contract(
+            self._client("Other"),
+            "hourly",
+            month(2025, 1),
+            company_id=company.id,
+            currency_id=self.foreign.id,
+        )
+        third = self.env["res.currency"].create(
+            {"name": "QTH", "symbol": "T", "rounding": 0.01}
+        )
+        company.currency_id = third
+        self.assertEqual(follows.currency_id, third)
+        self.assertEqual(task.qlibra_price_currency_id, third)
+        self.assertEqual(other.currency_id, self.foreign)
+        # a user still cannot change it by hand, priced as it is
+        with self.assertRaisesRegex(UserError, "currency of a contract"):
+            follows.currency_id = self.foreign
+
     def test_renegotiation_keeps_currency(self):
         contract = self._contract(
             self.client_eur,
