@@ -712,7 +712,12 @@ class QlibraWarning(models.Model):
                 key = (vals["res_model_id"], vals["res_id"], vals["user_id"])
                 (rest if key in seen else wave).append(vals)
                 seen.add(key)
-            self.env["mail.activity"].sudo().create(wave)
+            # No "assigned to you" e-mail per warning: the daily action may
+            # raise hundreds at once, and each is already a To-Do in the
+            # recipient's Activities (and, for managers, a chatter note).
+            self.env["mail.activity"].sudo().with_context(
+                mail_activity_quick_update=True
+            ).create(wave)
             activity_vals = rest
         # The figures go to the contract's chatter, which only managers read,
         # in the account manager's language; nothing to a task's chatter,
