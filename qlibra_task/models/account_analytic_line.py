@@ -4,6 +4,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
 
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
@@ -147,16 +148,12 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_execute(self, query, fetch=True):
-        """Execute query without PostgreSQL's JIT: the recursive chain's row
-        estimates are large enough to trigger it, and compiling costs more
-        than the query (a second on 20,000 lines)."""
+        """Execute query without PostgreSQL's JIT (see without_jit): the
+        recursive chain's row estimates are large enough to trigger it."""
         cr = self.env.cr
-        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        jit = cr.fetchone()[0]
-        cr.execute(query)
-        rows = cr.fetchall() if fetch else None
-        cr.execute("SELECT set_config('jit', %s, true)", [jit])
-        return rows
+        with without_jit(cr):
+            cr.execute(query)
+            return cr.fetchall() if fetch else None
 
     @api.model
     def _qlibra_resolution_sql(self, inputs):
@@ -349,37 +346,22 @@ class AccountAnalyticLine(models.Model):
         # re-resolution: one query for the whole batch.
         if not self:
             return
-        columns = [
-            [
-                index,
-                contract.contract_type or "",
-                line.unit_amount or 0.0,
-                contract.hourly_rate or 0.0,
-                contract.currency_id.rounding or 0.01,
-            ]
-            for index, (line, contract) in enumerate(
-                (line, line.qlibra_contract_id.sudo()) for line in self
-            )
-        ]
-        keys, types, hours, rates, roundings = (
-            list(column) for column in zip(*columns, strict=True)
-        )
+        contracts = [line.qlibra_contract_id.sudo() for line in self]
         self.env.cr.execute(
             SQL(
-                "SELECT k, %s FROM unnest(%s::int[], %s::varchar[], %s::float8[],"
-                " %s::numeric[], %s::numeric[])"
-                " AS i(k, contract_type, hours, hourly_rate, rounding)",
+                "SELECT k, %s FROM unnest(%s::varchar[], %s::float8[],"
+                " %s::numeric[], %s::numeric[]) WITH ORDINALITY"
+                " AS i(contract_type, hours, hourly_rate, rounding, k)",
                 self._qlibra_revenue_sql("i"),
-                keys,
-                types,
-                hours,
-                rates,
-                roundings,
+                [contract.contract_type or "" for contract in contracts],
+                [line.unit_amount or 0.0 for line in self],
+                [contract.hourly_rate or 0.0 for contract in contracts],
+                [contract.currency_id.rounding or 0.01 for contract in contracts],
             )
         )
         revenue = dict(self.env.cr.fetchall())
-        for index, line in enumerate(self):
-            line.qlibra_revenue = float(revenue[index])
+        for position, line in enumerate(self, start=1):
+            line.qlibra_revenue = float(revenue[position])
 
     @api.model
     def _qlibra_revenue_sql(self, alias):

@@ -1,12 +1,11 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from contextlib import contextmanager
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
 from ..models.qlibra_contract import CONTRACT_TYPES
+from ..models.qlibra_sql import without_jit
 from ..models.qlibra_today import TODAY_SETTING
 from ..models.qlibra_today import today as qlibra_today
 
@@ -393,28 +392,16 @@ class QlibraProfitabilityReport(models.Model):
         )
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
-    @contextmanager
-    def _without_jit(self):
-        """Run the view's queries without PostgreSQL's JIT compiler, as the
-        previous setting is restored after them. The view's plans are costly
-        enough on paper (a union of branches) that PostgreSQL compiles them:
-        seconds of compiling for a query that runs in one (measured at
-        1,000,000 lines: 5.2 s with JIT, 1.2 s without)."""
-        cr = self.env.cr
-        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        jit = cr.fetchone()[0]
-        yield
-        # Not after an error: the transaction is aborted, and rolled back.
-        cr.execute("SELECT set_config('jit', %s, true)", [jit])
-
+    # The view's plans look costly enough that PostgreSQL would JIT-compile
+    # them, for longer than they run (see without_jit).
     @api.model
     def _read_group(self, *args, **kwargs):
-        with self._without_jit():
+        with without_jit(self.env.cr):
             return super()._read_group(*args, **kwargs)
 
     @api.model
     def search_fetch(self, *args, **kwargs):
-        with self._without_jit():
+        with without_jit(self.env.cr):
             return super().search_fetch(*args, **kwargs)
 
     def init(self):
@@ -614,52 +601,51 @@ class QlibraProfitabilityReport(models.Model):
     @api.model
     def _fold_contract_month_rows(self, where):
         """Fold the contract month table's rows matching where (SQL) into
-        one row per contract and month, as _fold_month_rows does."""
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH folded AS (
-                    DELETE FROM qlibra_profitability_contract_month WHERE %s
-                    RETURNING *
-                )
-                INSERT INTO qlibra_profitability_contract_month (
-                    contract_id, date, hours, line_count)
-                SELECT contract_id, date, SUM(hours), SUM(line_count)
-                  FROM folded
-              GROUP BY contract_id, date
-                HAVING SUM(line_count) <> 0
-                """,
-                where,
-            )
+        one row per contract and month."""
+        self._fold_rows(
+            CONTRACT_MONTH_TABLE, ("contract_id", "date"), (), ("hours",), where
         )
 
     @api.model
     def _fold_month_rows(self, where):
         """Fold the month table's rows matching where (SQL) into one row per
         key, dropping keys whose lines are all gone; rowcount: rows left."""
+        self._fold_rows(
+            MONTH_TABLE,
+            ("date", "company_id", *MONTH_KEY_IDS),
+            ("currency_id", "contract_type"),
+            ("hours", "change_request_hours", "uncosted_hours", "cost", "revenue"),
+            where,
+        )
+
+    @api.model
+    def _fold_rows(self, table, keys, same, sums, where):
+        """Fold the rows of table (rows of changes) matching where (SQL) into
+        one per key: sums and line_count summed, the columns of same (equal
+        for a key) kept; keys whose lines are all gone dropped."""
+        sums = (*sums, "line_count")
+        names = (*keys, *same, *sums)
+        values = [
+            *(SQL.identifier(name) for name in keys),
+            *(SQL("max(%s)", SQL.identifier(name)) for name in same),
+            *(SQL("SUM(%s)", SQL.identifier(name)) for name in sums),
+        ]
         self.env.cr.execute(
             SQL(
                 """
                 WITH folded AS (
-                    DELETE FROM qlibra_profitability_month WHERE %s
-                    RETURNING *
+                    DELETE FROM %(table)s WHERE %(where)s RETURNING *
                 )
-                INSERT INTO qlibra_profitability_month (
-                    date, company_id, currency_id, partner_id, contract_id,
-                    contract_type, project_id, task_id, employee_id, hours,
-                    change_request_hours, uncosted_hours, cost, revenue,
-                    line_count)
-                SELECT date, company_id, max(currency_id), partner_id,
-                       contract_id, max(contract_type), project_id, task_id,
-                       employee_id, SUM(hours), SUM(change_request_hours),
-                       SUM(uncosted_hours), SUM(cost), SUM(revenue),
-                       SUM(line_count)
-                  FROM folded
-              GROUP BY date, company_id, partner_id, contract_id, project_id,
-                       task_id, employee_id
+                INSERT INTO %(table)s (%(names)s)
+                SELECT %(values)s FROM folded
+              GROUP BY %(keys)s
                 HAVING SUM(line_count) <> 0
                 """,
-                where,
+                table=SQL.identifier(table),
+                where=where,
+                names=SQL(", ").join(SQL.identifier(name) for name in names),
+                values=SQL(", ").join(values),
+                keys=SQL(", ").join(SQL.identifier(name) for name in keys),
             )
         )
 
@@ -770,17 +756,8 @@ class QlibraProfitabilityReport(models.Model):
         if created:
             self._refill_month_table()
         elif contract_created:
-            # An update from a version without it: the month table has the
-            # lines' sums already.
-            cr.execute(
-                """INSERT INTO qlibra_profitability_contract_month (
-                       contract_id, date, hours, line_count)
-                   SELECT contract_id, date, SUM(hours), SUM(line_count)
-                     FROM qlibra_profitability_month
-                    WHERE contract_id <> 0
-                 GROUP BY contract_id, date
-                   HAVING SUM(line_count) <> 0"""
-            )
+            # An update from a version without it.
+            cr.execute(self._contract_month_insert("account_analytic_line"))
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec not in RATIO_AGGREGATES:
