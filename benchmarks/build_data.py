@@ -510,6 +510,7 @@ def insert_lines_sql(cr, table, uid):
             product_uom_id, partner_id, user_id, company_id, currency_id,
             category, task_id, parent_task_id, project_id, employee_id,
             department_id, manager_id, qlibra_contract_id, qlibra_partner_id,
+            qlibra_client_id,
             qlibra_overhead_rate, qlibra_hourly_cost, qlibra_cost,
             qlibra_is_change_request, qlibra_own_change_request,
             qlibra_contract_type, qlibra_revenue,
@@ -519,6 +520,7 @@ def insert_lines_sql(cr, table, uid):
                co.currency_id, 'other', t.id, t.parent_id, p.id, emp.id,
                emp.department_id, emp.parent_id, cn.contract_id,
                COALESCE(cc.partner_id, cp.commercial_partner_id),
+               cp.commercial_partner_id,
                co.qlibra_overhead_rate,
                COALESCE(emp.hourly_cost, 0),
                round(i.hours::numeric * COALESCE(emp.hourly_cost, 0)::numeric

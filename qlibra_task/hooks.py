@@ -49,6 +49,7 @@ def pre_init_hook(env):
             ALTER TABLE account_analytic_line
                 ADD COLUMN qlibra_contract_id int4,
                 ADD COLUMN qlibra_partner_id int4,
+                ADD COLUMN qlibra_client_id int4,
                 ADD COLUMN qlibra_contract_type varchar,
                 ADD COLUMN qlibra_is_change_request bool,
                 ADD COLUMN qlibra_own_change_request bool,
@@ -59,6 +60,7 @@ def pre_init_hook(env):
             UPDATE account_analytic_line l
                SET qlibra_partner_id = CASE WHEN l.project_id IS NOT NULL
                                             THEN p.commercial_partner_id END,
+                   qlibra_client_id = p.commercial_partner_id,
                    qlibra_is_change_request = false,
                    qlibra_own_change_request = false,
                    qlibra_hourly_cost = c.hourly_cost,

@@ -1,7 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
 from .qlibra_sql import without_jit
@@ -30,6 +30,16 @@ class AccountAnalyticLine(models.Model):
         store=True,
         index="btree_not_null",
         help="The contract's client, else the commercial partner of the line.",
+    )
+    qlibra_client_id = fields.Many2one(
+        "res.partner",
+        string="Logged For",
+        compute="_compute_qlibra_client_id",
+        store=True,
+        index="btree_not_null",
+        help="The commercial partner of the line's partner when the line was "
+        "logged: a contact that later moves to another company takes none of "
+        "its past time along.",
     )
     qlibra_contract_type = fields.Selection(
         related="qlibra_contract_id.contract_type",
@@ -99,9 +109,8 @@ class AccountAnalyticLine(models.Model):
     @api.depends(
         "project_id",
         "date",
-        "partner_id",
-        # a contact that moves to another company takes its time along
-        "partner_id.commercial_partner_id",
+        "qlibra_client_id",
+        "company_id",
         "task_id.qlibra_contract_id",
         "project_id.qlibra_contract_id",
     )
@@ -119,7 +128,7 @@ class AccountAnalyticLine(models.Model):
                 line.company_id.id,
                 line.task_id.sudo().qlibra_contract_id.id,
                 line.project_id.sudo().qlibra_contract_id.id,
-                line.partner_id.commercial_partner_id.id,
+                line.qlibra_client_id.id,
             ]
             for index, line in enumerate(timesheets)
         ]
@@ -138,13 +147,89 @@ class AccountAnalyticLine(models.Model):
             clients,
         )
         resolved = dict(self._qlibra_execute(self._qlibra_resolution_sql(inputs)))
+        timesheets.filtered("id")._qlibra_recheck_after_commit()
         Contract = self.env["qlibra.contract"]
         for index, line in enumerate(timesheets):
             contract = Contract.browse(resolved.get(index))
             line.qlibra_contract_id = contract
-            line.qlibra_partner_id = (
-                contract.sudo().partner_id or line.partner_id.commercial_partner_id
+            line.qlibra_partner_id = contract.sudo().partner_id or line.qlibra_client_id
+
+    @api.depends("partner_id")
+    def _compute_qlibra_client_id(self):
+        # Deliberately not depending on the commercial partner: a contact
+        # that moves to another company leaves its past time where it was.
+        for line in self:
+            line.qlibra_client_id = line.partner_id.commercial_partner_id
+
+    def _qlibra_recheck_after_commit(self, partners=(), projects=()):
+        """Resolve again once this transaction has committed what it could
+        not see: lines saved while a contract was being created, and a
+        contract's lines saved while it was (SPEC, Lifecycle: two users
+        acting at once get the figures of one after the other). Odoo's
+        transactions see the database as it was when they started; the
+        rows written by transactions they could not see are those younger
+        than their snapshot's xmin, whatever their own order of commit."""
+        cr = self.env.cr
+        data = cr.postcommit.data.get("qlibra.recheck")
+        if data is None:
+            cr.execute(
+                "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::numeric"
+                " % 4294967296)::text,"
+                " (COALESCE(pg_current_xact_id_if_assigned()::text, '0')::numeric"
+                " % 4294967296)::text"
             )
+            xmin, xid = cr.fetchone()
+            data = cr.postcommit.data["qlibra.recheck"] = {
+                "xmin": xmin,
+                "xid": xid,
+                "lines": set(),
+                "partners": set(),
+                "projects": set(),
+            }
+            registry = self.env.registry
+            cr.postcommit.add(lambda: _recheck_after_commit(registry, data))
+        data["lines"].update(self.ids)
+        data["partners"].update(partners)
+        data["projects"].update(projects)
+
+    @api.model
+    def _qlibra_recheck(self, data):
+        """The postcommit half of _qlibra_recheck_after_commit."""
+        young = SQL("age(%s::xid)", data["xmin"])
+        other = SQL("%s::xid", data["xid"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.id FROM account_analytic_line l
+                 WHERE l.project_id IS NOT NULL
+                   AND (l.qlibra_client_id = ANY(%(partners)s)
+                        OR l.project_id = ANY(%(projects)s))
+                   AND age(l.xmin) <= %(young)s AND l.xmin <> %(own)s
+                 UNION
+                SELECT l.id FROM account_analytic_line l
+                 WHERE l.id = ANY(%(lines)s) AND (
+                       EXISTS (SELECT 1 FROM qlibra_contract c
+                                WHERE c.partner_id = l.qlibra_client_id
+                                  AND age(c.xmin) <= %(young)s
+                                  AND c.xmin <> %(own)s)
+                    OR EXISTS (SELECT 1 FROM project_project p
+                                WHERE p.id = l.project_id
+                                  AND age(p.xmin) <= %(young)s
+                                  AND p.xmin <> %(own)s)
+                    OR EXISTS (SELECT 1 FROM project_task t
+                                WHERE t.id = l.task_id
+                                  AND age(t.xmin) <= %(young)s
+                                  AND t.xmin <> %(own)s))
+                """,
+                partners=sorted(data["partners"]),
+                projects=sorted(data["projects"]),
+                lines=sorted(data["lines"]),
+                young=young,
+                own=other,
+            )
+        )
+        lines = self.browse([row[0] for row in self.env.cr.fetchall()])
+        lines._qlibra_recompute_contract()
 
     @api.model
     def _qlibra_execute(self, query, fetch=True):
@@ -161,11 +246,12 @@ class AccountAnalyticLine(models.Model):
 
         inputs: SQL of a relation i(k, date, company_id, task_contract,
         project_contract, client) with one row per timesheet line. Returns
-        the SQL of (k, contract_id): the contract valid on the line's date
-        along the renegotiation chain of the task's contract, else of the
-        project's, else the client's only contract of the line's company
-        valid that day; NULL when none. Archived contracts count: archiving
-        must not rewrite history.
+        the SQL of (k, contract_id): the contract of the line's company
+        valid on the line's date along the renegotiation chain of the task's
+        contract, else of the project's, else the client's contract for the
+        whole client (one without projects, nor a successor with projects)
+        of the line's company valid that day; NULL when none. Archived
+        contracts count: archiving must not rewrite history.
         """
         self.env["qlibra.contract"].flush_model(
             [
@@ -176,8 +262,10 @@ class AccountAnalyticLine(models.Model):
                 "previous_contract_id",
             ]
         )
+        self.env["project.project"].flush_model(["qlibra_contract_id"])
         valid = SQL(
-            "c.date_start <= i.date AND (c.date_end IS NULL OR i.date <= c.date_end)"
+            "c.company_id = i.company_id AND c.date_start <= i.date"
+            " AND (c.date_end IS NULL OR i.date <= c.date_end)"
         )
         return SQL(
             """
@@ -195,6 +283,16 @@ class AccountAnalyticLine(models.Model):
                   FROM chain ch
                   JOIN qlibra_contract c ON c.id = ch.contract_id
                  WHERE c.previous_contract_id IS NOT NULL AND ch.depth < 100
+            ),
+            -- contracts with projects, and their predecessors: they cover
+            -- their projects only (qlibra.contract._scope_projects)
+            scoped(id) AS (
+                SELECT qlibra_contract_id FROM project_project
+                 WHERE qlibra_contract_id IS NOT NULL
+                 UNION
+                SELECT c.previous_contract_id
+                  FROM scoped s JOIN qlibra_contract c ON c.id = s.id
+                 WHERE c.previous_contract_id IS NOT NULL
             )
             SELECT i.k, COALESCE(
                 (SELECT ch.contract_id FROM chain ch
@@ -207,8 +305,8 @@ class AccountAnalyticLine(models.Model):
                ORDER BY ch.depth LIMIT 1),
                 (SELECT CASE WHEN count(*) = 1 THEN min(c.id) END
                    FROM qlibra_contract c
-                  WHERE c.partner_id = i.client
-                    AND c.company_id = i.company_id AND %(valid)s)
+                  WHERE c.partner_id = i.client AND %(valid)s
+                    AND c.id NOT IN (SELECT id FROM scoped))
             ) AS contract_id
               FROM input i
             """,
@@ -230,13 +328,12 @@ class AccountAnalyticLine(models.Model):
             """SELECT l.id AS k, l.date, l.company_id,
                       t.qlibra_contract_id AS task_contract,
                       p.qlibra_contract_id AS project_contract,
-                      rp.commercial_partner_id AS client
+                      l.qlibra_client_id AS client
                  -- a join, not "id = ANY(array)": linear in the array per row
                  FROM unnest(%s::int[]) AS ids(id)
                  JOIN account_analytic_line l ON l.id = ids.id
                  JOIN project_project p ON p.id = l.project_id
-            LEFT JOIN project_task t ON t.id = l.task_id
-            LEFT JOIN res_partner rp ON rp.id = l.partner_id""",
+            LEFT JOIN project_task t ON t.id = l.task_id""",
             self.ids,
         )
         # The resolution goes to a temporary table first: planned together,
@@ -262,12 +359,11 @@ class AccountAnalyticLine(models.Model):
                        qlibra_revenue = new.revenue
                   FROM (
                       SELECT l.id, r.contract_id,
-                             COALESCE(c.partner_id, rp.commercial_partner_id)
+                             COALESCE(c.partner_id, l.qlibra_client_id)
                                  AS partner_id,
                              c.contract_type, %(revenue)s AS revenue
                         FROM qlibra_resolved_line r
                         JOIN account_analytic_line l ON l.id = r.k
-                   LEFT JOIN res_partner rp ON rp.id = l.partner_id
                    LEFT JOIN qlibra_contract c ON c.id = r.contract_id
                    LEFT JOIN res_currency cur ON cur.id = c.currency_id
                   CROSS JOIN LATERAL (
@@ -399,3 +495,12 @@ class AccountAnalyticLine(models.Model):
         return self.company_id.currency_id.round(
             self.unit_amount * hourly_cost * (1 + overhead_rate / 100)
         )
+
+
+def _recheck_after_commit(registry, data):
+    with registry.cursor() as cr:
+        # The registry at hand, not looked up by name: that takes the lock
+        # which a thread loading the registry may hold.
+        cr.transaction = api.Transaction(registry)
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["account.analytic.line"]._qlibra_recheck(data)

@@ -1,6 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class ProjectProject(models.Model):
@@ -23,7 +24,48 @@ class ProjectProject(models.Model):
     def write(self, vals):
         if not self._qlibra_may_move_revenue():
             self._qlibra_check_revenue_fields(vals, ("qlibra_contract_id",))
-        return super().write(vals)
+            if "partner_id" in vals:
+                self._qlibra_check_client_change(vals["partner_id"])
+        contracts = self.env["qlibra.contract"]
+        if "qlibra_contract_id" in vals:
+            contracts = self.sudo().qlibra_contract_id
+        res = super().write(vals)
+        if "qlibra_contract_id" in vals:
+            # A contract that gains or loses projects stops or starts covering
+            # the client's other projects: their lines follow.
+            contracts |= self.sudo().qlibra_contract_id
+            contracts._recompute_timesheet_contracts()
+        return res
+
+    def _qlibra_check_client_change(self, partner_id):
+        """A project whose time counts for its client's contract moves that
+        time to another client when its client changes: a manager's act."""
+        partner = self.env["res.partner"].browse(partner_id)
+        for project in self.sudo():
+            if project.qlibra_contract_id or (
+                project.partner_id.commercial_partner_id
+                == partner.commercial_partner_id
+            ):
+                continue
+            covered = (
+                self.env["account.analytic.line"]
+                .sudo()
+                .search_count(
+                    [
+                        ("project_id", "=", project.id),
+                        ("qlibra_contract_id", "!=", False),
+                    ],
+                    limit=1,
+                )
+            )
+            if covered:
+                raise AccessError(
+                    _(
+                        "The time of project %s counts for its client's contract: "
+                        "ask a client profitability manager to change its client.",
+                        project.display_name,
+                    )
+                )
 
     @api.onchange("qlibra_contract_id")
     def _onchange_qlibra_contract_id(self):

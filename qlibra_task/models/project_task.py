@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .qlibra_today import today as qlibra_today
 
@@ -126,7 +126,24 @@ class ProjectTask(models.Model):
     @api.depends("project_id.qlibra_contract_id")
     def _compute_qlibra_contract_id(self):
         for task in self:
-            task.qlibra_contract_id = task.project_id.qlibra_contract_id
+            if task._qlibra_is_delivered():
+                # A delivered job stays with the contract it was delivered
+                # under: its price, currency and month (SPEC, Rules).
+                task.qlibra_contract_id = task._origin.qlibra_contract_id
+            else:
+                task.qlibra_contract_id = task.project_id.qlibra_contract_id
+
+    def _qlibra_is_delivered(self):
+        """A fixed-price task done under its contract: its revenue is
+        recognised and no longer moves."""
+        self.ensure_one()
+        origin = self._origin.sudo()
+        return bool(
+            origin
+            and origin.qlibra_date_done
+            and origin.qlibra_fixed_price
+            and origin.qlibra_contract_id.contract_type == "fixed_price"
+        )
 
     @api.depends("state")
     def _compute_qlibra_date_done(self):
@@ -184,10 +201,45 @@ class ProjectTask(models.Model):
             self._qlibra_check_revenue_fields(
                 vals, ("qlibra_contract_id", "qlibra_fixed_price", "qlibra_date_done")
             )
+            if "project_id" in vals:
+                self._qlibra_check_move(vals["project_id"])
         res = super().write(vals)
         if "state" in vals:
             self.flush_recordset(["qlibra_date_done"])  # see create()
         return res
+
+    def _qlibra_check_move(self, project_id):
+        """Moving a task whose time or price counts for a contract to a
+        project of another contract or client moves revenue: a manager's
+        act (SPEC, Lifecycle)."""
+        project = self.env["project.project"].browse(project_id).sudo()
+        for task in self.sudo():
+            old = task.project_id
+            if not old or old == project:
+                continue
+            same_terms = (
+                project.qlibra_contract_id == old.qlibra_contract_id
+                and project.partner_id.commercial_partner_id
+                == old.partner_id.commercial_partner_id
+            )
+            if same_terms:
+                continue
+            counts = task.qlibra_fixed_price or self.env[
+                "account.analytic.line"
+            ].sudo().search_count(
+                [("task_id", "=", task.id), ("qlibra_contract_id", "!=", False)],
+                limit=1,
+            )
+            if counts:
+                raise AccessError(
+                    _(
+                        "Moving task %(task)s to project %(project)s would move "
+                        "its time and revenue to another contract or client. Ask "
+                        "a client profitability manager to move it.",
+                        task=task.display_name,
+                        project=project.display_name,
+                    )
+                )
 
     @api.constrains("qlibra_fixed_price", "qlibra_contract_id")
     def _check_qlibra_fixed_price(self):

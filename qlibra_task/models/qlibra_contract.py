@@ -10,6 +10,7 @@ from pytz import timezone
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .qlibra_today import today as qlibra_today
 
@@ -148,6 +149,11 @@ class QlibraContract(models.Model):
     next_contract_ids = fields.One2many(
         "qlibra.contract", "previous_contract_id", string="Next Contracts"
     )
+    renegotiation_note = fields.Text(
+        compute="_compute_renegotiation_note",
+        help="What becomes of the previous contract's priced tasks once this "
+        "renegotiation is saved.",
+    )
     note = fields.Html(string="Terms")
     missing_cost_employee_ids = fields.Many2many(
         "hr.employee",
@@ -195,6 +201,100 @@ class QlibraContract(models.Model):
             "The end date of a contract cannot be before its start date.",
         ),
     ]
+
+    @api.depends("previous_contract_id", "contract_type", "currency_id", "date_start")
+    def _compute_renegotiation_note(self):
+        for contract in self:
+            previous = contract.previous_contract_id
+            if not previous or contract._origin.id:
+                contract.renegotiation_note = False
+                continue
+            tasks = contract._renegotiation_priced_tasks()
+            delivered = tasks.filtered("qlibra_date_done")
+            notes = []
+            if delivered:
+                notes.append(
+                    _(
+                        "%(count)s delivered fixed-price task(s) stay with "
+                        "%(contract)s, with their price, currency and month.",
+                        count=len(delivered),
+                        contract=previous.display_name,
+                    )
+                )
+            pending = tasks - delivered
+            if pending:
+                names = ", ".join(pending.mapped("display_name"))
+                mode = contract._renegotiation_price_mode()
+                if mode == "keep":
+                    note = _(
+                        "Open priced tasks move to this contract with their "
+                        "prices: %s.",
+                        names,
+                    )
+                elif mode == "convert":
+                    note = _(
+                        "Open priced tasks move to this contract, their prices "
+                        "converted to %(currency)s at the rate of %(date)s: "
+                        "%(tasks)s.",
+                        currency=contract.currency_id.name,
+                        date=contract.date_start,
+                        tasks=names,
+                    )
+                else:
+                    note = _(
+                        "Open priced tasks lose their fixed price: their time "
+                        "is billed under this contract's terms: %s.",
+                        names,
+                    )
+                notes.append(note)
+            contract.renegotiation_note = "\n".join(notes) or False
+
+    def _renegotiation_priced_tasks(self):
+        """The previous contract's tasks with a fixed price."""
+        self.ensure_one()
+        return (
+            self.env["project.task"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("qlibra_contract_id", "=", self.previous_contract_id.id),
+                    ("qlibra_fixed_price", ">", 0),
+                ]
+            )
+        )
+
+    def _renegotiation_price_mode(self):
+        """What a renegotiation does to open priced tasks: keep their price
+        (fixed price to fixed price), convert it (to another currency), or
+        clear it (to another type, which bills their time by its own terms)."""
+        self.ensure_one()
+        if self.contract_type != "fixed_price":
+            return "clear"
+        if self.currency_id != self.previous_contract_id.currency_id:
+            return "convert"
+        return "keep"
+
+    def _renegotiation_price_open_tasks(self):
+        """Price the previous contract's open priced tasks as the
+        renegotiation note said, before they move with their projects; the
+        delivered ones stay (project.task pins them). self: the draft.
+        Returns the open tasks, to be given the new contract."""
+        self.ensure_one()
+        pending = self._renegotiation_priced_tasks().filtered(
+            lambda task: not task.qlibra_date_done
+        )
+        mode = self._renegotiation_price_mode()
+        for task in pending:
+            price = task.qlibra_fixed_price
+            if mode == "clear":
+                price = 0.0
+            elif mode == "convert":
+                price = self.previous_contract_id.currency_id._convert(
+                    price, self.currency_id, self.company_id, self.date_start
+                )
+            task.qlibra_fixed_price = price
+        return pending
 
     @api.depends("partner_id", "contract_type", "date_start")
     def _compute_name(self):
@@ -450,6 +550,16 @@ class QlibraContract(models.Model):
         The scope of a contract is its projects, or the whole client when it
         has none.
         """
+        # Two contracts of one client saved at once must not both pass the
+        # search below, which sees neither: each writes its client's row, so
+        # that PostgreSQL refuses the second transaction (a serialization
+        # failure, which Odoo retries: the retry sees the first contract).
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)",
+                self.partner_id.ids,
+            )
+        )
         # Archived contracts count: archiving ends a contract, it keeps its
         # dates and its past (SPEC, Lifecycle).
         for contract in self:
@@ -556,7 +666,12 @@ class QlibraContract(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        pending_tasks = []
         for vals in vals_list:
+            pending_tasks.append(
+                vals.get("previous_contract_id")
+                and self.new(vals)._renegotiation_price_open_tasks()
+            )
             if vals.get("previous_contract_id") and vals.get("date_start"):
                 previous = self.browse(vals["previous_contract_id"])
                 previous._end_before(fields.Date.to_date(vals["date_start"]))
@@ -565,8 +680,11 @@ class QlibraContract(models.Model):
                 if "project_ids" not in vals and previous.project_ids:
                     vals["project_ids"] = [Command.set(previous.project_ids.ids)]
         contracts = super().create(vals_list)
-        for contract in contracts.filtered("previous_contract_id"):
-            contract.previous_contract_id.project_ids.qlibra_contract_id = contract
+        for contract, pending in zip(contracts, pending_tasks, strict=True):
+            if contract.previous_contract_id:
+                contract.previous_contract_id.project_ids.qlibra_contract_id = contract
+                if pending:
+                    pending.qlibra_contract_id = contract
         contracts._recompute_timesheet_contracts()
         return contracts
 
@@ -697,11 +815,12 @@ class QlibraContract(models.Model):
             [
                 ("project_id", "!=", False),
                 "|",
-                ("partner_id.commercial_partner_id", "in", partners.ids),
+                ("qlibra_client_id", "in", partners.ids),
                 ("project_id", "in", projects.ids),
             ]
         )
         lines._qlibra_recompute_contract()
+        Line._qlibra_recheck_after_commit(partners.ids, projects.ids)
 
     # ------------------------------------------------------------------
     # Actions

@@ -3,8 +3,12 @@
 import threading
 from datetime import date
 
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -178,3 +182,156 @@ class TestConcurrentTimeEntry(TransactionCase):
         self.assertAlmostEqual(hours, 2.0 + 10.0 + 2.0)
         self.assertAlmostEqual(revenue, 14.0 * 100.0)
         self.assertEqual(count, 23)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentContracts(TransactionCase):
+    """Two people acting at once get the figures they would get one after
+    the other (SPEC, Lifecycle): each acts on its own connection and commits,
+    as two Odoo workers do; the fixture is committed and removed likewise."""
+
+    def _commit_fixture(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            employee = env["hr.employee"].create(
+                {"name": "Concurrent Contract Logger", "hourly_cost": 20.0}
+            )
+            client = env["res.partner"].create(
+                {"name": "Concurrent Contract Client", "is_company": True}
+            )
+            project = env["project.project"].create(
+                {
+                    "name": "Concurrent Contract Project",
+                    "partner_id": client.id,
+                    "allow_timesheets": True,
+                }
+            )
+            ids = {
+                "employee": employee.id,
+                "work_contact": employee.work_contact_id.id,
+                "client": client.id,
+                "project": project.id,
+                "account": project.account_id.id,
+            }
+        self.addCleanup(self._drop_fixture, ids)
+        return ids
+
+    def _drop_fixture(self, ids):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["account.analytic.line"].search(
+                [("project_id", "=", ids["project"])]
+            ).unlink()
+            env["qlibra.contract"].with_context(active_test=False).search(
+                [("partner_id", "=", ids["client"])]
+            ).unlink()
+            env["project.project"].browse(ids["project"]).unlink()
+            env["account.analytic.account"].browse(ids["account"]).exists().unlink()
+            env["res.partner"].browse(ids["client"]).unlink()
+            env["hr.employee"].browse(ids["employee"]).unlink()
+            env["res.partner"].browse(ids["work_contact"]).exists().unlink()
+
+    def _env(self, cr):
+        cr.execute("SET LOCAL lock_timeout = '5s'")
+        # Not looked up by name: the loading thread holds the registry lock.
+        cr.transaction = api.Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+    def _contract_vals(self, ids, **vals):
+        return {
+            "partner_id": ids["client"],
+            "contract_type": "hourly",
+            "date_start": date(2025, 1, 1),
+            "hourly_rate": 100.0,
+            **vals,
+        }
+
+    def _log(self, env, ids):
+        line = env["account.analytic.line"].create(
+            {
+                "name": "Logged meanwhile",
+                "project_id": ids["project"],
+                "employee_id": ids["employee"],
+                "date": date(2025, 3, 3),
+                "unit_amount": 2.0,
+            }
+        )
+        env.flush_all()
+        return line.id
+
+    def _line_figures(self, line_id):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """SELECT c.partner_id, l.qlibra_revenue
+                     FROM account_analytic_line l
+                LEFT JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
+                    WHERE l.id = %s""",
+                [line_id],
+            )
+            client, revenue = cr.fetchone()
+        return client, float(revenue or 0)
+
+    def test_time_logged_while_the_contract_is_created(self):
+        ids = self._commit_fixture()
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            # A creates the contract; before A saves, B logs time and saves.
+            env_a = self._env(cr_a)
+            env_a["qlibra.contract"].create(self._contract_vals(ids))
+            env_a.flush_all()
+            line_id = self._log(self._env(cr_b), ids)
+            cr_b.commit()
+            cr_a.commit()
+        self.assertEqual(self._line_figures(line_id), (ids["client"], 200.0))
+
+    def test_contract_created_while_time_is_logged(self):
+        ids = self._commit_fixture()
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            # B logs time; before B saves, A creates the contract and saves.
+            line_id = self._log(self._env(cr_b), ids)
+            env_a = self._env(cr_a)
+            env_a["qlibra.contract"].create(self._contract_vals(ids))
+            cr_a.commit()
+            cr_b.commit()
+        self.assertEqual(self._line_figures(line_id), (ids["client"], 200.0))
+
+    def test_two_overlapping_contracts_saved_at_once(self):
+        ids = self._commit_fixture()
+        result = {}
+
+        def worker_b():
+            try:
+                with self.registry.cursor() as cr_b:
+                    env_b = self._env(cr_b)
+                    env_b["qlibra.contract"].create(
+                        self._contract_vals(ids, hourly_rate=120.0)
+                    )
+                    env_b.flush_all()
+                    cr_b.commit()
+                result["b"] = "committed"
+            except Exception as error:  # reported by the assertions below
+                result["b"] = error
+
+        with mute_logger("odoo.sql_db"), self.registry.cursor() as cr_a:
+            env_a = self._env(cr_a)
+            env_a["qlibra.contract"].create(self._contract_vals(ids))
+            env_a.flush_all()
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            # B is waiting for A: it must not pass its own check meanwhile.
+            thread.join(timeout=1)
+            self.assertTrue(thread.is_alive(), f"B did not wait for A: {result}")
+            cr_a.commit()
+        thread.join(timeout=30)
+        self.assertFalse(thread.is_alive(), "worker B is stuck")
+        self.assertIsInstance(result["b"], psycopg2.errors.SerializationFailure)
+        # Odoo retries such a request: the retry sees A's contract and refuses.
+        with self.assertRaises(ValidationError), self.registry.cursor() as cr_b:
+            self._env(cr_b)["qlibra.contract"].create(
+                self._contract_vals(ids, hourly_rate=120.0)
+            )
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM qlibra_contract WHERE partner_id = %s",
+                [ids["client"]],
+            )
+            self.assertEqual(cr.fetchone()[0], 1)

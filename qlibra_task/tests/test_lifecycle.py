@@ -35,10 +35,10 @@ class TestLifecycle(QlibraCase):
         self.assertAlmostEqual(sums["revenue"], 200.0)
         self.assertAlmostEqual(sums["hours"], 2.0)
 
-    def test_contact_changing_company_takes_its_time_along(self):
-        """The client is the company: time logged on a contact's project
-        counts for the contact's company, and for the new one once the
-        contact moves (issue 15, client = the company everywhere)."""
+    def test_contact_changing_company_leaves_its_time(self):
+        """The client is the company the line was logged for: a contact that
+        moves to another company takes none of its past time along (SPEC,
+        Rules); its new time counts for the new company."""
         first = self._client("First Employer")
         second = self._client("Second Employer")
         contact = self.env["res.partner"].create(
@@ -48,11 +48,15 @@ class TestLifecycle(QlibraCase):
         line = self._log(task, self.senior, date(2025, 3, 3), 2.0)
         self.assertEqual(line.qlibra_partner_id, first)
         contact.parent_id = second
+        later = self._log(task, self.senior, date(2025, 3, 4), 1.0)
         self.env.flush_all()
-        self.assertEqual(line.qlibra_partner_id, second)
-        self.assertFalse(self._sums([("partner_id", "=", first.id)])["hours"])
+        self.assertEqual(line.qlibra_partner_id, first)
+        self.assertEqual(later.qlibra_partner_id, second)
         self.assertAlmostEqual(
-            self._sums([("partner_id", "=", second.id)])["hours"], 2.0
+            self._sums([("partner_id", "=", first.id)])["hours"], 2.0
+        )
+        self.assertAlmostEqual(
+            self._sums([("partner_id", "=", second.id)])["hours"], 1.0
         )
 
     def test_stored_line_values_equal_their_computation(self):
@@ -65,6 +69,7 @@ class TestLifecycle(QlibraCase):
         names = (
             "qlibra_contract_id",
             "qlibra_partner_id",
+            "qlibra_client_id",
             "qlibra_contract_type",
             "qlibra_is_change_request",
             "qlibra_cost",

@@ -247,8 +247,9 @@ class Oracle:
         return self.project_contract[self.tasks[task].project]
 
     def contract_of(self, line):
-        """The task's contract, else the project's, else the client's only
-        contract valid on the line's date (archived ones included)."""
+        """The task's contract, else the project's, else the client's
+        contract for the whole client (one that never had projects) valid on
+        the line's date (archived ones included)."""
         cid = None
         if line.task is not None:
             cid = self.valid_in_chain(self.task_contract(line.task), line.day)
@@ -259,7 +260,9 @@ class Oracle:
             valid = [
                 key
                 for key, contract in self.contracts.items()
-                if contract.client == client and contract.runs_on(line.day)
+                if contract.client == client
+                and contract.runs_on(line.day)
+                and not contract.ever_scoped
             ]
             if len(valid) == 1:
                 cid = valid[0]
