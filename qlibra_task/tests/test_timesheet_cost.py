@@ -72,10 +72,16 @@ class TestTimesheetCost(QlibraCase):
         self.assertEqual(line.qlibra_partner_id, other.partner_id)
         line = self._log(self.task, self.senior, date(2025, 3, 3), 1.0)
         self.assertEqual(line.qlibra_contract_id, self.contract)
-        # A project without contract: the client's only valid contract.
+        # A project without contract: not the contract of another project,
+        # which covers only its own (SPEC, Rules), but the client's contract
+        # for the whole client.
         loose = self._task(self._project(self.client_contact, name="No contract"))
         line = self._log(loose, self.senior, date(2025, 3, 3), 1.0)
-        self.assertEqual(line.qlibra_contract_id, self.contract)
+        self.assertFalse(line.qlibra_contract_id)
+        self.assertEqual(line.qlibra_partner_id, self.client)
+        whole = self._contract(self.client, "hourly", date(2025, 1, 1))
+        self.env.flush_all()
+        self.assertEqual(line.qlibra_contract_id, whole)
         self.assertEqual(line.qlibra_partner_id, self.client)
 
     def test_uncovered_time_stays_visible(self):
