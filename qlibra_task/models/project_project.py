@@ -2,6 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+# What a client profitability manager may write on a project.
+QLIBRA_FIELDS = ("qlibra_contract_id",)
+
 
 class ProjectProject(models.Model):
     _name = "project.project"
@@ -22,7 +25,22 @@ class ProjectProject(models.Model):
 
     def write(self, vals):
         if not self._qlibra_may_move_revenue():
-            self._qlibra_check_revenue_fields(vals, ("qlibra_contract_id",))
+            self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
+        elif (
+            vals
+            and set(vals) <= set(QLIBRA_FIELDS)
+            and not self.env.su
+            and not self.has_access("write")
+        ):
+            # A client profitability manager ties projects to contracts
+            # without being a Project administrator (SPEC, Access): the
+            # qLibra fields only, on projects and a contract the manager may
+            # read; every other field of a project stays Project's.
+            self.check_access("read")
+            self.env["qlibra.contract"].browse(
+                vals.get("qlibra_contract_id") or []
+            ).check_access("read")
+            return super(ProjectProject, self.sudo()).write(vals)
         return super().write(vals)
 
     @api.onchange("qlibra_contract_id")

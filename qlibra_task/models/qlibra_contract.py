@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from pytz import timezone
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
 from .qlibra_today import today as qlibra_today
@@ -709,6 +709,13 @@ class QlibraContract(models.Model):
     def action_renegotiate(self):
         """Open a new contract that takes over from this one."""
         self.ensure_one()
+        if not self.env.su and not self.env.user.has_group(MARGIN_GROUP):
+            raise AccessError(
+                _(
+                    "Only client profitability managers can renegotiate a "
+                    "contract. Ask a client profitability manager to do it."
+                )
+            )
         today = qlibra_today(self)
         start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
         return {
