@@ -300,6 +300,7 @@ class QlibraContract(models.Model):
             return 0.0
         return figures["suggested_fee"]
 
+    @api.depends("project_ids")
     def _compute_project_count(self):
         for contract in self:
             contract.project_count = len(contract.project_ids)

@@ -200,6 +200,13 @@ class TestBrowserTours(HttpCase):
         cls.env["hr.employee"].create(
             {"name": "Eli Employee", "user_id": cls.role_employee.id, "hourly_cost": 30}
         )
+        cls.vitosha_advisory = cls.env["project.project"].create(
+            {
+                "name": "Vitosha Advisory",
+                "partner_id": hourly_client.id,
+                "allow_timesheets": True,
+            }
+        )
         stage = cls.env["project.task.type"].create(
             {"name": "To Do", "project_ids": [(4, strandzha_project.id)]}
         )
@@ -277,13 +284,15 @@ class TestBrowserTours(HttpCase):
     def test_role_manager(self):
         """Issue 24: a qLibra manager who is only a Project and Timesheets
         user renegotiates a subscription (the fee starts at the suggested
-        180), archives a contract and sees it ended, opens the analysis."""
+        180), ties a project to a contract, archives the contract and sees it
+        ended, opens the analysis."""
         self.start_tour(
             "/odoo", "qlibra_role_manager_tour", login=self.role_manager.login
         )
         renegotiated = self.strandzha_subscription.next_contract_ids
         self.assertEqual(renegotiated.monthly_fee, 180.0)
         self.assertEqual(renegotiated.project_ids.name, "Strandzha Bookkeeping")
+        self.assertEqual(self.vitosha_advisory.qlibra_contract_id, self.hourly)
         self.assertFalse(self.hourly.active)
         self.assertEqual(self.hourly.state, "ended")
 

@@ -94,7 +94,38 @@ registry.category("web_tour.tours").add("qlibra_role_manager_tour", {
             content: "The saved contract keeps the new fee",
             trigger: '.o_form_view .o_field_widget[name="monthly_fee"] input:value("180.00")',
         },
+        {
+            content: "and counts the project it took over",
+            trigger:
+                '.o_form_view button[name="action_view_projects"] .o_stat_value:contains("1")',
+        },
         ...openContract(HOURLY),
+        {
+            content: "Tie an existing project to the contract",
+            trigger:
+                '.o_form_view .o_field_widget[name="project_ids"] .o_field_x2many_list_row_add a',
+            run: "click",
+        },
+        {
+            content: "Pick the client's project without a contract",
+            trigger: '.modal .o_list_view .o_data_row .o_data_cell:contains("Vitosha Advisory")',
+            run: "click",
+        },
+        {
+            content: "The project is listed on the contract",
+            trigger:
+                '.o_form_view .o_field_widget[name="project_ids"] .o_data_row:contains("Vitosha Advisory")',
+        },
+        {
+            content: "Save the contract",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved, without an access error",
+            trigger: ".o_form_view .o_form_saved",
+        },
+        noErrorDialog,
         {
             content: "Archive",
             trigger: '.o_form_view .o_statusbar_buttons button[name="action_archive"]',
@@ -171,7 +202,12 @@ registry.category("web_tour.tours").add("qlibra_role_employee_tour", {
         stepUtils.showAppsMenuItem(),
         {
             content: "No Client Profitability app for an employee",
-            trigger: '.o_apps:not(:has([data-menu-xmlid="qlibra_task.menu_qlibra_root"]))',
+            trigger: '.o_app[data-menu-xmlid="project.menu_main_pm"]',
+            run() {
+                if (document.querySelector('[data-menu-xmlid^="qlibra_task."]')) {
+                    throw new Error("An employee sees a Client Profitability menu.");
+                }
+            },
         },
         {
             content: "Open Project",
@@ -246,7 +282,7 @@ registry.category("web_tour.tours").add("qlibra_role_employee_tour", {
         {
             content: "The line is logged as a change request",
             trigger:
-                '.o_form_view .o_field_widget[name="timesheet_ids"] .o_data_row:contains("Extra report the client asked for") .o_field_widget[name="qlibra_is_change_request"] input:checked',
+                '.o_form_view .o_field_widget[name="timesheet_ids"] .o_data_row:contains("Extra report the client asked for") .o_data_cell[name="qlibra_is_change_request"] input:checked',
         },
         stepUtils.showAppsMenuItem(),
         {
