@@ -38,6 +38,8 @@
     "assets": {
         "web.assets_backend": [
             "qlibra_task/static/src/views/company_monetary_formatter.js",
+            "qlibra_task/static/src/views/percent_field.js",
+            "qlibra_task/static/src/views/percent_field.xml",
         ],
         "web.assets_tests": [
             "qlibra_task/static/tests/tours/*.js",

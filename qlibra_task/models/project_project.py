@@ -3,6 +3,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+# What a client profitability manager may write on a project.
+QLIBRA_FIELDS = ("qlibra_contract_id",)
+
 
 class ProjectProject(models.Model):
     _name = "project.project"
@@ -23,13 +26,30 @@ class ProjectProject(models.Model):
 
     def write(self, vals):
         if not self._qlibra_may_move_revenue():
-            self._qlibra_check_revenue_fields(vals, ("qlibra_contract_id",))
+            self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
             if "partner_id" in vals:
                 self._qlibra_check_client_change(vals["partner_id"])
         contracts = self.env["qlibra.contract"]
         if "qlibra_contract_id" in vals:
             contracts = self.sudo().qlibra_contract_id
-        res = super().write(vals)
+        if (
+            vals
+            and set(vals) <= set(QLIBRA_FIELDS)
+            and not self.env.su
+            and not self.has_access("write")
+            and self._qlibra_may_move_revenue()
+        ):
+            # A client profitability manager ties projects to contracts
+            # without being a Project administrator (SPEC, Access): the
+            # qLibra fields only, on projects and a contract the manager may
+            # read; every other field of a project stays Project's.
+            self.check_access("read")
+            self.env["qlibra.contract"].browse(
+                vals.get("qlibra_contract_id") or []
+            ).check_access("read")
+            res = super(ProjectProject, self.sudo()).write(vals)
+        else:
+            res = super().write(vals)
         if "qlibra_contract_id" in vals:
             # A contract that gains or loses projects stops or starts covering
             # the client's other projects: their lines follow.

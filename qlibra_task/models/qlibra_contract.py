@@ -8,9 +8,9 @@ from dateutil.relativedelta import relativedelta
 from pytz import timezone
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, formatLang
 
 from .qlibra_today import today as qlibra_today
 
@@ -45,14 +45,17 @@ class QlibraContract(models.Model):
         precompute=True,
         tracking=True,
     )
-    active = fields.Boolean(default=True, tracking=True)
+    # Read-only in the screens: a contract is archived with the form's
+    # Archive button, which says that archiving ends it today.
+    active = fields.Boolean(default=True, tracking=True, readonly=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Client",
         required=True,
         index=True,
         tracking=True,
-        domain="[('is_company', '=', True)]",
+        # A company, or a person who is a client in their own name.
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
         check_company=True,
     )
     contract_type = fields.Selection(
@@ -155,6 +158,11 @@ class QlibraContract(models.Model):
         "renegotiation is saved.",
     )
     note = fields.Html(string="Terms")
+    suggested_fee_note = fields.Char(
+        compute="_compute_suggested_fee_note",
+        groups=MARGIN_GROUP,
+        help="Where the monthly fee of a renegotiation comes from.",
+    )
     missing_cost_employee_ids = fields.Many2many(
         "hr.employee",
         compute="_compute_missing_cost_employee_ids",
@@ -308,12 +316,15 @@ class QlibraContract(models.Model):
                 type=types.get(contract.contract_type, ""),
             )
 
-    @api.depends("date_start", "date_end")
+    @api.depends("date_start", "date_end", "active")
     @api.depends_context("date")
     def _compute_state(self):
         today = qlibra_today(self)
         for contract in self:
-            if contract.date_start and contract.date_start > today:
+            # Archiving ends a contract, on the archive day included.
+            if not contract.active:
+                contract.state = "ended"
+            elif contract.date_start and contract.date_start > today:
                 contract.state = "upcoming"
             elif contract.date_end and contract.date_end < today:
                 contract.state = "ended"
@@ -325,14 +336,15 @@ class QlibraContract(models.Model):
             raise UserError(_("Unsupported search on the contract state."))
         today = qlibra_today(self)
         domains = {
-            "upcoming": [("date_start", ">", today)],
+            "upcoming": [("active", "=", True), ("date_start", ">", today)],
             "running": [
+                ("active", "=", True),
                 ("date_start", "<=", today),
                 "|",
                 ("date_end", "=", False),
                 ("date_end", ">=", today),
             ],
-            "ended": [("date_end", "<", today)],
+            "ended": ["|", ("active", "=", False), ("date_end", "<", today)],
         }
         values = [value] if isinstance(value, str) else list(value or [])
         domain = expression.OR([domains[val] for val in values if val in domains])
@@ -348,6 +360,46 @@ class QlibraContract(models.Model):
                 contract.currency_id or contract.company_id.currency_id
             )
 
+    @api.depends("previous_contract_id", "partner_id")
+    def _compute_suggested_fee_note(self):
+        # Only on the renegotiation being drafted: once saved, the fee is
+        # the agreed one, whatever the figures say later.
+        for contract in self:
+            previous = contract.previous_contract_id
+            fee = (
+                not contract._origin.id
+                and previous
+                and previous.partner_id == contract.partner_id
+                and previous._qlibra_suggested_fee()
+            )
+            if not fee:
+                contract.suggested_fee_note = False
+                continue
+            contract.suggested_fee_note = _(
+                "Suggested: %(fee)s, from the average monthly cost of the last "
+                "3 full months and the %(margin)s%% target margin.",
+                fee=format_amount(self.env, fee, previous.currency_id),
+                margin=formatLang(
+                    self.env,
+                    previous.target_margin,
+                    digits=0 if previous.target_margin.is_integer() else 2,
+                ),
+            )
+
+    def _qlibra_suggested_fee(self):
+        """The suggested monthly fee of the client when this contract sets
+        its terms: res.partner._qlibra_figures(), the rule of the client's
+        form and of the renegotiation warning, over this contract's company.
+        0.0 when there is none (no cost in the trailing months, or the
+        client's running contract is another one)."""
+        self.ensure_one()
+        partner = self.partner_id.with_context(allowed_company_ids=self.company_id.ids)
+        figures = partner._qlibra_figures()[partner.id]
+        if figures["contract"].id != self.id:
+            return 0.0
+        return figures["suggested_fee"]
+
+    @api.depends("project_ids")
     def _compute_project_count(self):
         for contract in self:
             contract.project_count = len(contract.project_ids)
@@ -828,8 +880,18 @@ class QlibraContract(models.Model):
     def action_renegotiate(self):
         """Open a new contract that takes over from this one."""
         self.ensure_one()
+        if not self.env.su and not self.env.user.has_group(MARGIN_GROUP):
+            raise AccessError(
+                _(
+                    "Only client profitability managers can renegotiate a "
+                    "contract. Ask a client profitability manager to do it."
+                )
+            )
         today = qlibra_today(self)
         start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
+        # The new fee starts from the one the figures suggest, as the
+        # client's form and the renegotiation warning show it.
+        fee = self._qlibra_suggested_fee() or self.sudo().monthly_fee
         return {
             "type": "ir.actions.act_window",
             "name": _("Renegotiate %s", self.display_name),
@@ -844,7 +906,9 @@ class QlibraContract(models.Model):
                 "default_date_end": self.date_end
                 and self.date_end > start
                 and fields.Date.to_string(self.date_end),
-                "default_monthly_fee": self.sudo().monthly_fee,
+                "default_monthly_fee": fee,
+                # The projects go over with the contract: shown on the draft.
+                "default_project_ids": [Command.set(self.project_ids.ids)],
                 "default_included_hours": self.included_hours,
                 "default_overage_rate": self.sudo().overage_rate,
                 "default_hourly_rate": self.sudo().hourly_rate,

@@ -21,7 +21,8 @@ class QlibraRevenueGuard(models.AbstractModel):
         raise AccessError(
             _(
                 "Only client profitability managers can change a contract, a "
-                "fixed price or a done date: they move revenue."
+                "fixed price or a done date: they move revenue. Ask a client "
+                "profitability manager to do it."
             )
         )
 

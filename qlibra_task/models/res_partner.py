@@ -38,6 +38,13 @@ class ResPartner(models.Model):
     qlibra_contract_count = fields.Integer(
         compute="_compute_qlibra_contract_count", string="Contracts"
     )
+    qlibra_is_client = fields.Boolean(
+        string="Client With Contract or Figures",
+        compute="_compute_qlibra_is_client",
+        search="_search_qlibra_is_client",
+        help="The partner has or had a client contract, or time logged for "
+        "it; the firm itself is not a client.",
+    )
     qlibra_currency_id = fields.Many2one(
         "res.currency",
         string="Profitability Currency",
@@ -183,6 +190,43 @@ class ResPartner(models.Model):
         counts = {partner.id: count for partner, count in rows}
         for partner in self:
             partner.qlibra_contract_count = counts.get(partner.id, 0)
+
+    @api.model
+    def _qlibra_client_ids(self):
+        """Ids of the clients of the user's companies: the partners with a
+        contract (archived ones included: they had one) or with rows in the
+        analysis, but none of the firms' own partners."""
+        contracts = (
+            self.env["qlibra.contract"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group([("company_id", "in", self.env.companies.ids)], ["partner_id"])
+        )
+        figures = (
+            self.env["qlibra.profitability.report"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "in", self.env.companies.ids),
+                    ("partner_id", "!=", False),
+                ],
+                ["partner_id"],
+            )
+        )
+        firms = self.env["res.company"].sudo().search([]).partner_id
+        return {partner.id for (partner,) in contracts + figures} - set(firms.ids)
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_qlibra_is_client(self):
+        client_ids = self._qlibra_client_ids()
+        for partner in self:
+            partner.qlibra_is_client = partner.id in client_ids
+
+    def _search_qlibra_is_client(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the clients."))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", list(self._qlibra_client_ids()))]
 
     @api.model
     def _qlibra_periods(self):

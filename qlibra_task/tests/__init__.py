@@ -15,3 +15,4 @@ from . import test_oracle
 from . import test_tours
 from . import test_currency
 from . import test_boundaries
+from . import test_roles

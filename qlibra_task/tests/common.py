@@ -33,8 +33,10 @@ class QlibraCase(TransactionCase):
         cls.manager_user = new_test_user(
             cls.env,
             login="qlibra_manager",
+            # The role of issue 24: a qLibra manager is a Project and
+            # Timesheets user, not their administrator.
             groups="base.group_user,qlibra_task.group_qlibra_manager,"
-            "project.group_project_manager,hr_timesheet.group_timesheet_manager",
+            "project.group_project_user,hr_timesheet.group_hr_timesheet_user",
         )
         cls.accountant_user = new_test_user(
             cls.env,

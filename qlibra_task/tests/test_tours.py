@@ -181,6 +181,43 @@ class TestBrowserTours(HttpCase):
         musala_job.write({"state": "1_done", "qlibra_date_done": last_month})
         cls.strandzha, cls.musala, cls.pirin = strandzha, musala, client
 
+        # Issue 24's roles, with exactly its groups: no Project or Timesheets
+        # administrator among them.
+        cls.role_manager = new_test_user(
+            cls.env,
+            login="qlibra_tour_mila",
+            name="Mila Manager",
+            groups="base.group_user,qlibra_task.group_qlibra_manager,"
+            "project.group_project_user,hr_timesheet.group_hr_timesheet_user",
+        )
+        cls.role_employee = new_test_user(
+            cls.env,
+            login="qlibra_tour_eli",
+            name="Eli Employee",
+            groups="base.group_user,project.group_project_user,"
+            "hr_timesheet.group_hr_timesheet_user",
+        )
+        cls.env["hr.employee"].create(
+            {"name": "Eli Employee", "user_id": cls.role_employee.id, "hourly_cost": 30}
+        )
+        cls.vitosha_advisory = cls.env["project.project"].create(
+            {
+                "name": "Vitosha Advisory",
+                "partner_id": hourly_client.id,
+                "allow_timesheets": True,
+            }
+        )
+        stage = cls.env["project.task.type"].create(
+            {"name": "To Do", "project_ids": [(4, strandzha_project.id)]}
+        )
+        cls.env["project.task"].create(
+            {
+                "name": "Strandzha Monthly Books",
+                "project_id": strandzha_project.id,
+                "stage_id": stage.id,
+            }
+        )
+
     def test_fixture(self):
         """What the tours read, as the server computes it."""
         self.assertEqual(
@@ -243,3 +280,32 @@ class TestBrowserTours(HttpCase):
         of an over-consumed client says so, and leads to its contract, its
         analysis and its renegotiation."""
         self.start_tour("/odoo", "qlibra_client_screens_tour", login=self.manager.login)
+
+    def test_role_manager(self):
+        """Issue 24: a qLibra manager who is only a Project and Timesheets
+        user renegotiates a subscription (the fee starts at the suggested
+        180), ties a project to a contract, archives the contract and sees it
+        ended, opens the analysis."""
+        self.start_tour(
+            "/odoo", "qlibra_role_manager_tour", login=self.role_manager.login
+        )
+        renegotiated = self.strandzha_subscription.next_contract_ids
+        self.assertEqual(renegotiated.monthly_fee, 180.0)
+        self.assertEqual(renegotiated.project_ids.name, "Strandzha Bookkeeping")
+        self.assertEqual(self.vitosha_advisory.qlibra_contract_id, self.hourly)
+        self.assertFalse(self.hourly.active)
+        self.assertEqual(self.hourly.state, "ended")
+
+    def test_role_employee(self):
+        """Issue 24: an employee logs time on a task as a change request and
+        finds no cost, revenue or margin anywhere."""
+        self.start_tour(
+            "/odoo", "qlibra_role_employee_tour", login=self.role_employee.login
+        )
+        line = self.env["account.analytic.line"].search(
+            [("name", "=", "Extra report the client asked for")]
+        )
+        self.assertEqual(line.user_id, self.role_employee)
+        self.assertTrue(line.qlibra_is_change_request)
+        self.assertEqual(line.unit_amount, 2.0)
+        self.assertEqual(line.qlibra_contract_id, self.strandzha_subscription)

@@ -162,8 +162,8 @@ registry.category("web_tour.tours").add("qlibra_client_screens_tour", {
             trigger: ".o_form_view .o_form_editable:not(.o_form_saved)",
         },
         {
-            content: "It is prefilled with the fee of the previous contract",
-            trigger: '.o_form_view .o_field_widget[name="monthly_fee"] input:value("100.00")',
+            content: "Its fee starts at the client's suggested fee (issue 24)",
+            trigger: '.o_form_view .o_field_widget[name="monthly_fee"] input:value("180.00")',
         },
         {
             content: "and its included hours",
