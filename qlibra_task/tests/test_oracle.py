@@ -125,9 +125,11 @@ class OracleContract:
 @dataclass
 class OracleTask:
     project: int
-    price: int = 0
+    price: int | Fraction = 0
     done_on: date | None = None
     change_request: bool = False
+    # The contract a delivered job stays with once its project moves on.
+    pinned: int | None = None
 
 
 @dataclass
@@ -167,8 +169,24 @@ class Oracle:
             contract.ever_scoped = True
 
     def renegotiate(self, cid, contract):
-        """The previous contract ends the day before; its projects follow."""
+        """The previous contract ends the day before; its projects follow.
+        Its delivered fixed-price jobs stay with it; its open priced tasks
+        keep their price under a fixed price in the same currency, have it
+        converted at the rate of the new start into another currency, and
+        lose it under another type (SPEC, Rules)."""
         previous = self.contracts[contract.previous]
+        for task_id, task in self.tasks.items():
+            if self.task_contract(task_id) != contract.previous or not task.price:
+                continue
+            if task.done_on and previous.kind == "fixed_price":
+                task.pinned = contract.previous
+            elif contract.kind != "fixed_price":
+                task.price = 0
+            elif contract.foreign != previous.foreign:
+                rate = FOREIGN_RATES[first_day(contract.start)]
+                price = task.price * rate if contract.foreign else task.price / rate
+                exact = Decimal(price.numerator) / Decimal(price.denominator)
+                task.price = Fraction(cents(exact))
         day_before = contract.start - timedelta(days=1)
         if previous.end is None or previous.end > day_before:
             previous.end = day_before
@@ -243,7 +261,9 @@ class Oracle:
         return None
 
     def task_contract(self, task):
-        """A task's contract is its project's."""
+        """A task's contract is its project's, but for a delivered job."""
+        if self.tasks[task].pinned is not None:
+            return self.tasks[task].pinned
         return self.project_contract[self.tasks[task].project]
 
     def contract_of(self, line):
@@ -569,6 +589,9 @@ OP_OVERHEAD = _op("overhead", rate=st.sampled_from([0, 10, 20, 35]))
 OP_RENEGOTIATE = _op(
     "renegotiate",
     contract=PICK,
+    # any type to any type, in the same or the other currency
+    kind=st.sampled_from(KINDS),
+    foreign=st.sampled_from([None, None, True, False]),
     start=CONTRACT_START,
     length=LENGTH,
     **TERMS,
@@ -769,31 +792,29 @@ class Scenario:
             )
 
     def _op_renegotiate(self, spec):
-        subscriptions = [
-            c
-            for c in self.contracts
-            if self.oracle.contracts[c.id].kind == "subscription"
-        ]
-        previous = self.pick(subscriptions, spec["contract"])
+        previous = self.pick(self.contracts, spec["contract"])
         if not previous:
             return
         before = self.oracle.contracts[previous.id]
+        kind = spec["kind"]
+        # None: the previous contract's currency, as its Renegotiate button
+        foreign = before.foreign if spec["foreign"] is None else spec["foreign"]
+        currency = self.case.foreign if foreign else self.env.company.currency_id
         start = spec["start"]
         end = self.end_of(start, spec["length"])
         vals = {
             "partner_id": previous.partner_id.id,
-            "contract_type": "subscription",
+            "contract_type": kind,
             "previous_contract_id": previous.id,
             "date_start": start,
             "date_end": end,
             "target_margin": 30.0,
-            # in the previous contract's currency, as its Renegotiate button
-            "currency_id": previous.currency_id.id,
-            **self.terms("subscription", spec),
+            "currency_id": currency.id,
+            **self.terms(kind, spec),
         }
         label = (
-            f"renegotiate(contract {previous.id} from {start}..{end or ''}, "
-            f"{self.terms('subscription', spec)})"
+            f"renegotiate(contract {previous.id} to {kind} from {start}..{end or ''}"
+            f", {self.terms(kind, spec)}{' foreign' if foreign else ''})"
         )
         if start <= before.start:
             expected = False  # it must start after the previous one starts
@@ -829,12 +850,12 @@ class Scenario:
                 contract.id,
                 OracleContract(
                     client=before.client,
-                    kind="subscription",
+                    kind=kind,
                     start=start,
                     end=end,
                     previous=previous.id,
-                    foreign=before.foreign,
-                    **self.oracle_terms("subscription", spec),
+                    foreign=foreign,
+                    **self.oracle_terms(kind, spec),
                 ),
             )
 
