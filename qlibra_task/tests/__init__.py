@@ -14,3 +14,4 @@ from . import test_cost_restatement
 from . import test_oracle
 from . import test_tours
 from . import test_currency
+from . import test_fold
