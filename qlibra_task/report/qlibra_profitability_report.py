@@ -630,11 +630,13 @@ class QlibraProfitabilityReport(models.Model):
         one per key: sums and line_count summed; keys whose lines are all
         gone dropped.
 
-        keys must name every column that is not summed. The rows of one
-        record id may differ in any other column (a line is inserted before
-        Odoo fills its contract type and currency, then updated): keeping one
-        value of them per record (max()) gave the whole key that value, and
-        turned the time of hourly and fixed-price contracts into 'none'.
+        keys must name every column that is not summed. Rows of the same
+        record ids may differ in any other column (a line is inserted before
+        Odoo fills its currency; its contract type may be written by a later
+        statement than its contract, as installing the demo data does):
+        keeping one value per record ids (max()) gave the key's whole time
+        that value, and turned hourly, fixed-price and non-billable time into
+        'none' once folded.
         """
         sums = (*sums, "line_count")
         names = (*keys, *sums)
