@@ -202,13 +202,18 @@ class QlibraProfitabilityReport(models.Model):
                 "row_type": SQL("'time'"),
                 "date": SQL("m.date"),
                 "company_id": SQL("m.company_id"),
-                "currency_id": SQL("m.currency_id"),
-                "contract_currency_id": SQL("COALESCE(c.currency_id, m.currency_id)"),
+                # The currency and the contract type are read from the
+                # company and the contract, as the other branches do: a row
+                # of changes may carry a line's values from before Odoo
+                # filled them (its INSERT, then an UPDATE in the same flush),
+                # which would show as a group of its own until the fold.
+                "currency_id": SQL("co.currency_id"),
+                "contract_currency_id": SQL("COALESCE(c.currency_id, co.currency_id)"),
                 **{
                     name: SQL("NULLIF(%s, 0)", SQL.identifier("m", name))
                     for name in MONTH_KEY_IDS
                 },
-                "contract_type": SQL("m.contract_type"),
+                "contract_type": SQL("COALESCE(c.contract_type, 'none')"),
                 "hours": SQL("m.hours"),
                 "included_hours": SQL("0"),
                 "change_request_hours": SQL("m.change_request_hours"),
@@ -217,7 +222,9 @@ class QlibraProfitabilityReport(models.Model):
                 "contract_revenue": SQL("m.revenue"),
             },
             SQL(
-                "FROM %s m LEFT JOIN qlibra_contract c ON c.id = m.contract_id",
+                """FROM %s m
+                   JOIN res_company co ON co.id = m.company_id
+                   LEFT JOIN qlibra_contract c ON c.id = m.contract_id""",
                 SQL.identifier(MONTH_TABLE),
             ),
         )
@@ -501,9 +508,9 @@ class QlibraProfitabilityReport(models.Model):
         """
         return SQL(
             """SELECT date_trunc('month', l.date)::date, l.company_id,
-                      max(l.currency_id), COALESCE(l.qlibra_partner_id, 0),
+                      l.currency_id, COALESCE(l.qlibra_partner_id, 0),
                       COALESCE(l.qlibra_contract_id, 0),
-                      max(COALESCE(l.qlibra_contract_type, 'none')),
+                      COALESCE(l.qlibra_contract_type, 'none'),
                       COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
                       COALESCE(l.employee_id, 0),
                       %(sign)sSUM(l.unit_amount),
@@ -516,7 +523,7 @@ class QlibraProfitabilityReport(models.Model):
                       %(sign)sCOUNT(*)
                  FROM %(source)s l
                 WHERE l.project_id IS NOT NULL
-             GROUP BY 1, 2, 4, 5, 7, 8, 9""",
+             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9""",
             sign=SQL(sign),
             source=SQL.identifier(source),
         )
@@ -603,7 +610,7 @@ class QlibraProfitabilityReport(models.Model):
         """Fold the contract month table's rows matching where (SQL) into
         one row per contract and month."""
         self._fold_rows(
-            CONTRACT_MONTH_TABLE, ("contract_id", "date"), (), ("hours",), where
+            CONTRACT_MONTH_TABLE, ("contract_id", "date"), ("hours",), where
         )
 
     @api.model
@@ -612,22 +619,29 @@ class QlibraProfitabilityReport(models.Model):
         key, dropping keys whose lines are all gone; rowcount: rows left."""
         self._fold_rows(
             MONTH_TABLE,
-            ("date", "company_id", *MONTH_KEY_IDS),
-            ("currency_id", "contract_type"),
+            ("date", "company_id", *MONTH_KEY_IDS, "currency_id", "contract_type"),
             ("hours", "change_request_hours", "uncosted_hours", "cost", "revenue"),
             where,
         )
 
     @api.model
-    def _fold_rows(self, table, keys, same, sums, where):
+    def _fold_rows(self, table, keys, sums, where):
         """Fold the rows of table (rows of changes) matching where (SQL) into
-        one per key: sums and line_count summed, the columns of same (equal
-        for a key) kept; keys whose lines are all gone dropped."""
+        one per key: sums and line_count summed; keys whose lines are all
+        gone dropped.
+
+        keys must name every column that is not summed. Rows of the same
+        record ids may differ in any other column (a line is inserted before
+        Odoo fills its currency; its contract type may be written by a later
+        statement than its contract, as installing the demo data does):
+        keeping one value per record ids (max()) gave the key's whole time
+        that value, and turned hourly, fixed-price and non-billable time into
+        'none' once folded.
+        """
         sums = (*sums, "line_count")
-        names = (*keys, *same, *sums)
+        names = (*keys, *sums)
         values = [
             *(SQL.identifier(name) for name in keys),
-            *(SQL("max(%s)", SQL.identifier(name)) for name in same),
             *(SQL("SUM(%s)", SQL.identifier(name)) for name in sums),
         ]
         self.env.cr.execute(

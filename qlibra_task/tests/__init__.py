@@ -16,3 +16,4 @@ from . import test_tours
 from . import test_currency
 from . import test_boundaries
 from . import test_roles
+from . import test_fold

@@ -125,6 +125,7 @@ class TestProfitabilityReport(QlibraCase):
         query = """
             SELECT date_trunc('month', date)::date, company_id,
                    COALESCE(qlibra_partner_id, 0), COALESCE(qlibra_contract_id, 0),
+                   COALESCE(qlibra_contract_type, 'none'), currency_id,
                    COALESCE(project_id, 0), COALESCE(task_id, 0),
                    COALESCE(employee_id, 0), SUM(unit_amount)::numeric(16, 4),
                    SUM(CASE WHEN qlibra_is_change_request
@@ -132,17 +133,18 @@ class TestProfitabilityReport(QlibraCase):
                    SUM(COALESCE(qlibra_cost, 0)), SUM(COALESCE(qlibra_revenue, 0)),
                    COUNT(*)
               FROM account_analytic_line WHERE project_id IS NOT NULL
-          GROUP BY 1, 2, 3, 4, 5, 6, 7"""
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"""
         self.env.cr.execute(query)
         expected = set(self.env.cr.fetchall())
         # The table holds changes: summed per key, they are the lines' sums.
         month_table = """
-            SELECT date, company_id, partner_id, contract_id, project_id,
-                   task_id, employee_id, SUM(hours)::numeric(16, 4),
+            SELECT date, company_id, partner_id, contract_id, contract_type,
+                   currency_id, project_id, task_id, employee_id,
+                   SUM(hours)::numeric(16, 4),
                    SUM(change_request_hours)::numeric(16, 4), SUM(cost),
                    SUM(revenue), SUM(line_count)
               FROM qlibra_profitability_month
-          GROUP BY 1, 2, 3, 4, 5, 6, 7
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
             HAVING SUM(line_count) <> 0"""
         self.env.cr.execute(month_table)
         self.assertEqual(set(self.env.cr.fetchall()), expected)
