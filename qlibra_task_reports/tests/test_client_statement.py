@@ -222,17 +222,20 @@ class TestClientStatement(QlibraReportsCommon):
         amount = self._find_row(sheet, 0, "Total amount")
         self.assertEqual(values["Gamma Build"].cell(amount[7].row, 8).value, 2500.0)
         sheet, cached = formulas["Alpha Trade"], values["Alpha Trade"]
-        self.assertEqual(sheet.freeze_panes, "A7")
-        self.assertTrue(sheet.auto_filter.ref.startswith("A6:H"))
-        self.assertEqual(sheet["A6"].value, "Date")
+        # The table's header row comes after the firm's identity and the
+        # statement's heading (test_xlsx_firm_identity).
+        head = self._find_row(sheet, 0, "Date")[0].row
+        first, last = head + 1, head + 3
+        self.assertEqual(sheet.freeze_panes, f"A{first}")
+        self.assertTrue(sheet.auto_filter.ref.startswith(f"A{head}:H"))
         # Dates are dates, hours are numbers.
-        self.assertEqual(sheet["A7"].value, datetime(2025, 3, 3))
-        self.assertEqual(sheet["G7"].value, 6.0)
-        self.assertEqual(sheet["G7"].number_format, "#,##0.00")
+        self.assertEqual(sheet[f"A{first}"].value, datetime(2025, 3, 3))
+        self.assertEqual(sheet[f"G{first}"].value, 6.0)
+        self.assertEqual(sheet[f"G{first}"].number_format, "#,##0.00")
         # The total is a formula, its cached value the sum.
         total = self._find_row(sheet, 0, "Total")
-        self.assertEqual(total[6].value, "=SUM(G7:G9)")
-        self.assertEqual(total[7].value, "=SUM(H7:H9)")
+        self.assertEqual(total[6].value, f"=SUM(G{first}:G{last})")
+        self.assertEqual(total[7].value, f"=SUM(H{first}:H{last})")
         self.assertEqual(cached.cell(total[6].row, 7).value, 13.5)
         self.assertEqual(cached.cell(total[7].row, 8).value, 2.0)
         # Billing: the extra hours and the total amount are formulas.
@@ -257,6 +260,32 @@ class TestClientStatement(QlibraReportsCommon):
                 for value in row:
                     self.assertNotIn(value, (45.0, 65.0, 647.5, 391.25))
 
+    def test_xlsx_firm_identity(self):
+        """The Excel statement, like the PDF, names the firm, its address and
+        its VAT number above the statement (SPEC, Reports)."""
+        self.company.write(
+            {
+                "street": "12 Vitosha Blvd",
+                "street2": False,
+                "zip": "1000",
+                "city": "Sofia",
+                "vat": "BG999999999",
+            }
+        )
+        formulas, _values = self._render_xlsx(
+            STATEMENT_XLSX, self.alpha | self.beta, data=MARCH, user=self.accountant
+        )
+        for name in ("Alpha Trade", "Beta Advice"):
+            sheet = formulas[name]
+            top = [sheet.cell(row, 1).value for row in range(1, 8)]
+            self.assertEqual(top[0], self.company.name)
+            self.assertIn("12 Vitosha Blvd", top)
+            self.assertTrue(any(text and "1000" in text for text in top), top)
+            self.assertIn("VAT: BG999999999", top)
+            title = self._find_row(sheet, 0, "Statement of Work Done")[0].row
+            self.assertGreater(title, top.index("VAT: BG999999999") + 1)
+            self.assertEqual(sheet.cell(title + 1, 2).value, name)
+
     def test_bulgarian_statement(self):
         self.env["res.lang"]._activate_lang("bg_BG")
         self.env["ir.module.module"]._load_module_terms(
@@ -276,5 +305,5 @@ class TestClientStatement(QlibraReportsCommon):
             STATEMENT_XLSX, self.alpha, data=MARCH, user=self.accountant
         )
         sheet = formulas["Alpha Trade"]
-        self.assertEqual(sheet["A1"].value, "Отчет за извършената работа")
-        self.assertEqual(sheet["A6"].value, "Дата")
+        self._find_row(sheet, 0, "Отчет за извършената работа")
+        self._find_row(sheet, 0, "Дата")
