@@ -58,6 +58,19 @@ class TestStatementWizard(QlibraReportsCommon):
         form.date_to = date(2024, 3, 31)
         self.assertNotIn(self.alpha, form.save().partner_ids)
 
+    def test_default_clients_include_archived_contracts(self):
+        """Archiving ends a contract; its client still had time and fees in
+        the months it ran, so the statements of those months include it."""
+        self.contract_alpha.with_user(self.manager).action_archive()
+        self.assertFalse(self.contract_alpha.active)
+        form = self._custom_march()
+        self.assertIn(self.alpha, form.save().partner_ids)
+        # Not for a period after its end.
+        self.contract_alpha.date_end = date(2025, 3, 31)
+        form.date_from = date(2025, 4, 1)
+        form.date_to = date(2025, 4, 30)
+        self.assertNotIn(self.alpha, form.save().partner_ids)
+
     def test_clients_from_partner_list(self):
         form = self._wizard(active_model="res.partner", active_ids=self.delta.ids)
         self.assertEqual(form.save().partner_ids, self.delta)

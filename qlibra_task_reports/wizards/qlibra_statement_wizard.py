@@ -130,13 +130,19 @@ class QlibraStatementWizard(models.TransientModel):
             if not wizard.date_from or not wizard.date_to:
                 wizard.partner_ids = False
                 continue
-            contracts = self.env["qlibra.contract"].search(
-                [
-                    ("date_start", "<=", wizard.date_to),
-                    "|",
-                    ("date_end", "=", False),
-                    ("date_end", ">=", wizard.date_from),
-                ]
+            # Archived contracts too: archiving ends a contract, and its
+            # client still gets the statement of the months it ran.
+            contracts = (
+                self.env["qlibra.contract"]
+                .with_context(active_test=False)
+                .search(
+                    [
+                        ("date_start", "<=", wizard.date_to),
+                        "|",
+                        ("date_end", "=", False),
+                        ("date_end", ">=", wizard.date_from),
+                    ]
+                )
             )
             # The firm's own companies are no clients (internal contracts).
             own = self.env["res.company"].sudo().search([]).partner_id
