@@ -183,10 +183,17 @@ class QlibraStatementWizard(models.TransientModel):
         report = self.env.ref(REPORTS[(self.report, self.file_format)])
         # config=False: the statement carries the firm's identity in its body,
         # so printing never stops at Odoo's document layout dialog.
-        return report.report_action(self.partner_ids, data=data, config=False)
+        action = report.report_action(self.partner_ids, data=data, config=False)
+        # The wizard closes once the download starts, as Odoo's own do.
+        action["close_on_report_download"] = True
+        return action
 
     def action_send(self):
-        """E-mail each client its statement PDF, posted in its chatter."""
+        """Open the mail composer with the statement template, as Odoo's
+        documents do (sale, account): for one client, its e-mail rendered
+        with its statement PDF attached, to read and change before sending,
+        posted in the client's chatter; for several, one e-mail per client
+        (mass mode), each with its own statement, logged in its chatter."""
         self.ensure_one()
         data = self._get_data()
         if not self.partner_ids:
