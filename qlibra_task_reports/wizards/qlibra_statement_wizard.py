@@ -210,24 +210,27 @@ class QlibraStatementWizard(models.TransientModel):
             )
         if not self.env.user.has_group("qlibra_task.group_qlibra_accountant"):
             raise AccessError(_("Only accountants and managers can send statements."))
-        # Posting on a contact needs the right to edit contacts, which an
-        # accountant may lack: post as superuser, still as the accountant
-        # (author, sender and the report's access check use env.user).
-        partners = self.partner_ids.sudo().with_context(
-            qlibra_date_from=data["date_from"], qlibra_date_to=data["date_to"]
-        )
-        for partner in partners:
-            partner.message_post_with_source(
-                self.mail_template_id,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
+        single = len(self.partner_ids) == 1
+        context = {
+            "default_model": "res.partner",
+            "default_res_ids": self.partner_ids.ids,
+            "default_template_id": self.mail_template_id.id,
+            "default_composition_mode": "comment" if single else "mass_mail",
+            "default_email_layout_xmlid": "mail.mail_notification_light",
+            # Read by the report and its file name when the template renders
+            # the statement of each client (qlibra.report.period).
+            "qlibra_date_from": data["date_from"],
+            "qlibra_date_to": data["date_to"],
+        }
+        if single:
+            # E-mail the client even if it follows the chatter otherwise.
+            context["force_email"] = True
         return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": _("%s statement(s) sent.", len(partners)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
+            "type": "ir.actions.act_window",
+            "name": _("Send Statements"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
         }
