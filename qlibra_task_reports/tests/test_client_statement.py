@@ -307,3 +307,95 @@ class TestClientStatement(QlibraReportsCommon):
         sheet = formulas["Alpha Trade"]
         self._find_row(sheet, 0, "Отчет за извършената работа")
         self._find_row(sheet, 0, "Дата")
+
+
+@tagged("post_install", "-at_install")
+class TestStatementRowsNotSplit(QlibraReportsCommon):
+    """No row of a statement is cut across two PDF pages: a row whose text
+    wraps over several lines is on one page, and a project's heading row is
+    on the page of its first task."""
+
+    FILLER = (
+        "reconciliation of the bank statements with the ledger and the "
+        "supporting documents for the month under review"
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        project = cls.task[cls.beta].project_id
+        tasks = cls.env["project.task"].create(
+            [
+                {
+                    "name": f"T{number:02d}begin {cls.FILLER} T{number:02d}end",
+                    "project_id": project.id,
+                }
+                for number in range(40)
+            ]
+        )
+        cls.env["account.analytic.line"].create(
+            [
+                {
+                    "name": f"R{number:02d}begin {cls.FILLER} R{number:02d}end",
+                    "project_id": project.id,
+                    "task_id": task.id,
+                    "employee_id": cls.employee_a.id,
+                    "date": date(2025, 3, number % 28 + 1),
+                    "unit_amount": 0.25,
+                }
+                for number, task in enumerate(tasks)
+            ]
+        )
+
+    def _pages_of(self, pages, text):
+        found = [index for index, page in enumerate(pages) if text in page]
+        self.assertTrue(found, f"{text!r} is in no page")
+        return found
+
+    def test_rows_stay_on_one_page(self):
+        content = self._render_pdf(
+            STATEMENT, self.beta, data=MARCH, user=self.accountant
+        )
+        pages = self._pdf_pages_text(content)
+        self.assertGreaterEqual(len(pages), 3, "a statement of several pages")
+        for number in range(40):
+            # The line's row, and its task's row in the lines and in the
+            # hours per project and task.
+            # Single words: pdftotext interleaves the lines of wrapped cells.
+            for begin, end in (
+                (f"R{number:02d}begin", f"R{number:02d}end"),
+                (f"T{number:02d}begin", f"T{number:02d}end"),
+            ):
+                with self.subTest(begin=begin):
+                    self.assertEqual(
+                        self._pages_of(pages, begin), self._pages_of(pages, end)
+                    )
+
+    def test_rows_are_unbreakable_blocks(self):
+        """Each row is a block that is not broken across pages (wkhtmltopdf
+        ignores page-break-inside on table rows); a project's row is in the
+        block of its first task, the table's header in the first block."""
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            ._render_qweb_html(STATEMENT, self.beta.ids, data=MARCH)[0]
+            .decode()
+        )
+        marker = '<div class="o_qlibra_row" style="page-break-inside: avoid;">'
+        blocks = [block.split("</table>")[0] for block in html.split(marker)[1:]]
+        lines = [b for b in blocks if "o_qlibra_statement_lines" in b]
+        projects = [b for b in blocks if "o_qlibra_statement_projects" in b]
+        # 42 lines: 39 in blocks of their own, the last 3 with the total.
+        self.assertEqual(len(lines), 39)
+        self.assertEqual(len(projects), 41, "one per task")
+        self.assertEqual(sum("<thead>" in b for b in lines), 1)
+        self.assertIn("<thead>", lines[0])
+        self.assertIn("Hours per Project and Task", projects[0])
+        self.assertIn("Beta Advice Project", projects[0].split("</tbody>")[0])
+        self.assertEqual(sum("Beta Advice Project" in b for b in projects), 1)
+        for block in lines:
+            self.assertEqual(block.count("<tr"), 1 + ("<thead>" in block))
+        # The header, the project's row and its first task; then one task.
+        self.assertEqual(projects[0].count("<tr"), 3)
+        for block in projects[1:]:
+            self.assertEqual(block.count("<tr"), 1)
