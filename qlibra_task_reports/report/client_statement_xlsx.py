@@ -128,7 +128,7 @@ class ClientStatementXlsx(models.AbstractModel):
         for partner in values["docs"]:
             statement = values["statements"][partner.id]
             self.with_context(lang=statement["lang"])._write_statement(
-                workbook, statement, values["company"]
+                workbook, statement
             )
         if not values["docs"]:
             workbook.add_worksheet(_("Statement"))
@@ -144,14 +144,15 @@ class ClientStatementXlsx(models.AbstractModel):
             lines.append(f"{label}: {company.vat}")
         return lines
 
-    def _write_statement(self, workbook, statement, company):
+    def _write_statement(self, workbook, statement):
         formats = self._get_formats(workbook, statement["currency"])
         sheet = workbook.add_worksheet(self._sheet_name(statement["partner"].name))
         columns = self._line_columns()
         self._set_widths(sheet, columns)
         # The firm first: the sheet sent to a client is a document of its own.
         row = 0
-        for row, text in enumerate(self._firm_identity_lines(company)):
+        # The company printing, as on the PDF (report values' "company").
+        for row, text in enumerate(self._firm_identity_lines(self.env.company)):
             sheet.write_string(row, 0, text, formats["label"] if not row else None)
         row += 2
         sheet.write_string(row, 0, _("Statement of Work Done"), formats["title"])
