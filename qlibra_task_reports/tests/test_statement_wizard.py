@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import MARCH, QlibraReportsCommon
 
@@ -211,6 +211,21 @@ class TestStatementWizard(QlibraReportsCommon):
             lambda n: n.res_partner_id == self.alpha
         )
         self.assertEqual(notification.notification_type, "email")
+
+    def test_accountants_post_on_clients(self):
+        """Sending a statement posts it in the client's chatter: accountants
+        may post on the contacts they read without the right to edit them;
+        other internal users still may not."""
+        employee = new_test_user(self.env, login="qlibra_send_employee")
+        for user, allowed in ((self.accountant, True), (employee, False)):
+            self.assertFalse(self.alpha.with_user(user).has_access("write"))
+            with self.subTest(user=user.login):
+                post = self.alpha.with_user(user).message_post
+                if allowed:
+                    self.assertTrue(post(body="Statement follows"))
+                else:
+                    with self.assertRaises(AccessError):
+                        post(body="Statement follows")
 
     def test_send_several_clients_in_mass_mode(self):
         """Several clients: one e-mail each, with its own statement, through
