@@ -381,6 +381,11 @@ class TestStatementRowsNotSplit(QlibraReportsCommon):
             ._render_qweb_html(STATEMENT, self.beta.ids, data=MARCH)[0]
             .decode()
         )
+        # The section's heading, terms and billing tables stay together.
+        self.assertIn(
+            '<div class="o_qlibra_section_head" style="page-break-inside: avoid;">',
+            html,
+        )
         marker = '<div class="o_qlibra_row" style="page-break-inside: avoid;">'
         blocks = [block.split("</table>")[0] for block in html.split(marker)[1:]]
         lines = [b for b in blocks if "o_qlibra_statement_lines" in b]
