@@ -26,6 +26,9 @@
     "demo": [],
     "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": [
+            "qlibra_task_reports/static/src/js/*.esm.js",
+        ],
         "web.assets_tests": [
             "qlibra_task_reports/static/tests/tours/*.js",
         ],

@@ -229,9 +229,10 @@ class ResPartner(models.Model):
         return [("id", "in" if positive else "not in", list(self._qlibra_client_ids()))]
 
     @api.model
-    def _qlibra_periods(self):
-        """First day of the current month and of the trailing window."""
-        month_start = qlibra_today(self).replace(day=1)
+    def _qlibra_periods(self, reference_month=None):
+        """First day of the reference month (default: the current month) and
+        of the trailing window before it."""
+        month_start = (reference_month or qlibra_today(self)).replace(day=1)
         return month_start, self._qlibra_trailing_start(month_start)
 
     @api.model
@@ -324,23 +325,27 @@ class ResPartner(models.Model):
             included[contract.partner_id.id] += contract._included_hours_in_month(month)
         return included
 
-    def _qlibra_main_contracts(self):
-        """The running contract that sets each client's terms, in one query.
+    def _qlibra_main_contracts(self, day=None):
+        """The contract running on ``day`` (default: today) that sets each
+        client's terms, in one query.
 
-        A subscription wins over other types; then the latest start.
+        A subscription wins over other types; then the latest start. For a
+        past day, archived contracts count: they ran (SPEC, Lifecycle).
         """
         today = qlibra_today(self)
+        day = day or today
         contracts = (
             self.env["qlibra.contract"]
             .sudo()
+            .with_context(active_test=day >= today)
             .search(
                 [
                     ("partner_id", "in", self.ids),
                     ("company_id", "in", self.env.companies.ids),
-                    ("date_start", "<=", today),
+                    ("date_start", "<=", day),
                     "|",
                     ("date_end", "=", False),
-                    ("date_end", ">=", today),
+                    ("date_end", ">=", day),
                 ],
                 order="date_start desc, id desc",
             )
@@ -352,12 +357,24 @@ class ResPartner(models.Model):
             main.setdefault(contract.partner_id.id, contract)
         return main
 
-    def _qlibra_figures(self):
+    def _qlibra_figures(self, reference_month=None):
         """Figures of each client, in a fixed number of queries.
+
+        ``reference_month``: any day of the month whose trailing window sets
+        the renegotiation figures (default: the current month, as on the
+        forms; a report passes the month after its period). The terms are
+        those of the contract running today in the current month, else on
+        the last day before the reference month.
 
         Returns {partner_id: dict}; see _compute_qlibra_figures for the keys.
         """
-        month_start, trailing_start = self._qlibra_periods()
+        month_start, trailing_start = self._qlibra_periods(reference_month)
+        today = qlibra_today(self)
+        terms_day = (
+            today
+            if month_start == today.replace(day=1)
+            else month_start - relativedelta(days=1)
+        )
         rows = (
             self.env["qlibra.profitability.report"]
             .sudo()
@@ -395,7 +412,7 @@ class ResPartner(models.Model):
             figures[f"{period}_cr_hours"] += cr_hours
             if period == "month" and contract_type == "subscription":
                 figures["month_subscription_hours"] += hours
-        main_contracts = self._qlibra_main_contracts()
+        main_contracts = self._qlibra_main_contracts(terms_day)
         month_included = self._qlibra_month_included_hours(month_start)
         contract_months = self._qlibra_contract_months(month_start)
         result = {}

@@ -1,1 +1,2 @@
 from . import ir_actions_report
+from . import res_partner

@@ -1,6 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+import json
 from collections import OrderedDict
 
 import lxml.html
@@ -8,8 +9,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+from werkzeug.urls import url_parse
 
-from odoo import _, models
+from odoo import _, api, models
 from odoo.tools.misc import file_path
 from odoo.tools.pdf import (
     ArrayObject,
@@ -19,6 +21,7 @@ from odoo.tools.pdf import (
     PdfFileReader,
     PdfFileWriter,
 )
+from odoo.tools.safe_eval import safe_eval, time
 
 # Open Sans (shipped with the web add-on) has Latin and Cyrillic glyphs;
 # reportlab's built-in Helvetica has no Cyrillic ("Страница").
@@ -28,6 +31,8 @@ PAGE_FONT_SIZE = 8
 # Baseline of the page number above the bottom edge of the page: inside the
 # bottom margin of Odoo's paper formats (32 mm for A4 and US Letter).
 PAGE_NUMBER_BOTTOM = 10 * mm
+# The download's extension per converter of /report/<converter>/...
+EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "text": "txt"}
 # Context key: the per-document rendering below is under way.
 RENDERING_ONE_DOCUMENT = "qlibra_page_numbers_document"
 
@@ -178,3 +183,40 @@ class IrActionsReport(models.Model):
         if self.env.context.get(RENDERING_ONE_DOCUMENT):
             html = remove_footer_page_numbers(html)
         return super()._prepare_html(html, report_model=report_model)
+
+    @api.model
+    def _qlibra_download_file_name(self, url):
+        """The file name of the download of ``url``
+        (``/report/<converter>/<report>[/<ids>][?options=<data>]``) when it
+        is a qLibra client report, else None.
+
+        The report's ``print_report_name`` is evaluated on the clients of the
+        URL's ids, else of its data, in the data's period: "Statement - Azure
+        Interior - 2026-10.pdf".
+        """
+        parsed = url_parse(url)
+        parts = parsed.path.split("/")
+        if len(parts) < 4 or parts[1] != "report" or parts[2] not in EXTENSIONS:
+            return None
+        report = self._get_report_from_name(parts[3])
+        if (
+            not report
+            or report.model != "res.partner"
+            or not report.print_report_name
+            or not report.report_name.startswith("qlibra_task_reports.")
+        ):
+            return None
+        ids = (
+            [int(i) for i in parts[4].split(",") if i.isdigit()]
+            if len(parts) > 4
+            else []
+        )
+        options = parsed.decode_query(cls=dict).get("options")
+        data = json.loads(options) if options else {}
+        Period = self.env["qlibra.report.period"]
+        date_from, date_to = Period._get_period(data)
+        partners = Period._get_partners(ids, data).with_context(
+            qlibra_date_from=str(date_from), qlibra_date_to=str(date_to)
+        )
+        name = safe_eval(report.print_report_name, {"object": partners, "time": time})
+        return f"{name}.{EXTENSIONS[parts[2]]}"

@@ -133,23 +133,41 @@ class ClientStatementXlsx(models.AbstractModel):
         if not values["docs"]:
             workbook.add_worksheet(_("Statement"))
 
+    def _firm_identity_lines(self, company):
+        """The firm's name, address lines and VAT number, as the PDF shows
+        them above the client's address (report_firm_identity)."""
+        address = company.partner_id._display_address(without_company=True)
+        lines = [company.name or ""]
+        lines += [line.strip() for line in address.splitlines() if line.strip()]
+        if company.vat:
+            label = company.country_id.vat_label or _("VAT")
+            lines.append(f"{label}: {company.vat}")
+        return lines
+
     def _write_statement(self, workbook, statement):
         formats = self._get_formats(workbook, statement["currency"])
         sheet = workbook.add_worksheet(self._sheet_name(statement["partner"].name))
         columns = self._line_columns()
         self._set_widths(sheet, columns)
-        sheet.write_string(0, 0, _("Statement of Work Done"), formats["title"])
-        sheet.write_string(1, 0, _("Client"), formats["label"])
-        sheet.write_string(1, 1, statement["partner"].name)
-        sheet.write_string(2, 0, _("Period"), formats["label"])
-        sheet.write_datetime(2, 1, statement["date_from"], formats["date"])
-        sheet.write_datetime(2, 2, statement["date_to"], formats["date"])
+        # The firm first: the sheet sent to a client is a document of its own.
+        row = 0
+        # The company printing, as on the PDF (report values' "company").
+        for row, text in enumerate(self._firm_identity_lines(self.env.company)):
+            sheet.write_string(row, 0, text, formats["label"] if not row else None)
+        row += 2
+        sheet.write_string(row, 0, _("Statement of Work Done"), formats["title"])
+        sheet.write_string(row + 1, 0, _("Client"), formats["label"])
+        sheet.write_string(row + 1, 1, statement["partner"].name)
+        sheet.write_string(row + 2, 0, _("Period"), formats["label"])
+        sheet.write_datetime(row + 2, 1, statement["date_from"], formats["date"])
+        sheet.write_datetime(row + 2, 2, statement["date_to"], formats["date"])
         if statement["is_empty"]:
             sheet.write_string(
-                3,
+                row + 3,
                 0,
                 _("No work was recorded for you and nothing is billed in this period."),
             )
+        table_row = row + 5
         lines = [
             {
                 **line,
@@ -161,7 +179,7 @@ class ClientStatementXlsx(models.AbstractModel):
         ]
         row = self._write_table(
             sheet,
-            5,
+            table_row,
             columns,
             lines,
             formats,

@@ -208,16 +208,12 @@ class ProfitabilityReport(models.AbstractModel):
     @api.model
     def _get_contracts(self, partners, date_from, date_to):
         """Per client, the contract valid at the end of the period, else the
-        latest one of the period."""
-        contracts = self.env["qlibra.contract"].search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("date_start", "<=", date_to),
-                "|",
-                ("date_end", "=", False),
-                ("date_end", ">=", date_from),
-            ],
-            order="date_start desc, id desc",
+        latest one of the period; archived ones included (SPEC: reports keep
+        a contract's terms for the months it ran, archived or not)."""
+        contracts = (
+            partners._qlibra_contracts_between(date_from, date_to)
+            .with_env(self.env)
+            .sorted(lambda c: (c.date_start, c.id), reverse=True)
         )
         result = {}
         for contract in contracts.sorted(

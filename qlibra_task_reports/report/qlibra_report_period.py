@@ -62,6 +62,19 @@ class QlibraReportPeriod(models.AbstractModel):
         return months[0] if months[0] == months[1] else " – ".join(months)
 
     @api.model
+    def _get_file_name(self, title, partners=None, data=None):
+        """The name of a report's file (download or e-mail attachment),
+        without extension: "Statement - Azure Interior - 2026-10"; without
+        exactly one client, "Statement - 2026-10"; a period of several months
+        as "2026-07 - 2026-09". The period is ``_get_period``'s."""
+        date_from, date_to = self._get_period(data)
+        months = sorted({f"{date_from:%Y-%m}", f"{date_to:%Y-%m}"})
+        parts = [title]
+        if partners is not None and len(partners) == 1:
+            parts.append(partners.name)
+        return " - ".join(parts + months)
+
+    @api.model
     def _get_partners(self, docids, data=None):
         """The clients of a report (commercial partners, no duplicates).
 

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
-MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
 REVIEW_MONTHS = (6, 12)
 
 
@@ -42,7 +42,8 @@ class ServiceReviewReport(models.AbstractModel):
         - ``reference_month``: any day of the month the review is made in
           (default: today); the review covers the full months before it;
         - ``proposed_fee``: the new monthly fee (default: the client's
-          suggested fee, else the current fee);
+          suggested fee from the trailing window before the reference month,
+          else the current fee);
         - ``effective_date``: when the new fee applies (default: the first
           day of the month after today).
 
@@ -72,9 +73,11 @@ class ServiceReviewReport(models.AbstractModel):
         - ``current_fee``: the monthly fee of the contract;
         - ``proposed_fee``, ``effective_date``.
         """
-        if not self.env.user.has_group(MANAGER_GROUP):
+        # Accountants print and send service reviews (SPEC, Access): the
+        # review shows no cost, margin or rate.
+        if not self.env.user.has_group(ACCOUNTANT_GROUP):
             raise AccessError(
-                _("Only client profitability managers can print service reviews.")
+                _("Only accountants and managers can print service reviews.")
             )
         data = data or {}
         ctx = self.env.context
@@ -104,7 +107,7 @@ class ServiceReviewReport(models.AbstractModel):
             partner = contract.partner_id
             lang = partner.lang or self.env.lang
             reviews[contract.id] = self.with_context(lang=lang)._get_review(
-                contract, date_from, date_to, proposed_fee, effective_date
+                contract, reference, date_from, date_to, proposed_fee, effective_date
             )
         return {
             "doc_ids": contracts.ids,
@@ -146,7 +149,9 @@ class ServiceReviewReport(models.AbstractModel):
         ).sorted(lambda c: (c.date_start, c.id))
 
     @api.model
-    def _get_review(self, contract, date_from, date_to, proposed_fee, effective_date):
+    def _get_review(
+        self, contract, reference, date_from, date_to, proposed_fee, effective_date
+    ):
         partner = contract.partner_id
         chain = self._chain(contract, date_from, date_to) or contract
         months = self.env["qlibra.report.period"]._months(date_from, date_to)
@@ -201,14 +206,13 @@ class ServiceReviewReport(models.AbstractModel):
         )
         current_fee = contract.monthly_fee
         if not proposed_fee:
-            # The suggested fee is a manager's figure (it comes from costs):
-            # only its result is printed, never what it is computed from.
-            # Without one (no cost in the trailing months), the fee stays.
-            suggested = (
-                partner.sudo().qlibra_suggested_fee
-                if self.env.user.has_group(MANAGER_GROUP)
-                else 0.0
-            )
+            # The suggested fee comes from costs: only its result is printed,
+            # never what it is computed from. It is the fee of the trailing
+            # window before the review's reference month, not today's (SPEC,
+            # Reports). Without one (no cost in the window), the fee stays.
+            suggested = partner.sudo()._qlibra_figures(reference)[partner.id][
+                "suggested_fee"
+            ]
             proposed_fee = suggested or current_fee
         return {
             "contract": contract,

@@ -222,17 +222,20 @@ class TestClientStatement(QlibraReportsCommon):
         amount = self._find_row(sheet, 0, "Total amount")
         self.assertEqual(values["Gamma Build"].cell(amount[7].row, 8).value, 2500.0)
         sheet, cached = formulas["Alpha Trade"], values["Alpha Trade"]
-        self.assertEqual(sheet.freeze_panes, "A7")
-        self.assertTrue(sheet.auto_filter.ref.startswith("A6:H"))
-        self.assertEqual(sheet["A6"].value, "Date")
+        # The table's header row comes after the firm's identity and the
+        # statement's heading (test_xlsx_firm_identity).
+        head = self._find_row(sheet, 0, "Date")[0].row
+        first, last = head + 1, head + 3
+        self.assertEqual(sheet.freeze_panes, f"A{first}")
+        self.assertTrue(sheet.auto_filter.ref.startswith(f"A{head}:H"))
         # Dates are dates, hours are numbers.
-        self.assertEqual(sheet["A7"].value, datetime(2025, 3, 3))
-        self.assertEqual(sheet["G7"].value, 6.0)
-        self.assertEqual(sheet["G7"].number_format, "#,##0.00")
+        self.assertEqual(sheet[f"A{first}"].value, datetime(2025, 3, 3))
+        self.assertEqual(sheet[f"G{first}"].value, 6.0)
+        self.assertEqual(sheet[f"G{first}"].number_format, "#,##0.00")
         # The total is a formula, its cached value the sum.
         total = self._find_row(sheet, 0, "Total")
-        self.assertEqual(total[6].value, "=SUM(G7:G9)")
-        self.assertEqual(total[7].value, "=SUM(H7:H9)")
+        self.assertEqual(total[6].value, f"=SUM(G{first}:G{last})")
+        self.assertEqual(total[7].value, f"=SUM(H{first}:H{last})")
         self.assertEqual(cached.cell(total[6].row, 7).value, 13.5)
         self.assertEqual(cached.cell(total[7].row, 8).value, 2.0)
         # Billing: the extra hours and the total amount are formulas.
@@ -257,6 +260,32 @@ class TestClientStatement(QlibraReportsCommon):
                 for value in row:
                     self.assertNotIn(value, (45.0, 65.0, 647.5, 391.25))
 
+    def test_xlsx_firm_identity(self):
+        """The Excel statement, like the PDF, names the firm, its address and
+        its VAT number above the statement (SPEC, Reports)."""
+        self.company.write(
+            {
+                "street": "12 Vitosha Blvd",
+                "street2": False,
+                "zip": "1000",
+                "city": "Sofia",
+                "vat": "BG999999999",
+            }
+        )
+        formulas, _values = self._render_xlsx(
+            STATEMENT_XLSX, self.alpha | self.beta, data=MARCH, user=self.accountant
+        )
+        for name in ("Alpha Trade", "Beta Advice"):
+            sheet = formulas[name]
+            top = [sheet.cell(row, 1).value for row in range(1, 8)]
+            self.assertEqual(top[0], self.company.name)
+            self.assertIn("12 Vitosha Blvd", top)
+            self.assertTrue(any(text and "1000" in text for text in top), top)
+            self.assertIn("VAT: BG999999999", top)
+            title = self._find_row(sheet, 0, "Statement of Work Done")[0].row
+            self.assertGreater(title, top.index("VAT: BG999999999") + 1)
+            self.assertEqual(sheet.cell(title + 1, 2).value, name)
+
     def test_bulgarian_statement(self):
         self.env["res.lang"]._activate_lang("bg_BG")
         self.env["ir.module.module"]._load_module_terms(
@@ -276,5 +305,102 @@ class TestClientStatement(QlibraReportsCommon):
             STATEMENT_XLSX, self.alpha, data=MARCH, user=self.accountant
         )
         sheet = formulas["Alpha Trade"]
-        self.assertEqual(sheet["A1"].value, "Отчет за извършената работа")
-        self.assertEqual(sheet["A6"].value, "Дата")
+        self._find_row(sheet, 0, "Отчет за извършената работа")
+        self._find_row(sheet, 0, "Дата")
+
+
+@tagged("post_install", "-at_install")
+class TestStatementRowsNotSplit(QlibraReportsCommon):
+    """No row of a statement is cut across two PDF pages: a row whose text
+    wraps over several lines is on one page, and a project's heading row is
+    on the page of its first task."""
+
+    FILLER = (
+        "reconciliation of the bank statements with the ledger and the "
+        "supporting documents for the month under review"
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        project = cls.task[cls.beta].project_id
+        tasks = cls.env["project.task"].create(
+            [
+                {
+                    "name": f"T{number:02d}begin {cls.FILLER} T{number:02d}end",
+                    "project_id": project.id,
+                }
+                for number in range(40)
+            ]
+        )
+        cls.env["account.analytic.line"].create(
+            [
+                {
+                    "name": f"R{number:02d}begin {cls.FILLER} R{number:02d}end",
+                    "project_id": project.id,
+                    "task_id": task.id,
+                    "employee_id": cls.employee_a.id,
+                    "date": date(2025, 3, number % 28 + 1),
+                    "unit_amount": 0.25,
+                }
+                for number, task in enumerate(tasks)
+            ]
+        )
+
+    def _pages_of(self, pages, text):
+        found = [index for index, page in enumerate(pages) if text in page]
+        self.assertTrue(found, f"{text!r} is in no page")
+        return found
+
+    def test_rows_stay_on_one_page(self):
+        content = self._render_pdf(
+            STATEMENT, self.beta, data=MARCH, user=self.accountant
+        )
+        pages = self._pdf_pages_text(content)
+        self.assertGreaterEqual(len(pages), 3, "a statement of several pages")
+        for number in range(40):
+            # The line's row, and its task's row in the lines and in the
+            # hours per project and task.
+            # Single words: pdftotext interleaves the lines of wrapped cells.
+            for begin, end in (
+                (f"R{number:02d}begin", f"R{number:02d}end"),
+                (f"T{number:02d}begin", f"T{number:02d}end"),
+            ):
+                with self.subTest(begin=begin):
+                    self.assertEqual(
+                        self._pages_of(pages, begin), self._pages_of(pages, end)
+                    )
+
+    def test_rows_are_unbreakable_blocks(self):
+        """Each row is a block that is not broken across pages (wkhtmltopdf
+        ignores page-break-inside on table rows); a project's row is in the
+        block of its first task, the table's header in the first block."""
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            ._render_qweb_html(STATEMENT, self.beta.ids, data=MARCH)[0]
+            .decode()
+        )
+        # The section's heading, terms and billing tables stay together.
+        self.assertIn(
+            '<div class="o_qlibra_section_head" style="page-break-inside: avoid;">',
+            html,
+        )
+        marker = '<div class="o_qlibra_row" style="page-break-inside: avoid;">'
+        blocks = [block.split("</table>")[0] for block in html.split(marker)[1:]]
+        lines = [b for b in blocks if "o_qlibra_statement_lines" in b]
+        projects = [b for b in blocks if "o_qlibra_statement_projects" in b]
+        # 42 lines: 39 in blocks of their own, the last 3 with the total.
+        self.assertEqual(len(lines), 39)
+        self.assertEqual(len(projects), 41, "one per task")
+        self.assertEqual(sum("<thead>" in b for b in lines), 1)
+        self.assertIn("<thead>", lines[0])
+        self.assertIn("Hours per Project and Task", projects[0])
+        self.assertIn("Beta Advice Project", projects[0].split("</tbody>")[0])
+        self.assertEqual(sum("Beta Advice Project" in b for b in projects), 1)
+        for block in lines:
+            self.assertEqual(block.count("<tr"), 1 + ("<thead>" in block))
+        # The header, the project's row and its first task; then one task.
+        self.assertEqual(projects[0].count("<tr"), 3)
+        for block in projects[1:]:
+            self.assertEqual(block.count("<tr"), 1)

@@ -101,12 +101,19 @@ class TestDocumentLayout(QlibraReportsCommon):
                 }
             )
         )
-        wizard.action_send()
+        action = wizard.action_send()
+        composer = Form(
+            self.env["mail.compose.message"]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
+        )
+        composer.save().action_send_mail()
 
     def _subject(self, partner):
-        return partner.message_ids.filtered(lambda m: m.message_type == "comment")[
-            :1
-        ].subject
+        # Posted (one client) or logged (several, mass mode) in its chatter.
+        return partner.message_ids.filtered(
+            lambda m: m.message_type in ("comment", "email_outgoing")
+        )[:1].subject
 
     def test_email_subject_names_the_period(self):
         """The statement e-mail's subject names its months, in each client's

@@ -4,6 +4,7 @@ import io
 import json
 from urllib.parse import quote
 
+from odoo import http
 from odoo.tests import HttpCase, tagged
 from odoo.tools.pdf import PdfFileReader
 
@@ -97,3 +98,76 @@ class TestPrintFromWebClient(QlibraReportsCommon, HttpCase):
     def test_statement_xlsx_from_wizard(self):
         content = self._print(self.accountant, "statement", self.alpha, "xlsx")
         self.assertTrue(content.startswith(b"PK"), "an XLSX (zip) file")
+
+    def _download(self, user, url, report_type):
+        """POST /report/download as the web client does; the response."""
+        self.authenticate(user.login, user.login)
+        context = json.dumps({"force_report_rendering": True})
+        response = self.url_open(
+            "/report/download",
+            data={
+                "data": json.dumps([url, report_type]),
+                "context": context,
+                "token": "dummy",
+                "csrf_token": http.Request.csrf_token(self),
+            },
+            timeout=120,
+        )
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        return response
+
+    def test_downloads_named_by_client_and_period(self):
+        """Odoo names a report printed with data after its action ("Client
+        Statement (PDF).pdf"); the statement is named by client and period,
+        from the wizard and from the client's Print menu alike."""
+        wizard = (
+            self.env["qlibra.statement.wizard"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "period": "custom",
+                    "date_from": "2025-02-01",
+                    "date_to": "2025-03-31",
+                    "partner_ids": [(6, 0, self.alpha.ids)],
+                }
+            )
+        )
+        action = wizard.action_print()
+        # The wizard closes once the download starts.
+        self.assertTrue(action["close_on_report_download"])
+        options = quote(json.dumps(action["data"]))
+        expected = "Statement - Alpha Trade - 2025-02 - 2025-03"
+        for converter, report_type, report_name in (
+            ("pdf", "qweb-pdf", "report_client_statement"),
+            ("xlsx", "xlsx", "report_client_statement_xlsx"),
+        ):
+            url = f"/report/{converter}/qlibra_task_reports.{report_name}"
+            url += f"?options={options}"
+            response = self._download(self.accountant, url, report_type)
+            self.assertIn(
+                f"{quote(expected)}.{converter}",
+                response.headers["Content-Disposition"],
+            )
+        # Several clients, or the Print menu without data (last month).
+        Report = self.env["ir.actions.report"].with_user(self.accountant)
+        ids = f"{self.alpha.id},{self.beta.id}"
+        self.assertEqual(
+            Report._qlibra_download_file_name(
+                f"/report/xlsx/qlibra_task_reports.report_client_statement_xlsx/{ids}"
+                f"?options={options}"
+            ),
+            "Statement - 2025-02 - 2025-03.xlsx",
+        )
+        last_month = self.env["qlibra.report.period"]._get_period()[0]
+        self.assertEqual(
+            Report._qlibra_download_file_name(
+                f"/report/pdf/qlibra_task_reports.report_client_statement/{self.beta.id}"
+            ),
+            f"Statement - Beta Advice - {last_month:%Y-%m}.pdf",
+        )
+        # Other reports keep Odoo's names.
+        self.assertIsNone(
+            Report._qlibra_download_file_name(
+                "/report/pdf/base.report_irmodulereference/1"
+            )
+        )

@@ -90,6 +90,30 @@ class TestProfitabilityReport(QlibraReportsCommon):
         self.assertIn("Month-by-month Trend", text)
         self.assertIn("Mar 2025", text)
 
+    def test_archived_contract_keeps_its_terms(self):
+        """Archiving ends a contract, but the report of the months it ran
+        still shows its type, the renegotiation flag and the suggested fee
+        (SPEC, Lifecycle), in the PDF and the Excel alike."""
+        self.contract_alpha.with_user(self.manager).action_archive()
+        self.assertFalse(self.contract_alpha.active)
+        values = self._values(self.alpha)
+        (alpha,) = values["clients"]
+        self.assertEqual(alpha["contract"], self.contract_alpha)
+        self.assertEqual(alpha["contract_type_label"], "Subscription")
+        self.assertEqual(alpha["target_margin"], 30.0)
+        self.assertTrue(alpha["to_renegotiate"])
+        self.assertEqual(alpha["suggested_fee"], 310.0)
+        text = self._render_pdf_text(
+            PROFITABILITY, self.alpha, data=MARCH, user=self.manager
+        )
+        self.assertIn("14.8 Yes $ 310.00", text)
+        formulas, _values = self._render_xlsx(
+            PROFITABILITY_XLSX, self.alpha, data=MARCH, user=self.manager
+        )
+        row = self._find_row(formulas["Clients"], 0, "Alpha Trade")
+        self.assertEqual(row[1].value, "Subscription")
+        self.assertIn(310.0, [cell.value for cell in row])
+
     def test_accountant_cannot_render(self):
         Report = self.env["report.qlibra_task_reports.report_profitability"]
         with self.assertRaises(AccessError):

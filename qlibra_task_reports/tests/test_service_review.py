@@ -201,10 +201,29 @@ class TestServiceReview(ServiceReviewCommon):
         )
         self.assertEqual(review["date_from"], date(2024, 4, 1))
         self.assertEqual(len(review["months"]), 12)
-        # No fee entered: the client's suggested fee (a manager's figure),
-        # else the current fee.
-        suggested = self.alpha.with_user(self.manager).qlibra_suggested_fee
-        self.assertEqual(review["proposed_fee"], suggested or 200.0)
+        # No fee entered: the suggested fee of the trailing window before the
+        # reference month (January to March 2025: 647.5 / 3 / 0.7 = 308.33,
+        # rounded up to 310), not today's window, where Alpha has no cost
+        # (the forms' fee), which would propose the current fee, 200.
+        self.assertEqual(review["proposed_fee"], 310.0)
+        self.assertFalse(self.alpha.with_user(self.manager).qlibra_suggested_fee)
+
+    def test_default_fee_over_the_months_under_contract(self):
+        """A window of which the client had a contract in two months only:
+        the suggested fee averages the cost over those two months."""
+        self._log(
+            [(self.task[self.alpha], self.employee_a, date(2024, 7, 10), 7.0, "Setup")]
+        )
+        # September 2024: June (no contract), July and August 2024.
+        review = self._review(
+            self.contract_alpha_old, {"months": 6, "reference_month": "2024-09-01"}
+        )
+        # 7 h x 45 = 315 over 2 months / 0.7 = 225, rounded up to 230.
+        self.assertEqual(review["proposed_fee"], 230.0)
+        # The same figure as qlibra_task's own rule for that month.
+        figures = self.alpha.sudo()._qlibra_figures(date(2024, 9, 1))[self.alpha.id]
+        self.assertEqual(figures["suggested_fee"], 230.0)
+        self.assertEqual(figures["contract"], self.contract_alpha_old)
 
     def test_default_is_six_months_before_this_month(self):
         review = self._review(self.contract_alpha, {})
@@ -212,15 +231,50 @@ class TestServiceReview(ServiceReviewCommon):
         self.assertEqual(review["date_to"], this_month - relativedelta(days=1))
         self.assertEqual(review["date_from"], this_month - relativedelta(months=6))
 
-    def test_only_managers(self):
+    def test_accountants_and_managers_only(self):
+        """Accountants print and send service reviews (SPEC, Access): the
+        review shows no cost; an employee cannot."""
         employee = new_test_user(self.env, login="qlibra_review_employee")
-        for user in (employee, self.accountant):
-            with self.assertRaises(AccessError):
-                self._values(self.contract_alpha, user=user)
+        with self.assertRaises(AccessError):
+            self._values(self.contract_alpha, user=employee)
         with self.assertRaises(AccessError):
             self.env["qlibra.service.review.wizard"].with_user(employee).create(
                 {"contract_id": self.contract_alpha.id}
             )
+        review = self._values(self.contract_alpha, user=self.accountant)["reviews"][
+            self.contract_alpha.id
+        ]
+        self.assertEqual(review["proposed_fee"], 310.0)
+        action = self.env.ref(REVIEW)
+        self.assertIn(
+            self.env.ref("qlibra_task.group_qlibra_accountant"), action.groups_id
+        )
+        # From the wizard, as the accountant, to the PDF.
+        wizard = (
+            self.env["qlibra.service.review.wizard"]
+            .with_user(self.accountant)
+            .with_context(
+                active_model="qlibra.contract", active_id=self.contract_alpha.id
+            )
+            .create({})
+        )
+        self.assertEqual(wizard.contract_id, self.contract_alpha)
+        action = wizard.action_print()
+        self.assertTrue(action["close_on_report_download"])
+        text = self._render_pdf_text(
+            REVIEW,
+            self.contract_alpha,
+            data=dict(action["data"], reference_month="2025-04-01"),
+            user=self.accountant,
+        )
+        self.assertIn("Proposed monthly fee $ 310.00", text)
+        # Sending posts in the contract's chatter (costs, margins): managers.
+        with self.assertRaises(AccessError):
+            wizard.action_send()
+        for figure in INTERNAL_FIGURES:
+            self.assertNotIn(figure, text)
+        for word in ("Cost", "Margin"):
+            self.assertNotIn(word, text)
 
     def test_pdf(self):
         text = self._render_pdf_text(

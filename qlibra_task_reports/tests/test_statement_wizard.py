@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import MARCH, QlibraReportsCommon
 
@@ -56,6 +56,19 @@ class TestStatementWizard(QlibraReportsCommon):
         self.assertNotIn(own.id, clients)
         form.date_from = date(2024, 3, 1)
         form.date_to = date(2024, 3, 31)
+        self.assertNotIn(self.alpha, form.save().partner_ids)
+
+    def test_default_clients_include_archived_contracts(self):
+        """Archiving ends a contract; its client still had time and fees in
+        the months it ran, so the statements of those months include it."""
+        self.contract_alpha.with_user(self.manager).action_archive()
+        self.assertFalse(self.contract_alpha.active)
+        form = self._custom_march()
+        self.assertIn(self.alpha, form.save().partner_ids)
+        # Not for a period after its end.
+        self.contract_alpha.date_end = date(2025, 3, 31)
+        form.date_from = date(2025, 4, 1)
+        form.date_to = date(2025, 4, 30)
         self.assertNotIn(self.alpha, form.save().partner_ids)
 
     def test_clients_from_partner_list(self):
@@ -152,21 +165,44 @@ class TestStatementWizard(QlibraReportsCommon):
             action["report_name"], "qlibra_task_reports.report_profitability"
         )
 
-    def test_send_by_email(self):
-        form = self._custom_march(force_report_rendering=True)
+    def _composer(self, action):
+        """The mail composer the action opens, as the accountant sees it."""
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        self.assertEqual(action["target"], "new")
+        context = dict(action["context"], force_report_rendering=True)
+        return Form(
+            self.env["mail.compose.message"]
+            .with_user(self.accountant)
+            .with_context(**context)
+        )
+
+    def _comments(self, partner):
+        return partner.message_ids.filtered(lambda m: m.message_type == "comment")
+
+    def test_send_one_client_opens_the_composer(self):
+        """One client: the composer opens on the template, with the
+        statement PDF attached, and nothing is sent before the accountant
+        clicks Send."""
+        form = self._custom_march()
         form.partner_ids.clear()
         form.partner_ids.add(self.alpha)
-        wizard = form.save()
-        wizard.with_context(force_report_rendering=True).action_send()
-        message = self.alpha.message_ids.filtered(
-            lambda m: m.message_type == "comment"
-        )[:1]
-        self.assertTrue(message)
+        action = form.save().action_send()
+        self.assertEqual(action["context"]["default_composition_mode"], "comment")
+        composer = self._composer(action)
+        self.assertFalse(self._comments(self.alpha), "nothing sent yet")
         # The subject names the period (test_document_layout.py).
-        self.assertEqual(message.subject, f"{self.company.name}: Statement March 2025")
-        self.assertIn(self.alpha, message.partner_ids)
+        self.assertEqual(composer.subject, f"{self.company.name}: Statement March 2025")
+        self.assertIn("Dear Alpha Trade", composer.body)
+        self.assertIn(self.alpha, composer.partner_ids)
+        (attachment,) = composer.attachment_ids
+        self.assertEqual(attachment.name, "Statement - Alpha Trade - 2025-03.pdf")
+        self.assertIn("$ 480.00", self._pdf_to_text(attachment.raw))
+        composer.save().action_send_mail()
+        message = self._comments(self.alpha)
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.author_id, self.accountant.partner_id)
         (attachment,) = message.attachment_ids
-        self.assertEqual(attachment.name, "Statement - Alpha Trade.pdf")
+        self.assertEqual(attachment.name, "Statement - Alpha Trade - 2025-03.pdf")
         text = self._pdf_to_text(attachment.raw)
         self.assertIn("03/01/2025 - 03/31/2025", text)
         self.assertIn("$ 480.00", text)
@@ -175,6 +211,54 @@ class TestStatementWizard(QlibraReportsCommon):
             lambda n: n.res_partner_id == self.alpha
         )
         self.assertEqual(notification.notification_type, "email")
+
+    def test_accountants_post_on_clients(self):
+        """Sending a statement posts it in the client's chatter: accountants
+        may post on the contacts they read without the right to edit them;
+        other internal users still may not."""
+        employee = new_test_user(self.env, login="qlibra_send_employee")
+        for user, allowed in ((self.accountant, True), (employee, False)):
+            self.assertFalse(self.alpha.with_user(user).has_access("write"))
+            with self.subTest(user=user.login):
+                post = self.alpha.with_user(user).message_post
+                if allowed:
+                    self.assertTrue(post(body="Statement follows"))
+                else:
+                    with self.assertRaises(AccessError):
+                        post(body="Statement follows")
+
+    def test_send_several_clients_in_mass_mode(self):
+        """Several clients: one e-mail each, with its own statement, through
+        the composer in mass mode."""
+        form = self._custom_march()
+        form.partner_ids.clear()
+        form.partner_ids.add(self.alpha)
+        form.partner_ids.add(self.beta)
+        action = form.save().action_send()
+        self.assertEqual(action["context"]["default_composition_mode"], "mass_mail")
+        # Queued rather than sent at once, to read each e-mail.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "mail.mail.force.send.limit", 0
+        )
+        self._composer(action).save().action_send_mail()
+        for partner, amount in ((self.alpha, "$ 480.00"), (self.beta, "$ 688.75")):
+            mail = (
+                self.env["mail.mail"]
+                .sudo()
+                .search([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+            )
+            self.assertEqual(len(mail), 1)
+            self.assertEqual(mail.recipient_ids, partner)
+            self.assertEqual(mail.subject, f"{self.company.name}: Statement March 2025")
+            # Logged in the client's chatter once sent.
+            self.assertIn(mail.mail_message_id, partner.message_ids)
+            (attachment,) = mail.attachment_ids
+            self.assertEqual(
+                attachment.name, f"Statement - {partner.name} - 2025-03.pdf"
+            )
+            text = self._pdf_to_text(attachment.raw)
+            self.assertIn(partner.name, text)
+            self.assertIn(amount, text)
 
     def test_send_refuses_clients_without_email(self):
         form = self._custom_march()

@@ -1,11 +1,20 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
+from odoo.addons.qlibra_task_reports.models import ir_actions_report
+from odoo.addons.report_xlsx.models.ir_report import ReportAction
+
+try:
+    import openpyxl
+except ImportError:  # pragma: no cover - test requirement
+    openpyxl = None
 
 STATEMENT = "qlibra_task_reports.report_client_statement"
 
@@ -167,3 +176,112 @@ class TestProfitabilityTour(HttpCase):
             self.assertIn(STATEMENT, report_ref)
             self.assertEqual(data["date_from"], fields.Date.to_string(self.last_month))
             self.assertEqual(data["partner_ids"], [self.client.id])
+
+
+@tagged("post_install", "-at_install")
+class TestAccountantStatementTour(HttpCase):
+    """An accountant, not an administrator, prints a client's statement of
+    last month from the Statements menu, then from the client's form (the
+    Excel statement from its Statement button, the PDF from its Print menu).
+
+    Vitosha Tour Ltd: hourly at 100; last month 3 h + 2.5 h = 5.5 h, 550.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # See TestProfitabilityTour: wkhtmltopdf must not wait for this server.
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
+        cls.env.company.write({"street": "12 Vitosha Blvd", "vat": "BG999999999"})
+        cls.accountant = new_test_user(
+            cls.env,
+            login="qlibra_tour_accountant",
+            groups="base.group_user,qlibra_task.group_qlibra_accountant",
+            name="Ana Tour Accountant",
+        )
+        month = fields.Date.context_today(cls.accountant).replace(day=1)
+        cls.last_month = month - relativedelta(months=1)
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Vitosha Tour Ltd", "is_company": True, "email": "v@example.com"}
+        )
+        other = cls.env["res.partner"].create(
+            {"name": "Other Tour Client", "is_company": True}
+        )
+        employee = cls.env["hr.employee"].create(
+            {"name": "Petya Preparer", "hourly_cost": 40.0}
+        )
+        for partner, name in ((cls.client, "Tax return"), (other, "Other work")):
+            contract = cls.env["qlibra.contract"].create(
+                {
+                    "partner_id": partner.id,
+                    "contract_type": "hourly",
+                    "hourly_rate": 100.0,
+                    "date_start": month - relativedelta(months=3),
+                }
+            )
+            project = cls.env["project.project"].create(
+                {
+                    "name": f"{partner.name} Taxes",
+                    "partner_id": partner.id,
+                    "allow_timesheets": True,
+                    "qlibra_contract_id": contract.id,
+                }
+            )
+            cls.env["account.analytic.line"].create(
+                [
+                    {
+                        "name": f"{name} {number}",
+                        "project_id": project.id,
+                        "employee_id": employee.id,
+                        "date": cls.last_month + relativedelta(days=number),
+                        "unit_amount": hours,
+                    }
+                    for number, hours in ((1, 3.0), (2, 2.5))
+                ]
+            )
+
+    def test_accountant_prints_statements(self):
+        self.assertFalse(self.accountant._is_admin())
+        names, xlsx = [], []
+        name_download = ir_actions_report.IrActionsReport._qlibra_download_file_name
+        render_xlsx = ReportAction._render_xlsx
+
+        def spy_name(report, url):
+            names.append(name_download(report, url))
+            return names[-1]
+
+        def spy_xlsx(report, report_ref, docids, data):
+            result = render_xlsx(report, report_ref, docids, data)
+            xlsx.append((report.env.user, result[0]))
+            return result
+
+        self.patch(
+            ir_actions_report.IrActionsReport, "_qlibra_download_file_name", spy_name
+        )
+        self.patch(ReportAction, "_render_xlsx", spy_xlsx)
+        self.start_tour(
+            "/odoo", "qlibra_accountant_statement_tour", login=self.accountant.login
+        )
+        month = f"{self.last_month:%Y-%m}"
+        self.assertEqual(
+            names,
+            [
+                f"Statement - Vitosha Tour Ltd - {month}.pdf",
+                f"Statement - Vitosha Tour Ltd - {month}.xlsx",
+                f"Statement - Vitosha Tour Ltd - {month}.pdf",
+            ],
+        )
+        # The Excel statement the accountant got: the firm, the client, the
+        # lines and the amount billed.
+        ((user, content),) = xlsx
+        self.assertEqual(user, self.accountant)
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Vitosha Tour Ltd"]
+        texts = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+        for text in (self.env.company.name, "12 Vitosha Blvd", "Vitosha Tour Ltd"):
+            self.assertIn(text, texts)
+        self.assertIn("Tax return 1", texts)
+        self.assertNotIn("Other work 1", texts)
+        self.assertIn(550.0, texts)

@@ -3,10 +3,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
+MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
 REPORT = "qlibra_task_reports.action_report_service_review"
 MAIL_TEMPLATE = "qlibra_task_reports.mail_template_service_review"
 
@@ -61,9 +62,11 @@ class QlibraServiceReviewWizard(models.TransientModel):
     def _compute_proposed_fee(self):
         for wizard in self:
             partner = wizard.contract_id.partner_id
-            # The suggested fee is a manager's figure; this wizard is for
-            # managers only (access rights), so it reads it as they would.
-            wizard.proposed_fee = partner.qlibra_suggested_fee if partner else 0.0
+            # The suggested fee comes from costs, which an accountant may not
+            # read: only its result is shown, the fee the review proposes.
+            wizard.proposed_fee = (
+                partner.sudo().qlibra_suggested_fee if partner else 0.0
+            )
 
     def _get_data(self):
         self.ensure_one()
@@ -84,15 +87,24 @@ class QlibraServiceReviewWizard(models.TransientModel):
         self.ensure_one()
         data = self._get_data()
         # config=False: the review carries the firm's identity in its body.
-        return self.env.ref(REPORT).report_action(
+        action = self.env.ref(REPORT).report_action(
             self.contract_id, data=data, config=False
         )
+        # The wizard closes once the download starts, as Odoo's own do.
+        action["close_on_report_download"] = True
+        return action
 
     def action_send(self):
         """Open the mail composer on the contract with the template of the
         service review: the review PDF, rendered with this wizard's choices,
         is attached, and sending posts the e-mail in the contract's chatter."""
         self.ensure_one()
+        # Sending posts in the contract's chatter, which carries costs and
+        # margins: managers only (accountants print the review).
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                _("Only client profitability managers can send service reviews.")
+            )
         data = self._get_data()
         template = self.env.ref(MAIL_TEMPLATE, raise_if_not_found=False)
         if not self.contract_id.partner_id.email:

@@ -130,13 +130,19 @@ class QlibraStatementWizard(models.TransientModel):
             if not wizard.date_from or not wizard.date_to:
                 wizard.partner_ids = False
                 continue
-            contracts = self.env["qlibra.contract"].search(
-                [
-                    ("date_start", "<=", wizard.date_to),
-                    "|",
-                    ("date_end", "=", False),
-                    ("date_end", ">=", wizard.date_from),
-                ]
+            # Archived contracts too: archiving ends a contract, and its
+            # client still gets the statement of the months it ran.
+            contracts = (
+                self.env["qlibra.contract"]
+                .with_context(active_test=False)
+                .search(
+                    [
+                        ("date_start", "<=", wizard.date_to),
+                        "|",
+                        ("date_end", "=", False),
+                        ("date_end", ">=", wizard.date_from),
+                    ]
+                )
             )
             # The firm's own companies are no clients (internal contracts).
             own = self.env["res.company"].sudo().search([]).partner_id
@@ -177,10 +183,17 @@ class QlibraStatementWizard(models.TransientModel):
         report = self.env.ref(REPORTS[(self.report, self.file_format)])
         # config=False: the statement carries the firm's identity in its body,
         # so printing never stops at Odoo's document layout dialog.
-        return report.report_action(self.partner_ids, data=data, config=False)
+        action = report.report_action(self.partner_ids, data=data, config=False)
+        # The wizard closes once the download starts, as Odoo's own do.
+        action["close_on_report_download"] = True
+        return action
 
     def action_send(self):
-        """E-mail each client its statement PDF, posted in its chatter."""
+        """Open the mail composer with the statement template, as Odoo's
+        documents do (sale, account): for one client, its e-mail rendered
+        with its statement PDF attached, to read and change before sending,
+        posted in the client's chatter; for several, one e-mail per client
+        (mass mode), each with its own statement, logged in its chatter."""
         self.ensure_one()
         data = self._get_data()
         if not self.partner_ids:
@@ -197,24 +210,27 @@ class QlibraStatementWizard(models.TransientModel):
             )
         if not self.env.user.has_group("qlibra_task.group_qlibra_accountant"):
             raise AccessError(_("Only accountants and managers can send statements."))
-        # Posting on a contact needs the right to edit contacts, which an
-        # accountant may lack: post as superuser, still as the accountant
-        # (author, sender and the report's access check use env.user).
-        partners = self.partner_ids.sudo().with_context(
-            qlibra_date_from=data["date_from"], qlibra_date_to=data["date_to"]
-        )
-        for partner in partners:
-            partner.message_post_with_source(
-                self.mail_template_id,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
+        single = len(self.partner_ids) == 1
+        context = {
+            "default_model": "res.partner",
+            "default_res_ids": self.partner_ids.ids,
+            "default_template_id": self.mail_template_id.id,
+            "default_composition_mode": "comment" if single else "mass_mail",
+            "default_email_layout_xmlid": "mail.mail_notification_light",
+            # Read by the report and its file name when the template renders
+            # the statement of each client (qlibra.report.period).
+            "qlibra_date_from": data["date_from"],
+            "qlibra_date_to": data["date_to"],
+        }
+        if single:
+            # E-mail the client even if it follows the chatter otherwise.
+            context["force_email"] = True
         return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": _("%s statement(s) sent.", len(partners)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
+            "type": "ir.actions.act_window",
+            "name": _("Send Statements"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
         }

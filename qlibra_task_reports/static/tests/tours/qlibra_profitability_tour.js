@@ -222,17 +222,8 @@ registry.category("web_tour.tours").add("qlibra_profitability_tour", {
             },
         },
         {
-            content: "The statement PDF is downloaded",
-            trigger: "body.o_qlibra_statement_downloaded .modal",
-        },
-        {
-            content: "Close the wizard",
-            trigger: '.modal .modal-footer button[special="cancel"]',
-            run: "click",
-        },
-        {
-            content: "Back on the client",
-            trigger: `body:not(:has(.modal)) .o_breadcrumb .active:contains("${CLIENT}")`,
+            content: "The statement PDF is downloaded and the wizard closes",
+            trigger: `body.o_qlibra_statement_downloaded:not(:has(.modal)) .o_breadcrumb .active:contains("${CLIENT}")`,
         },
     ],
 });
