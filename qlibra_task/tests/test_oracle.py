@@ -130,6 +130,9 @@ class OracleTask:
     change_request: bool = False
     # The contract a delivered job stays with once its project moves on.
     pinned: int | None = None
+    # The task's customer: its project's client when it was created; it
+    # stays when the task moves to another project.
+    client: int | None = None
 
 
 @dataclass
@@ -142,6 +145,9 @@ class OracleLine:
     own_mark: bool
     hourly_cost: Decimal
     overhead: Decimal
+    # The client the line was logged for: its task's customer, else its
+    # project's client (SPEC, Rules: a line belongs to that client).
+    client: int | None = None
 
 
 class Oracle:
@@ -157,7 +163,10 @@ class Oracle:
         self.costs = {emp: Decimal(str(cost)) for emp, cost in costs.items()}
         self.project_client = dict(project_clients)
         self.project_contract = dict.fromkeys(self.project_client)
-        self.tasks = {task: OracleTask(project) for task, project in task_projects}
+        self.tasks = {
+            task: OracleTask(project, client=self.project_client[project])
+            for task, project in task_projects
+        }
         self.contracts = {}
         self.lines = {}
 
@@ -214,7 +223,51 @@ class Oracle:
             own_mark=mark,
             hourly_cost=self.costs[employee],
             overhead=self.overhead,
+            client=self.logged_client(project, task),
         )
+
+    def logged_client(self, project, task):
+        """The client a line of project and task is logged for."""
+        if task is not None:
+            return self.tasks[task].client
+        return self.project_client[project]
+
+    def move_line(self, lid, project, task):
+        """A line moved to another project or task is logged anew there."""
+        line = self.lines[lid]
+        line.project, line.task = project, task
+        line.client = self.logged_client(project, task)
+
+    def move_task(self, task_id, project):
+        """A task moved to another project takes its lines along, keeps its
+        customer, and takes the new project's contract unless it is a
+        delivered job (SPEC, Rules)."""
+        task = self.tasks[task_id]
+        cid = self.task_contract(task_id)
+        if (
+            task.pinned is None
+            and cid is not None
+            and task.done_on
+            and task.price
+            and self.contracts[cid].kind == "fixed_price"
+        ):
+            task.pinned = cid
+        task.project = project
+        for line in self.lines.values():
+            if line.task == task_id:
+                line.project = project
+
+    def move_task_allowed(self, task_id, project):
+        """A priced task may only sit under a fixed-price contract."""
+        task = self.tasks[task_id]
+        if not task.price or task.pinned is not None:
+            return True
+        if task.done_on:
+            cid = self.task_contract(task_id)
+            if cid is not None and self.contracts[cid].kind == "fixed_price":
+                return True
+        new = self.project_contract[project]
+        return new is not None and self.contracts[new].kind == "fixed_price"
 
     def correct_employee(self, lid, employee):
         """A correction takes the employee's current cost."""
@@ -276,7 +329,7 @@ class Oracle:
         if cid is None:
             cid = self.valid_in_chain(self.project_contract[line.project], line.day)
         if cid is None:
-            client = self.project_client[line.project]
+            client = line.client
             valid = [
                 key
                 for key, contract in self.contracts.items()
@@ -291,7 +344,7 @@ class Oracle:
     def client_of(self, line, cid):
         if cid is not None:
             return self.contracts[cid].client
-        return self.project_client[line.project]
+        return line.client
 
     def is_change_request(self, line):
         return line.own_mark or (
@@ -612,6 +665,7 @@ OP_DONE = _op("done", task=TASK, anywhere=ANYWHERE, day=LINE_DAY)
 OP_DONE_TODAY = _op("done_today", task=TASK, anywhere=ANYWHERE)
 OP_REOPEN = _op("reopen", task=TASK, anywhere=ANYWHERE)
 OP_TASK_MARK = _op("task_mark", task=TASK, flag=st.booleans())
+OP_MOVE_TASK = _op("move_task", task=TASK, client=CLIENT, project=st.integers(0, 1))
 
 LINE_OPS = [
     OP_LOG,
@@ -628,7 +682,7 @@ LINE_OPS = [
 ]
 COST_OPS = [OP_EMPLOYEE_COST, OP_OVERHEAD]
 CONTRACT_OPS = [OP_CONTRACT, OP_CONTRACT, OP_RENEGOTIATE, OP_ARCHIVE, OP_CORRECT_DATES]
-TASK_OPS = [OP_PRICE, OP_DONE, OP_DONE_TODAY, OP_REOPEN, OP_TASK_MARK]
+TASK_OPS = [OP_PRICE, OP_DONE, OP_DONE_TODAY, OP_REOPEN, OP_TASK_MARK, OP_MOVE_TASK]
 
 # Periods of whole months for the statement, within January to July.
 PERIOD = st.tuples(st.integers(1, 7), st.integers(0, 6)).map(
@@ -896,6 +950,8 @@ class Scenario:
     def _op_log(self, spec):
         project = self.project_of(spec["client"], spec["project"])
         task = self.task_of(spec["client"], spec["project"], spec["task"])
+        # the task may have moved to another project since
+        project = task.project_id or project
         employee = self.case.employees[spec["employee"]]
         vals = {
             "name": "Work",
@@ -946,13 +1002,14 @@ class Scenario:
             return
         project = self.project_of(spec["client"], spec["project"])
         task = self.task_of(spec["client"], spec["project"], spec["task"])
+        # the task may have moved to another project since
+        project = task.project_id or project
         if self.attempt(
             f"move(line {line.id} to {project.name}/{task.name or '-'})",
             lambda: line.write({"project_id": project.id, "task_id": task.id}),
             True,
         ):
-            self.oracle.lines[line.id].project = project.id
-            self.oracle.lines[line.id].task = task.id or None
+            self.oracle.move_line(line.id, project.id, task.id or None)
 
     def _op_redate(self, spec):
         line = self.pick(self.lines, spec["line"])
@@ -1051,6 +1108,20 @@ class Scenario:
             lambda: task.write({"state": "01_in_progress"}),
             True,
         )
+
+    def _op_move_task(self, spec):
+        """A manager moves a task (its time follows it) to another project,
+        of the same or another client."""
+        task = self.case.all_tasks[spec["task"]]
+        project = self.project_of(spec["client"], spec["project"])
+        if task.project_id == project:
+            return
+        if self.attempt(
+            f"move_task(task {task.name} to {project.name})",
+            lambda: task.write({"project_id": project.id}),
+            self.oracle.move_task_allowed(task.id, project.id),
+        ):
+            self.oracle.move_task(task.id, project.id)
 
     def _op_task_mark(self, spec):
         task = self.case.all_tasks[spec["task"]]
