@@ -1,11 +1,17 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
 from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
+
+_logger = logging.getLogger(__name__)
 
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
@@ -497,10 +503,24 @@ class AccountAnalyticLine(models.Model):
         )
 
 
-def _recheck_after_commit(registry, data):
-    with registry.cursor() as cr:
-        # The registry at hand, not looked up by name: that takes the lock
-        # which a thread loading the registry may hold.
-        cr.transaction = api.Transaction(registry)
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env["account.analytic.line"]._qlibra_recheck(data)
+def _recheck_after_commit(registry, data, tries=3):
+    """Run after the commit of the request that registered data: its own
+    commit is done, so a failure here must not reach the user; a concurrent
+    update of the same lines is retried, as Odoo retries a request."""
+    for attempt in range(1, tries + 1):
+        try:
+            with registry.cursor() as cr:
+                # The registry at hand, not looked up by name: that takes the
+                # lock which a thread loading the registry may hold.
+                cr.transaction = api.Transaction(registry)
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["account.analytic.line"]._qlibra_recheck(data)
+            return
+        except psycopg2.errors.SerializationFailure:
+            if attempt == tries:
+                _logger.warning(
+                    "Lines saved while their contract changed could not be "
+                    "resolved again after %s tries: %s",
+                    tries,
+                    sorted(data["lines"]),
+                )
