@@ -12,7 +12,7 @@
 #                     Odoo 18.0 is installed from Odoo's official source
 #                     (needs internet)
 
-ADDONS="qlibra_task,qlibra_task_reports"
+ADDONS="qlibra_task,qlibra_task_reports,qlibra_task_portal"
 ROOT="$PWD"
 VENV="${QLIBRA_VENV:-$ROOT/.venv}"
 # Odoo's official 18.0 source, used only when no local distribution exists.

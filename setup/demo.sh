@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Demo: a fresh database with both add-ons and their demo data, then Odoo in
-# the foreground on http://localhost:8069 (admin / admin). Ctrl-C stops it.
+# Demo: a fresh database with the add-ons of ADDONS (setup/common.sh) and
+# their demo data, then Odoo in the foreground on http://localhost:8069
+# (admin / admin; a client's portal: portal.client / portal). Ctrl-C stops it.
 # On a new machine it first installs what is missing (see setup/common.sh):
 # Debian packages (as root), PostgreSQL, a virtualenv with Odoo 18.0.
 #
@@ -31,6 +32,9 @@ step_done
 
 say "==> Odoo is starting: open http://localhost:$PORT, log in as admin / admin," \
     "menu Client Profitability > Analysis. Ctrl-C stops it."
+case ",$ADDONS," in
+*,qlibra_task_portal,*) say "    A client's portal: log in as portal.client / portal, open Services." ;;
+esac
 trap - INT
 # Odoo stops cleanly on Ctrl-C (SIGINT) and on SIGTERM.
 exec "$PYTHON" -m odoo --addons-path="$ADDONS_PATH" -d "$DB" --http-port "$PORT" \

@@ -1,0 +1,129 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import SUPERUSER_ID, fields, http
+from odoo.http import content_disposition, request
+from odoo.tools import format_date
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+STATEMENT_REPORT = "qlibra_task_reports.action_report_client_statement"
+
+
+class QlibraServicesPortal(CustomerPortal):
+    """Services in the client's portal: its contracts, their hours this
+    month, change requests and the statements of past months."""
+
+    def _qlibra_contracts(self):
+        """The contracts the portal user sees, searched as that user (so its
+        record rules apply) and restricted to its own commercial partner."""
+        Contract = request.env["qlibra.contract"]
+        if not Contract.has_access("read"):
+            return Contract
+        partner = request.env.user.partner_id
+        return Contract.search(
+            Contract._qlibra_portal_domain(partner), order="date_start desc, id desc"
+        )
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "qlibra_service_count" in counters:
+            values["qlibra_service_count"] = len(self._qlibra_contracts())
+        return values
+
+    @http.route(["/my/services"], type="http", auth="user", website=True)
+    def portal_my_services(self, **kw):
+        return self._qlibra_render_services(self._qlibra_contracts())
+
+    @http.route(
+        ["/my/services/<int:contract_id>"], type="http", auth="user", website=True
+    )
+    def portal_my_service(self, contract_id, **kw):
+        """One contract: only one the portal user sees, else 404."""
+        contract = self._qlibra_contracts().filtered(lambda c: c.id == contract_id)
+        if not contract:
+            raise request.not_found()
+        return self._qlibra_render_services(contract, single=True)
+
+    def _qlibra_render_services(self, contracts, single=False):
+        partner = request.env.user.partner_id.commercial_partner_id
+        Contract = request.env["qlibra.contract"]
+        months = Contract._qlibra_portal_statement_months(contracts)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "qlibra_services",
+                "single": single,
+                "services": contracts._qlibra_portal_values(),
+                "month_label": format_date(
+                    request.env,
+                    fields.Date.context_today(Contract),
+                    date_format="MMMM y",
+                ),
+                "statements": [
+                    {
+                        "label": format_date(request.env, month, date_format="MMMM y"),
+                        "url": f"/my/services/statement/{partner.id}/{month:%Y-%m}",
+                    }
+                    for month in months
+                ],
+            }
+        )
+        return request.render("qlibra_task_portal.portal_my_services", values)
+
+    @http.route(
+        ["/my/services/statement/<int:partner_id>/<string:month>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_service_statement(self, partner_id, month, **kw):
+        """The client statement of a past month as PDF, as the accountant
+        prints it: only for the portal user's own commercial partner, only
+        for one of the months the Services page offers."""
+        partner = request.env.user.partner_id.commercial_partner_id
+        if partner_id != partner.id:
+            raise request.not_found()
+        contracts = self._qlibra_contracts()
+        Contract = request.env["qlibra.contract"]
+        months = {
+            f"{day:%Y-%m}": day
+            for day in Contract._qlibra_portal_statement_months(contracts)
+        }
+        if month not in months:
+            raise request.not_found()
+        date_from = months[month]
+        date_to = date_from + relativedelta(day=31)
+        # The data the statement wizard passes (qlibra.statement.wizard).
+        data = {
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+            "partner_ids": [partner.id],
+        }
+        # The partner is the user's own: render as the superuser (the report
+        # is for accountants) in the companies of the portal user. The route
+        # serves a PDF file: a PDF also under --test-enable, where Odoo would
+        # otherwise fall back to HTML.
+        report_model = (
+            request.env["ir.actions.report"]
+            .with_user(SUPERUSER_ID)
+            .with_context(
+                allowed_company_ids=request.env.companies.ids,
+                force_report_rendering=True,
+            )
+            .with_company(request.env.company)
+        )
+        report = report_model._get_report(STATEMENT_REPORT)
+        pdf, __ = report_model._render_qweb_pdf(report, [partner.id], data=data)
+        file_name = report_model.env["qlibra.report.period"]._get_file_name(
+            "Statement", partner, data
+        )
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", content_disposition(f"{file_name}.pdf")),
+            ],
+        )
