@@ -475,8 +475,8 @@ def insert_lines_sql(cr, table, uid):
     (1 + rate / 100) rounded to the currency, change-request flag of the task,
     contract = the task's contract valid on the date (following the
     renegotiation chain), else the project's, else the client's only
-    contract (archived ones included) valid on the date in the line's
-    company; partner = the contract's client, else the commercial partner of
+    contract for the whole client (one whose chain holds no project;
+    archived ones included) valid on the date in the line's company; partner = the contract's client, else the commercial partner of
     the line; contract type and hourly revenue (hours x hourly rate of an
     hourly contract, rounded to the currency) from the contract.
     """
@@ -553,6 +553,9 @@ def insert_lines_sql(cr, table, uid):
                  AND c.company_id = l.company_id
                  AND c.date_start <= i.date
                  AND (c.date_end IS NULL OR i.date <= c.date_end)
+                 AND c.id NOT IN (
+                     SELECT sc.contract_id FROM bench_chain sc
+                       JOIN project_project sp ON sp.qlibra_contract_id = sc.head_id)
           ) fc ON tc.contract_id IS NULL AND pc.contract_id IS NULL
           CROSS JOIN LATERAL (
               SELECT COALESCE(tc.contract_id, pc.contract_id, fc.contract_id)
