@@ -153,7 +153,7 @@ class AccountAnalyticLine(models.Model):
             clients,
         )
         resolved = dict(self._qlibra_execute(self._qlibra_resolution_sql(inputs)))
-        timesheets.filtered("id")._qlibra_recheck_after_commit()
+        timesheets.filtered("id")._qlibra_lock_inputs_at_commit()
         Contract = self.env["qlibra.contract"]
         for index, line in enumerate(timesheets):
             contract = Contract.browse(resolved.get(index))
@@ -167,14 +167,36 @@ class AccountAnalyticLine(models.Model):
         for line in self:
             line.qlibra_client_id = line.partner_id.commercial_partner_id
 
+    def _qlibra_lock_inputs_at_commit(self):
+        """Two users acting at once get the figures of one after the other
+        (SPEC, Lifecycle). A contract created or changed writes its client's
+        row (qlibra.contract._check_overlap) and a project given a contract
+        writes the project's row; the lines, just before they commit, take a
+        share lock on their client's and project's rows. So lines resolved
+        without a contract another transaction has committed since (or is
+        committing) fail to commit with a serialization error, which Odoo
+        retries, and the retry sees the contract; lines committed before the
+        contract are resolved again by its _qlibra_recheck_after_commit."""
+        cr = self.env.cr
+        if not self or cr.readonly:
+            return
+        data = cr.precommit.data.get("qlibra.inputs")
+        if data is None:
+            data = cr.precommit.data["qlibra.inputs"] = {
+                "clients": set(),
+                "projects": set(),
+            }
+            cr.precommit.add(lambda: _lock_inputs(cr, data))
+        data["clients"].update(self.qlibra_client_id.ids)
+        data["projects"].update(self.project_id.ids)
+
     def _qlibra_recheck_after_commit(self, partners=(), projects=()):
-        """Resolve again once this transaction has committed what it could
-        not see: lines saved while a contract was being created, and a
-        contract's lines saved while it was (SPEC, Lifecycle: two users
-        acting at once get the figures of one after the other). Odoo's
-        transactions see the database as it was when they started; the
-        rows written by transactions they could not see are those younger
-        than their snapshot's xmin, whatever their own order of commit."""
+        """Resolve the lines of partners and projects again once this
+        transaction (a contract's change) has committed: lines saved while
+        it ran were invisible to it. Odoo's transactions see the database as
+        it was when they started; the rows written by transactions they
+        could not see are younger than their snapshot's xmin, whatever
+        their own order of commit."""
         cr = self.env.cr
         data = cr.postcommit.data.get("qlibra.recheck")
         if data is None:
@@ -188,21 +210,17 @@ class AccountAnalyticLine(models.Model):
             data = cr.postcommit.data["qlibra.recheck"] = {
                 "xmin": xmin,
                 "xid": xid,
-                "lines": set(),
                 "partners": set(),
                 "projects": set(),
             }
             registry = self.env.registry
             cr.postcommit.add(lambda: _recheck_after_commit(registry, data))
-        data["lines"].update(self.ids)
         data["partners"].update(partners)
         data["projects"].update(projects)
 
     @api.model
     def _qlibra_recheck(self, data):
         """The postcommit half of _qlibra_recheck_after_commit."""
-        young = SQL("age(%s::xid)", data["xmin"])
-        other = SQL("%s::xid", data["xid"])
         self.env.cr.execute(
             SQL(
                 """
@@ -210,28 +228,13 @@ class AccountAnalyticLine(models.Model):
                  WHERE l.project_id IS NOT NULL
                    AND (l.qlibra_client_id = ANY(%(partners)s)
                         OR l.project_id = ANY(%(projects)s))
-                   AND age(l.xmin) <= %(young)s AND l.xmin <> %(own)s
-                 UNION
-                SELECT l.id FROM account_analytic_line l
-                 WHERE l.id = ANY(%(lines)s) AND (
-                       EXISTS (SELECT 1 FROM qlibra_contract c
-                                WHERE c.partner_id = l.qlibra_client_id
-                                  AND age(c.xmin) <= %(young)s
-                                  AND c.xmin <> %(own)s)
-                    OR EXISTS (SELECT 1 FROM project_project p
-                                WHERE p.id = l.project_id
-                                  AND age(p.xmin) <= %(young)s
-                                  AND p.xmin <> %(own)s)
-                    OR EXISTS (SELECT 1 FROM project_task t
-                                WHERE t.id = l.task_id
-                                  AND age(t.xmin) <= %(young)s
-                                  AND t.xmin <> %(own)s))
+                   AND age(l.xmin) <= age(%(xmin)s::xid)
+                   AND l.xmin <> %(own)s::xid
                 """,
                 partners=sorted(data["partners"]),
                 projects=sorted(data["projects"]),
-                lines=sorted(data["lines"]),
-                young=young,
-                own=other,
+                xmin=data["xmin"],
+                own=data["xid"],
             )
         )
         lines = self.browse([row[0] for row in self.env.cr.fetchall()])
@@ -503,6 +506,22 @@ class AccountAnalyticLine(models.Model):
         )
 
 
+def _lock_inputs(cr, data):
+    """The precommit half of _qlibra_lock_inputs_at_commit."""
+    cr.execute(
+        SQL(
+            "SELECT 1 FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+            sorted(data["clients"]),
+        )
+    )
+    cr.execute(
+        SQL(
+            "SELECT 1 FROM project_project WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+            sorted(data["projects"]),
+        )
+    )
+
+
 def _recheck_after_commit(registry, data, tries=3):
     """Run after the commit of the request that registered data: its own
     commit is done, so a failure here must not reach the user; a concurrent
@@ -519,8 +538,9 @@ def _recheck_after_commit(registry, data, tries=3):
         except psycopg2.errors.SerializationFailure:
             if attempt == tries:
                 _logger.warning(
-                    "Lines saved while their contract changed could not be "
-                    "resolved again after %s tries: %s",
+                    "The lines of clients %s and projects %s could not be "
+                    "resolved again after %s tries",
+                    sorted(data["partners"]),
+                    sorted(data["projects"]),
                     tries,
-                    sorted(data["lines"]),
                 )

@@ -273,25 +273,73 @@ class TestConcurrentContracts(TransactionCase):
 
     def test_time_logged_while_the_contract_is_created(self):
         ids = self._commit_fixture()
-        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+        result = {}
+
+        def worker_b():
+            try:
+                with self.registry.cursor() as cr_b:
+                    result["line"] = self._log(self._env(cr_b), ids)
+                    cr_b.commit()
+                result["b"] = "committed"
+            except Exception as error:  # reported by the assertions below
+                result["b"] = error
+
+        with mute_logger("odoo.sql_db"), self.registry.cursor() as cr_a:
             # A creates the contract; before A saves, B logs time and saves.
             env_a = self._env(cr_a)
             env_a["qlibra.contract"].create(self._contract_vals(ids))
             env_a.flush_all()
-            line_id = self._log(self._env(cr_b), ids)
-            cr_b.commit()
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            # B's save waits for A's: its lines were resolved without A's
+            # contract.
+            thread.join(timeout=1)
+            self.assertTrue(thread.is_alive(), f"B did not wait for A: {result}")
             cr_a.commit()
+        thread.join(timeout=30)
+        self.assertFalse(thread.is_alive(), "worker B is stuck")
+        self.assertIsInstance(result["b"], psycopg2.errors.SerializationFailure)
+        # Odoo retries such a request: the retry sees A's contract.
+        with self.registry.cursor() as cr_b:
+            line_id = self._log(self._env(cr_b), ids)
         self.assertEqual(self._line_figures(line_id), (ids["client"], 200.0))
 
     def test_contract_created_while_time_is_logged(self):
         ids = self._commit_fixture()
-        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
-            # B logs time; before B saves, A creates the contract and saves.
+        with mute_logger("odoo.sql_db"), self.registry.cursor() as cr_a:
+            with self.registry.cursor() as cr_b:
+                # B logs time; before B saves, A creates the contract and
+                # saves: B's save fails to serialize, as B's lines were
+                # resolved without the contract.
+                self._log(self._env(cr_b), ids)
+                env_a = self._env(cr_a)
+                env_a["qlibra.contract"].create(self._contract_vals(ids))
+                cr_a.commit()
+                with self.assertRaises(psycopg2.errors.SerializationFailure):
+                    cr_b.commit()
+        # Odoo retries such a request: the retry sees A's contract.
+        with self.registry.cursor() as cr_b:
             line_id = self._log(self._env(cr_b), ids)
+        self.assertEqual(self._line_figures(line_id), (ids["client"], 200.0))
+
+    def test_time_saved_while_the_contract_is_being_saved(self):
+        ids = self._commit_fixture()
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            # A's save has begun (it sees the database as it is now); B logs
+            # time and saves; A creates the contract, which cannot see B's
+            # line, and saves: the line is resolved once A has committed.
             env_a = self._env(cr_a)
-            env_a["qlibra.contract"].create(self._contract_vals(ids))
-            cr_a.commit()
+            cr_a.execute("SELECT 1")
+            line_id = self._log(self._env(cr_b), ids)
             cr_b.commit()
+            env_a["qlibra.contract"].create(self._contract_vals(ids))
+            env_a.flush_all()
+            cr_a.execute(
+                "SELECT qlibra_contract_id FROM account_analytic_line WHERE id = %s",
+                [line_id],
+            )
+            self.assertEqual(cr_a.fetchall(), [], "A saw B's line after all")
+            cr_a.commit()
         self.assertEqual(self._line_figures(line_id), (ids["client"], 200.0))
 
     def test_two_overlapping_contracts_saved_at_once(self):
