@@ -238,10 +238,11 @@ class Oracle:
         line.project, line.task = project, task
         line.client = self.logged_client(project, task)
 
-    def move_task(self, task_id, project):
-        """A task moved to another project takes its lines along, keeps its
-        customer, and takes the new project's contract unless it is a
-        delivered job (SPEC, Rules)."""
+    def move_task(self, task_id, project, customer):
+        """A task moved to another project takes its lines along, with its
+        customer (Odoo's: Timesheets keeps it, Sales may change it), and
+        takes the new project's contract unless it is a delivered job (SPEC,
+        Rules)."""
         task = self.tasks[task_id]
         cid = self.task_contract(task_id)
         if (
@@ -253,9 +254,11 @@ class Oracle:
         ):
             task.pinned = cid
         task.project = project
+        task.client = customer
         for line in self.lines.values():
             if line.task == task_id:
                 line.project = project
+                line.client = self.logged_client(project, task_id)
 
     def move_task_allowed(self, task_id, project):
         """A priced task may only sit under a fixed-price contract."""
@@ -1121,7 +1124,10 @@ class Scenario:
             lambda: task.write({"project_id": project.id}),
             self.oracle.move_task_allowed(task.id, project.id),
         ):
-            self.oracle.move_task(task.id, project.id)
+            # The task's customer after the move is Odoo's (an input, not a
+            # qLibra rule): Timesheets keeps it, Sales may take the project's.
+            customer = task.partner_id.commercial_partner_id.id or None
+            self.oracle.move_task(task.id, project.id, customer)
 
     def _op_task_mark(self, spec):
         task = self.case.all_tasks[spec["task"]]
