@@ -476,8 +476,9 @@ def insert_lines_sql(cr, table, uid):
     contract = the task's contract valid on the date (following the
     renegotiation chain), else the project's, else the client's only
     contract for the whole client (one whose chain holds no project;
-    archived ones included) valid on the date in the line's company; partner = the contract's client, else the commercial partner of
-    the line; contract type and hourly revenue (hours x hourly rate of an
+    archived ones included) valid on the date in the line's company;
+    partner = the contract's client, else the commercial partner of the
+    line; contract type and hourly revenue (hours x hourly rate of an
     hourly contract, rounded to the currency) from the contract.
     """
     plan_columns = plan_column_names(cr)
