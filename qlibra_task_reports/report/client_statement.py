@@ -54,7 +54,8 @@ class ClientStatementReport(models.AbstractModel):
             and the carried-hours balance ``carried_in``, ``used_carried``,
             ``expired``, ``carried_out`` (zero without rollover); the
             month's figures are whole-month figures), ``rollover``
-            (subscription: whether its unused hours roll over), ``deliveries`` (fixed price: tasks done in the period,
+            (subscription: whether its unused hours roll over),
+            ``deliveries`` (fixed price: tasks done in the period,
             dicts with ``task``, ``project``, ``date_done``, ``price``),
             ``amount`` (what the client is billed for the section, in its
             currency);

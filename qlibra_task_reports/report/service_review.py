@@ -64,7 +64,8 @@ class ServiceReviewReport(models.AbstractModel):
           above the included and carried hours of a subscription, per
           contract as the statement counts them), the carried-hours balance
           of subscriptions whose unused hours roll over (``carried_in``,
-          ``used_carried``, ``expired``, ``carried_out``; zero without), ``change_request_count`` (timesheet
+          ``used_carried``, ``expired``, ``carried_out``; zero without),
+          ``change_request_count`` (timesheet
           entries marked as change requests), ``change_request_hours``,
           ``change_request_share`` (percent of the hours, None without
           hours), ``fee`` (subscription fee), ``overage_amount`` (extra
