@@ -192,6 +192,12 @@ class QlibraContract(models.Model):
         compute="_compute_month_consumption",
         help="Hours this month / hours included each month.",
     )
+    month_carried_hours = fields.Float(
+        string="Carried Hours This Month",
+        compute="_compute_month_consumption",
+        help="Unused included hours of earlier months still usable this month "
+        "(rollover), on top of this month's included hours.",
+    )
     projected_hours = fields.Float(
         string="Projected Hours at Month End",
         compute="_compute_month_consumption",
@@ -439,9 +445,16 @@ class QlibraContract(models.Model):
     def _compute_month_consumption(self):
         today = qlibra_today(self)
         month_figures = self._qlibra_month_figures(today)
+        month = today.replace(day=1)
+        balances = self.filtered("rollover_max_hours")._qlibra_rollover_balances(
+            [month]
+        )
         for contract in self:
             figures = month_figures[contract.id]
             contract.month_hours = figures["hours"]
+            contract.month_carried_hours = (
+                balances.get(contract.id, {}).get(month, {}).get("carried_in", 0.0)
+            )
             contract.projected_hours = figures["projected_hours"] or figures["hours"]
             contract.consumption_percent = contract._consumption_percent(
                 figures["hours"], today
@@ -842,17 +855,27 @@ class QlibraContract(models.Model):
         Only the rows that differ are written, so reading the analysis
         writes nothing while nothing changed.
         """
-        Contract = self.sudo().with_context(active_test=False)
-        contracts = Contract.search(
-            [("contract_type", "=", "subscription"), ("rollover_max_hours", ">", 0)]
-        )
+        self.flush_model(["contract_type", "rollover_max_hours"])
+        # One query when no contract carries hours, as on most databases.
         self.env.cr.execute(
             SQL(
-                "SELECT contract_id, date, carried_in, used_carried, expired,"
-                " carried_out FROM qlibra_rollover_month"
+                """SELECT id, NULL, NULL, NULL, NULL, NULL FROM qlibra_contract
+                    WHERE contract_type = 'subscription' AND rollover_max_hours > 0
+                UNION ALL
+                   SELECT contract_id, date, carried_in, used_carried, expired,
+                          carried_out
+                     FROM qlibra_rollover_month"""
             )
         )
-        stored = {(row[0], row[1]): tuple(row[2:]) for row in self.env.cr.fetchall()}
+        contract_ids, stored = [], {}
+        for row in self.env.cr.fetchall():
+            if row[1] is None:
+                contract_ids.append(row[0])
+            else:
+                stored[row[0], row[1]] = tuple(row[2:])
+        if not contract_ids and not stored:
+            return
+        contracts = self.sudo().with_context(active_test=False).browse(contract_ids)
         wanted = {}
         for contract_id, balances in contracts._qlibra_rollover_balances().items():
             for month, figures in balances.items():

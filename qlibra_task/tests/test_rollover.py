@@ -299,6 +299,8 @@ class TestRollover(QlibraCase):
         with freezegun.freeze_time("2025-02-25 12:00:00"):
             contract, task = self._retainer(month(2025, 1), cap=5.0, months=1)
             self._log_months(task, month(2025, 1), [5.0, 9.0])
+            self.assertEqual(contract.month_carried_hours, 5.0)
+            self.assertEqual(contract.month_hours, 9.0)
             warnings = self.env["qlibra.warning"]._raise_warnings(contract)
             # 9 of 10 included hours would be 90%; of 15 available, 60%.
             self.assertFalse(warnings.filtered(lambda w: w.kind == "consumption"))
