@@ -729,7 +729,7 @@ class QlibraContract(models.Model):
             return 0.0
         return self.included_hours * self._month_fraction(month)
 
-    def _qlibra_rollover_balances(self, months=None):
+    def _qlibra_rollover_balances(self, months=None, hours=None):
         """The carried-hours balance of subscriptions, month by month: the one
         rule of SPEC, "Retainers: unused hours roll over".
 
@@ -747,6 +747,8 @@ class QlibraContract(models.Model):
         contract and month, as the analysis reads them.
 
         :param months: first days of the months wanted (default: all of them)
+        :param hours: {contract_id: {month: hours}} when the caller read them
+            already from the same table (_qlibra_sync_rollover), else read here
         :return: {contract_id: {month: {"included", "carried_in", "used",
             "used_carried", "expired", "carried_out", "overage_hours"}}};
             carried_in: the carried hours usable at the start of the month;
@@ -758,19 +760,21 @@ class QlibraContract(models.Model):
         result = {contract.id: {} for contract in self}
         if not contracts:
             return result
-        self.env["account.analytic.line"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """SELECT contract_id, date, SUM(hours)
-                     FROM qlibra_profitability_contract_month
-                    WHERE contract_id = ANY(%s)
-                 GROUP BY contract_id, date""",
-                contracts.ids,
+        if hours is None:
+            self.env["account.analytic.line"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT contract_id, date, SUM(hours)
+                         FROM qlibra_profitability_contract_month
+                        WHERE contract_id = ANY(%s)
+                     GROUP BY contract_id, date""",
+                    contracts.ids,
+                )
             )
-        )
-        hours = defaultdict(dict)
-        for contract_id, month, amount in self.env.cr.fetchall():
-            hours[contract_id][month] = amount
+            hours = defaultdict(dict)
+            for contract_id, month, amount in self.env.cr.fetchall():
+                hours[contract_id][month] = amount
+        hours = defaultdict(dict, hours)
         today_month = qlibra_today(self).replace(day=1)
         wanted = {month.replace(day=1) for month in months or ()}
         for contract in contracts:
@@ -856,28 +860,46 @@ class QlibraContract(models.Model):
         writes nothing while nothing changed.
         """
         self.flush_model(["contract_type", "rollover_max_hours"])
-        # One query when no contract carries hours, as on most databases.
+        self.env["account.analytic.line"].flush_model()
+        # One query: the contracts that carry hours, their hours per month
+        # and the stored balances (only this one when no contract carries
+        # hours, as on most databases).
         self.env.cr.execute(
             SQL(
-                """SELECT id, NULL, NULL, NULL, NULL, NULL FROM qlibra_contract
-                    WHERE contract_type = 'subscription' AND rollover_max_hours > 0
+                """WITH rollover AS (
+                       SELECT id FROM qlibra_contract
+                        WHERE contract_type = 'subscription'
+                          AND rollover_max_hours > 0
+                   )
+                   SELECT 'contract', id, NULL::date, NULL::float8, NULL::float8,
+                          NULL::float8, NULL::float8
+                     FROM rollover
                 UNION ALL
-                   SELECT contract_id, date, carried_in, used_carried, expired,
-                          carried_out
+                   SELECT 'hours', m.contract_id, m.date, SUM(m.hours), NULL,
+                          NULL, NULL
+                     FROM qlibra_profitability_contract_month m
+                     JOIN rollover r ON r.id = m.contract_id
+                 GROUP BY m.contract_id, m.date
+                UNION ALL
+                   SELECT 'stored', contract_id, date, carried_in, used_carried,
+                          expired, carried_out
                      FROM qlibra_rollover_month"""
             )
         )
-        contract_ids, stored = [], {}
-        for row in self.env.cr.fetchall():
-            if row[1] is None:
-                contract_ids.append(row[0])
+        contract_ids, hours, stored = [], defaultdict(dict), {}
+        for kind, contract_id, month, *values in self.env.cr.fetchall():
+            if kind == "contract":
+                contract_ids.append(contract_id)
+            elif kind == "hours":
+                hours[contract_id][month] = values[0]
             else:
-                stored[row[0], row[1]] = tuple(row[2:])
+                stored[contract_id, month] = tuple(values)
         if not contract_ids and not stored:
             return
         contracts = self.sudo().with_context(active_test=False).browse(contract_ids)
         wanted = {}
-        for contract_id, balances in contracts._qlibra_rollover_balances().items():
+        balances_by_contract = contracts._qlibra_rollover_balances(hours=hours)
+        for contract_id, balances in balances_by_contract.items():
             for month, figures in balances.items():
                 wanted[contract_id, month] = tuple(
                     round(figures[fname], 6)
