@@ -22,6 +22,7 @@ def uninstall_hook(env):
             DROP FUNCTION IF EXISTS qlibra_profitability_month_apply();
             DROP TABLE IF EXISTS qlibra_profitability_month CASCADE;
             DROP TABLE IF EXISTS qlibra_profitability_contract_month CASCADE;
+            DROP TABLE IF EXISTS qlibra_rollover_month CASCADE;
             DROP FUNCTION IF EXISTS qlibra_currency_rate(integer, integer, date);
             """
         )

@@ -124,6 +124,18 @@ class QlibraContract(models.Model):
         help="Billed per hour above the included hours of a month. "
         "Zero means the extra hours are absorbed by the firm.",
     )
+    rollover_max_hours = fields.Float(
+        string="Rollover Cap (Hours)",
+        tracking=True,
+        help="The most unused included hours one month may carry forward to "
+        "the following months. Zero: unused hours do not roll over.",
+    )
+    rollover_months = fields.Integer(
+        string="Rollover Months",
+        tracking=True,
+        help="How many following months carried hours stay usable; they are "
+        "used oldest first, and expire after that.",
+    )
     hourly_rate = fields.Monetary(
         tracking=True,
         groups=MONEY_GROUP,
@@ -179,6 +191,12 @@ class QlibraContract(models.Model):
         string="Consumption (%)",
         compute="_compute_month_consumption",
         help="Hours this month / hours included each month.",
+    )
+    month_carried_hours = fields.Float(
+        string="Carried Hours This Month",
+        compute="_compute_month_consumption",
+        help="Unused included hours of earlier months still usable this month "
+        "(rollover), on top of this month's included hours.",
     )
     projected_hours = fields.Float(
         string="Projected Hours at Month End",
@@ -427,9 +445,16 @@ class QlibraContract(models.Model):
     def _compute_month_consumption(self):
         today = qlibra_today(self)
         month_figures = self._qlibra_month_figures(today)
+        month = today.replace(day=1)
+        balances = self.filtered("rollover_max_hours")._qlibra_rollover_balances(
+            [month]
+        )
         for contract in self:
             figures = month_figures[contract.id]
             contract.month_hours = figures["hours"]
+            contract.month_carried_hours = (
+                balances.get(contract.id, {}).get(month, {}).get("carried_in", 0.0)
+            )
             contract.projected_hours = figures["projected_hours"] or figures["hours"]
             contract.consumption_percent = contract._consumption_percent(
                 figures["hours"], today
@@ -562,6 +587,8 @@ class QlibraContract(models.Model):
         "hourly_rate",
         "target_margin",
         "contract_type",
+        "rollover_max_hours",
+        "rollover_months",
     )
     def _check_amounts(self):
         for contract in self.sudo():
@@ -570,6 +597,8 @@ class QlibraContract(models.Model):
                 "included_hours",
                 "overage_rate",
                 "hourly_rate",
+                "rollover_max_hours",
+                "rollover_months",
             ):
                 if contract[fname] < 0:
                     raise ValidationError(
@@ -579,6 +608,14 @@ class QlibraContract(models.Model):
                             contract=contract.display_name,
                         )
                     )
+            if contract.rollover_max_hours > 0 and contract.rollover_months < 1:
+                raise ValidationError(
+                    _(
+                        "The contract %(contract)s carries unused hours forward: "
+                        "say for how many months (at least 1) they stay usable.",
+                        contract=contract.display_name,
+                    )
+                )
             if not 0 <= contract.target_margin < 100:
                 raise ValidationError(
                     _("The target margin must be at least 0% and below 100%.")
@@ -691,6 +728,219 @@ class QlibraContract(models.Model):
         if self.contract_type != "subscription":
             return 0.0
         return self.included_hours * self._month_fraction(month)
+
+    def _qlibra_rollover_balances(self, months=None, hours=None):
+        """The carried-hours balance of subscriptions, month by month: the one
+        rule of SPEC, "Retainers: unused hours roll over".
+
+        Each month's unused included hours (included - used, when positive,
+        capped at rollover_max_hours) can be used in the next rollover_months
+        months, oldest first; hours above the month's included hours draw on
+        carried hours before they count as overage. The months run from the
+        contract's first month to its last (date_end, or the later of
+        today's month and its last month with time): a renegotiation starts
+        a new contract with nothing carried, and ending or archiving a
+        contract ends its carried hours. Without rollover the same figures
+        come out with nothing carried.
+
+        Hours per month are read from the analysis's table of hours per
+        contract and month, as the analysis reads them.
+
+        :param months: first days of the months wanted (default: all of them)
+        :param hours: {contract_id: {month: hours}} when the caller read them
+            already from the same table (_qlibra_sync_rollover), else read here
+        :return: {contract_id: {month: {"included", "carried_in", "used",
+            "used_carried", "expired", "carried_out", "overage_hours"}}};
+            carried_in: the carried hours usable at the start of the month;
+            expired: carried hours unused at the end of their last month;
+            carried_out = carried_in - used_carried - expired + the month's
+            own unused hours (capped), the next month's carried_in.
+        """
+        contracts = self.filtered(lambda c: c.id and c.contract_type == "subscription")
+        result = {contract.id: {} for contract in self}
+        if not contracts:
+            return result
+        if hours is None:
+            self.env["account.analytic.line"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT contract_id, date, SUM(hours)
+                         FROM qlibra_profitability_contract_month
+                        WHERE contract_id = ANY(%s)
+                     GROUP BY contract_id, date""",
+                    contracts.ids,
+                )
+            )
+            hours = defaultdict(dict)
+            for contract_id, month, amount in self.env.cr.fetchall():
+                hours[contract_id][month] = amount
+        hours = defaultdict(dict, hours)
+        today_month = qlibra_today(self).replace(day=1)
+        wanted = {month.replace(day=1) for month in months or ()}
+        for contract in contracts:
+            used_by_month = hours[contract.id]
+            first = contract.date_start.replace(day=1)
+            last = max(
+                [today_month, *used_by_month, *wanted]
+                if not contract.date_end
+                else [contract.date_end.replace(day=1), *wanted]
+            )
+            end = contract.date_end and contract.date_end.replace(day=1)
+            cap = contract.rollover_max_hours if contract.rollover_months > 0 else 0.0
+            carried = []  # [months still usable, hours], oldest first
+            balances = {}
+            month = first
+            while month <= last:
+                if end and month > end:
+                    carried = []
+                included = contract._included_hours_in_month(month)
+                used = used_by_month.get(month, 0.0)
+                carried_in = sum(hours_left for _left, hours_left in carried)
+                extra = max(0.0, used - included)
+                used_carried = min(extra, carried_in)
+                to_draw = used_carried
+                for bucket in carried:
+                    take = min(bucket[1], to_draw)
+                    bucket[1] -= take
+                    to_draw -= take
+                for bucket in carried:
+                    bucket[0] -= 1
+                expired = sum(hours_left for left, hours_left in carried if left <= 0)
+                carried = [bucket for bucket in carried if bucket[0] > 0]
+                if cap > 0 and (not end or month <= end) and used < included:
+                    carried.append(
+                        [contract.rollover_months, min(cap, included - used)]
+                    )
+                balances[month] = {
+                    "included": included,
+                    "carried_in": carried_in,
+                    "used": used,
+                    "used_carried": used_carried,
+                    "expired": expired,
+                    "carried_out": sum(hours_left for _left, hours_left in carried),
+                    "overage_hours": extra - used_carried,
+                }
+                month += relativedelta(months=1)
+            if months is not None:
+                balances = {
+                    month: figures
+                    for month, figures in balances.items()
+                    if month in wanted
+                }
+            result[contract.id] = balances
+        return result
+
+    @api.model
+    def _qlibra_init_rollover_table(self):
+        """The balances of the subscriptions with rollover per month, where
+        the analysis reads them (_qlibra_sync_rollover keeps them)."""
+        self.env.cr.execute(
+            SQL(
+                """CREATE TABLE IF NOT EXISTS qlibra_rollover_month (
+                       contract_id integer NOT NULL,
+                       date date NOT NULL,
+                       carried_in float8 NOT NULL DEFAULT 0,
+                       used_carried float8 NOT NULL DEFAULT 0,
+                       expired float8 NOT NULL DEFAULT 0,
+                       carried_out float8 NOT NULL DEFAULT 0,
+                       PRIMARY KEY (contract_id, date)
+                   )"""
+            )
+        )
+
+    @api.model
+    def _qlibra_sync_rollover(self):
+        """Bring the stored balances (qlibra_rollover_month) in line with
+        _qlibra_rollover_balances(), before the analysis reads them.
+
+        Resolved when read, not at write time: hours move between contracts
+        and months in many ways (timesheets, their contract re-resolved,
+        a contract's dates or terms), and every one of them shows here.
+        Only the rows that differ are written, so reading the analysis
+        writes nothing while nothing changed.
+        """
+        self.flush_model(["contract_type", "rollover_max_hours"])
+        self.env["account.analytic.line"].flush_model()
+        # One query: the contracts that carry hours, their hours per month
+        # and the stored balances (only this one when no contract carries
+        # hours, as on most databases).
+        self.env.cr.execute(
+            SQL(
+                """WITH rollover AS (
+                       SELECT id FROM qlibra_contract
+                        WHERE contract_type = 'subscription'
+                          AND rollover_max_hours > 0
+                   )
+                   SELECT 'contract', id, NULL::date, NULL::float8, NULL::float8,
+                          NULL::float8, NULL::float8
+                     FROM rollover
+                UNION ALL
+                   SELECT 'hours', m.contract_id, m.date, SUM(m.hours), NULL,
+                          NULL, NULL
+                     FROM qlibra_profitability_contract_month m
+                     JOIN rollover r ON r.id = m.contract_id
+                 GROUP BY m.contract_id, m.date
+                UNION ALL
+                   SELECT 'stored', contract_id, date, carried_in, used_carried,
+                          expired, carried_out
+                     FROM qlibra_rollover_month"""
+            )
+        )
+        contract_ids, hours, stored = [], defaultdict(dict), {}
+        for kind, contract_id, month, *values in self.env.cr.fetchall():
+            if kind == "contract":
+                contract_ids.append(contract_id)
+            elif kind == "hours":
+                hours[contract_id][month] = values[0]
+            else:
+                stored[contract_id, month] = tuple(values)
+        if not contract_ids and not stored:
+            return
+        contracts = self.sudo().with_context(active_test=False).browse(contract_ids)
+        wanted = {}
+        balances_by_contract = contracts._qlibra_rollover_balances(hours=hours)
+        for contract_id, balances in balances_by_contract.items():
+            for month, figures in balances.items():
+                wanted[contract_id, month] = tuple(
+                    round(figures[fname], 6)
+                    for fname in (
+                        "carried_in",
+                        "used_carried",
+                        "expired",
+                        "carried_out",
+                    )
+                )
+        gone = [key for key in stored if key not in wanted]
+        changed = [
+            (*key, *values)
+            for key, values in wanted.items()
+            if stored.get(key) != values
+        ]
+        if gone:
+            self.env.cr.execute(
+                SQL(
+                    """DELETE FROM qlibra_rollover_month
+                        WHERE (contract_id, date) IN (
+                              SELECT * FROM unnest(%s::int[], %s::date[]))""",
+                    [key[0] for key in gone],
+                    [key[1] for key in gone],
+                )
+            )
+        if changed:
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO qlibra_rollover_month
+                           (contract_id, date, carried_in, used_carried, expired,
+                            carried_out)
+                       VALUES %s
+                       ON CONFLICT (contract_id, date) DO UPDATE SET
+                           carried_in = EXCLUDED.carried_in,
+                           used_carried = EXCLUDED.used_carried,
+                           expired = EXCLUDED.expired,
+                           carried_out = EXCLUDED.carried_out""",
+                    SQL(", ").join(SQL("%s", row) for row in changed),
+                )
+            )
 
     def _overlaps(self, other):
         self.ensure_one()

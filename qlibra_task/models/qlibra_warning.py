@@ -54,7 +54,7 @@ CLAIM_COLUMNS = (
 # How each figure of a warning's params is written for its reader: hours as
 # HH:MM (as Odoo shows them on screens), money in the warning's currency,
 # percentages with one decimal, all in the reader's number format.
-HOUR_PARAMS = frozenset({"hours", "included", "projected", "before"})
+HOUR_PARAMS = frozenset({"hours", "included", "projected", "before", "carried"})
 MONEY_PARAMS = frozenset({"cost", "price", "revenue", "fee", "suggested"})
 # Money in the contract's currency (fee_currency_id), the others in the
 # company's (currency_id).
@@ -223,6 +223,19 @@ class QlibraWarning(models.Model):
         return args
 
     def _qlibra_texts(self, figures=True):
+        """The warning's summary and message in the language of self.env;
+        a consumption warning says the hours carried from earlier months
+        that it counts as available (rollover)."""
+        texts = self._qlibra_kind_texts(figures=figures)
+        if (self.params or {}).get("carried"):
+            texts["message"] += " " + self.env._(
+                "The available hours include %(carried)s hours carried from "
+                "earlier months.",
+                **self._qlibra_args(),
+            )
+        return texts
+
+    def _qlibra_kind_texts(self, figures=True):
         """The warning's summary and message in the language of self.env.
 
         :param figures: whether the reader may read money (cost, price,
@@ -401,12 +414,20 @@ class QlibraWarning(models.Model):
         if not contracts:
             return []
         month_figures = contracts._qlibra_month_figures(today)
+        month = today.replace(day=1)
+        balances = contracts.filtered("rollover_max_hours")._qlibra_rollover_balances(
+            [month]
+        )
         candidates = []
         for contract in contracts:
             figures = month_figures[contract.id]
-            included = contract._included_hours_in_month(today)
+            # Hours carried from earlier months are available too (rollover).
+            carried = (
+                balances.get(contract.id, {}).get(month, {}).get("carried_in", 0.0)
+            )
+            included = contract._included_hours_in_month(today) + carried
             hours = figures["hours"]
-            percent = contract._consumption_percent(hours, today)
+            percent = hours / included * 100 if included else 0.0
             threshold = contract.company_id.qlibra_warning_threshold
             projected = figures["projected_hours"]
             params = {
@@ -418,6 +439,8 @@ class QlibraWarning(models.Model):
                 "elapsed": figures["elapsed_days"],
                 "days": figures["working_days"],
             }
+            if carried:
+                params["carried"] = carried
             base = {
                 "contract": contract,
                 "record": contract,

@@ -91,6 +91,25 @@ class QlibraProfitabilityReport(models.Model):
         help="Hours the subscriptions include in the month, pro rata by days "
         "in a partial month (on the rows of their fees).",
     )
+    carried_hours = fields.Float(
+        string="Carried Hours",
+        readonly=True,
+        help="Unused included hours of earlier months still usable at the "
+        "start of the month, for subscriptions whose hours roll over (on the "
+        "rows of their fees).",
+    )
+    used_carried_hours = fields.Float(
+        string="Carried Hours Used",
+        readonly=True,
+        help="Hours above the month's included hours that carried hours "
+        "covered, so that they are not overage.",
+    )
+    expired_hours = fields.Float(
+        string="Expired Carried Hours",
+        readonly=True,
+        help="Carried hours left unused at the end of the last month they "
+        "could be used in.",
+    )
     change_request_hours = fields.Float(string="Change-request Hours", readonly=True)
     uncosted_hours = fields.Float(
         string="Hours Without Cost",
@@ -150,6 +169,9 @@ class QlibraProfitabilityReport(models.Model):
         ("employee_id", "integer"),
         ("hours", "float8"),
         ("included_hours", "float8"),
+        ("carried_hours", "float8"),
+        ("used_carried_hours", "float8"),
+        ("expired_hours", "float8"),
         ("change_request_hours", "float8"),
         ("uncosted_hours", "float8"),
         ("cost", "float8"),
@@ -273,6 +295,11 @@ class QlibraProfitabilityReport(models.Model):
                     "COALESCE(c.included_hours, 0) * %s",
                     self._month_fraction_sql("m.month_start"),
                 ),
+                # the carried-hours balance of a subscription with rollover
+                # (qlibra.contract._qlibra_rollover_balances)
+                "carried_hours": SQL("COALESCE(r.carried_in, 0)"),
+                "used_carried_hours": SQL("COALESCE(r.used_carried, 0)"),
+                "expired_hours": SQL("COALESCE(r.expired, 0)"),
             },
             SQL(
                 """FROM qlibra_contract c
@@ -286,6 +313,8 @@ class QlibraProfitabilityReport(models.Model):
                                  COALESCE(c.date_end, %(today)s), %(today)s)),
                              interval '1 month') AS gs
                    ) m
+                   LEFT JOIN qlibra_rollover_month r
+                          ON r.contract_id = c.id AND r.date = m.month_start
                   WHERE c.contract_type = 'subscription'""",
                 today=SQL(
                     "COALESCE(NULLIF(current_setting(%s, true), '')::date,"
@@ -314,7 +343,9 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_overage(self):
-        """One row per subscription and month whose hours exceed the included."""
+        """One row per subscription and month whose hours exceed the included
+        and the carried hours (qlibra_rollover_month, kept by
+        qlibra.contract._qlibra_sync_rollover)."""
         return self._branch(
             {
                 "id": SQL(
@@ -340,16 +371,20 @@ class QlibraProfitabilityReport(models.Model):
                            * COALESCE(c.overage_rate, 0) AS revenue
                       FROM qlibra_profitability_contract_month m
                       JOIN qlibra_contract c ON c.id = m.contract_id
+                      LEFT JOIN qlibra_rollover_month r
+                             ON r.contract_id = m.contract_id AND r.date = m.date
                      WHERE c.contract_type = 'subscription'
                        AND COALESCE(c.overage_rate, 0) > 0
-                  GROUP BY c.id, m.date
+                  GROUP BY c.id, m.date, r.carried_in
                     HAVING SUM(m.hours) > %(included)s
                 ) o
                 JOIN qlibra_contract c ON c.id = o.contract_id
                 JOIN res_company co ON co.id = c.company_id""",
-                # included hours pro rata by days in a partial month, like the fee
+                # included hours pro rata by days in a partial month, like the
+                # fee, and the hours carried from earlier months (rollover)
                 included=SQL(
-                    "c.included_hours * %s", self._month_fraction_sql("m.date")
+                    "(c.included_hours * %s + COALESCE(r.carried_in, 0))",
+                    self._month_fraction_sql("m.date"),
                 ),
             ),
         )
@@ -389,6 +424,8 @@ class QlibraProfitabilityReport(models.Model):
         # must reach the database before any query on the view.
         for model in ("account.analytic.line", "qlibra.contract", "project.task"):
             self.env[model].flush_model()
+        # The carried hours of subscriptions with rollover, as of now.
+        self.env["qlibra.contract"]._qlibra_sync_rollover()
         # The months a subscription has earned end with the user's today.
         self.env.cr.execute(
             SQL(
@@ -414,6 +451,7 @@ class QlibraProfitabilityReport(models.Model):
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
         self._init_month_table()
+        self.env["qlibra.contract"]._qlibra_init_rollover_table()
         self._init_currency_rate()
         self.env.cr.execute(
             SQL(

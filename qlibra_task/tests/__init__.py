@@ -17,3 +17,4 @@ from . import test_currency
 from . import test_boundaries
 from . import test_roles
 from . import test_fold
+from . import test_rollover

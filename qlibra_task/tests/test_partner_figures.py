@@ -150,4 +150,7 @@ class TestPartnerFigures(QlibraCase):
         small = count_queries(clients[:3])
         large = count_queries(clients)
         self.assertEqual(small, large)
-        self.assertLessEqual(large, 12)
+        # 12, and 13 when a contract carries unused hours (the demo's Rila):
+        # the analysis reads its carried hours once, for all (one query for
+        # the balances and the hours, one for those contracts' terms).
+        self.assertLessEqual(large, 13)

@@ -49,9 +49,13 @@ class ClientStatementReport(models.AbstractModel):
             ``hourly_rate``, ``hours``, ``change_request_hours``, ``lines``
             (as below), ``months`` (subscription: one dict per calendar month
             the period touches with ``month``, ``included_hours``,
-            ``used_hours``, ``extra_hours``, ``fee``, ``overage_rate``,
-            ``overage_amount``; the month's figures are whole-month
-            figures), ``deliveries`` (fixed price: tasks done in the period,
+            ``used_hours``, ``extra_hours`` (above the included and the
+            carried hours), ``fee``, ``overage_rate``, ``overage_amount``,
+            and the carried-hours balance ``carried_in``, ``used_carried``,
+            ``expired``, ``carried_out`` (zero without rollover); the
+            month's figures are whole-month figures), ``rollover``
+            (subscription: whether its unused hours roll over),
+            ``deliveries`` (fixed price: tasks done in the period,
             dicts with ``task``, ``project``, ``date_done``, ``price``),
             ``amount`` (what the client is billed for the section, in its
             currency);
@@ -381,6 +385,7 @@ class ClientStatementReport(models.AbstractModel):
             "change_request_hours": 0.0,
             "lines": [],
             "months": [],
+            "rollover": False,
             "deliveries": [],
             "amount": 0.0,
         }
@@ -407,16 +412,30 @@ class ClientStatementReport(models.AbstractModel):
             ),
         }
         if contract.contract_type == "subscription":
+            # Carried hours (rollover): the contract's one rule, which the
+            # analysis's overage reads too.
+            section["rollover"] = contract.rollover_max_hours > 0
+            balances = (
+                contract._qlibra_rollover_balances(months)[contract.id]
+                if section["rollover"]
+                else {}
+            )
             for month in months:
                 figures = monthly.get((contract.id, month), {})
                 used = figures.get("hours", 0.0)
                 included = contract._included_hours_in_month(month)
+                balance = balances.get(month, {})
+                carried_in = balance.get("carried_in", 0.0)
                 section["months"].append(
                     {
                         "month": month,
                         "included_hours": included,
                         "used_hours": used,
-                        "extra_hours": max(used - included, 0.0),
+                        "carried_in": carried_in,
+                        "used_carried": balance.get("used_carried", 0.0),
+                        "expired": balance.get("expired", 0.0),
+                        "carried_out": balance.get("carried_out", 0.0),
+                        "extra_hours": max(used - included - carried_in, 0.0),
                         "fee": figures.get("fee", 0.0),
                         "overage_rate": contract.overage_rate,
                         "overage_amount": figures.get("overage", 0.0),

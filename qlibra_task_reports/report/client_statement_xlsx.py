@@ -40,7 +40,30 @@ class ClientStatementXlsx(models.AbstractModel):
             },
         ]
 
-    def _billing_columns(self):
+    def _billing_columns(self, rollover=False):
+        """The billing table's columns; ``rollover``: with the carried-hours
+        balance of subscriptions whose unused hours roll over."""
+        carried = [
+            {
+                "key": "carried_in",
+                "header": _("Carried In"),
+                "type": "hours",
+                "width": 12,
+            },
+            {
+                "key": "used_carried",
+                "header": _("Carried Hours Used"),
+                "type": "hours",
+                "width": 12,
+            },
+            {"key": "expired", "header": _("Expired"), "type": "hours", "width": 12},
+            {
+                "key": "carried_out",
+                "header": _("Carried Out"),
+                "type": "hours",
+                "width": 12,
+            },
+        ]
         return [
             {"key": "contract", "header": _("Contract"), "width": 28},
             {"key": "item", "header": _("Item"), "width": 24},
@@ -52,6 +75,7 @@ class ClientStatementXlsx(models.AbstractModel):
                 "width": 24,
             },
             {"key": "hours", "header": _("Hours"), "type": "hours", "width": 40},
+            *(carried if rollover else []),
             {
                 "key": "extra_hours",
                 "header": _("Extra Hours"),
@@ -84,20 +108,21 @@ class ClientStatementXlsx(models.AbstractModel):
                         "amount": month["fee"],
                     }
                 )
-                rows.append(
-                    {
-                        "contract": section["name"],
-                        "item": _("Extra hours"),
-                        "month": month["month"],
-                        "included_hours": month["included_hours"],
-                        "hours": month["used_hours"],
-                        "extra_hours": Formula(
-                            "MAX(0,{hours}-{included_hours})", month["extra_hours"]
-                        ),
-                        "rate": month["overage_rate"],
-                        "amount": month["overage_amount"],
-                    }
-                )
+                extra = {
+                    "contract": section["name"],
+                    "item": _("Extra hours"),
+                    "month": month["month"],
+                    "included_hours": month["included_hours"],
+                    "hours": month["used_hours"],
+                    "extra_hours": Formula(
+                        "MAX(0,{hours}-{included_hours})", month["extra_hours"]
+                    ),
+                    "rate": month["overage_rate"],
+                    "amount": month["overage_amount"],
+                }
+                if section["rollover"]:
+                    extra.update(self._carried_cells(section, month))
+                rows.append(extra)
             if section["contract_type"] == "hourly":
                 rows.append(
                     {
@@ -120,6 +145,33 @@ class ClientStatementXlsx(models.AbstractModel):
                     }
                 )
         return rows
+
+    def _carried_cells(self, section, month):
+        """The carried-hours balance of a month as cells: formulas where they
+        reproduce qlibra.contract._qlibra_rollover_balances(). Carried In and
+        Expired are numbers: which earlier hours are still usable or expire
+        this month depends on the months before the period (oldest first,
+        each for rollover_months months), which no formula of the row sees.
+        """
+        cap = section["contract"].rollover_max_hours
+        return {
+            "carried_in": month["carried_in"],
+            "used_carried": Formula(
+                "MIN({carried_in},MAX(0,{hours}-{included_hours}))",
+                month["used_carried"],
+            ),
+            "expired": month["expired"],
+            # what is left of the carried hours, plus this month's unused
+            # included hours up to the cap
+            "carried_out": Formula(
+                "{carried_in}-{used_carried}-{expired}"
+                f"+MIN({cap!r},MAX(0,{{included_hours}}-{{hours}}))",
+                month["carried_out"],
+            ),
+            "extra_hours": Formula(
+                "MAX(0,{hours}-{included_hours}-{carried_in})", month["extra_hours"]
+            ),
+        }
 
     def generate_xlsx_report(self, workbook, data, objects):
         values = self.env[
@@ -203,7 +255,11 @@ class ClientStatementXlsx(models.AbstractModel):
             row = self._write_table(
                 sheet,
                 row + 1,
-                self._billing_columns(),
+                self._billing_columns(
+                    rollover=any(
+                        section["rollover"] for section in statement["sections"]
+                    )
+                ),
                 billing,
                 self._get_formats(workbook, currency),
                 total_label=_("Total amount"),

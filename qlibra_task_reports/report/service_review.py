@@ -11,6 +11,8 @@ from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
 ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
 REVIEW_MONTHS = (6, 12)
+# The carried-hours balance of a month (qlibra.contract._qlibra_rollover_balances).
+CARRIED_KEYS = ("carried_in", "used_carried", "expired", "carried_out")
 
 
 class ServiceReviewReport(models.AbstractModel):
@@ -59,8 +61,11 @@ class ServiceReviewReport(models.AbstractModel):
         - ``date_from``, ``date_to``, ``months_count``;
         - ``months``: one dict per month, oldest first: ``month`` (first
           day), ``included_hours``, ``used_hours``, ``extra_hours`` (hours
-          above the included hours of a subscription, per contract as the
-          statement counts them), ``change_request_count`` (timesheet
+          above the included and carried hours of a subscription, per
+          contract as the statement counts them), the carried-hours balance
+          of subscriptions whose unused hours roll over (``carried_in``,
+          ``used_carried``, ``expired``, ``carried_out``; zero without),
+          ``change_request_count`` (timesheet
           entries marked as change requests), ``change_request_hours``,
           ``change_request_share`` (percent of the hours, None without
           hours), ``fee`` (subscription fee), ``overage_amount`` (extra
@@ -68,8 +73,10 @@ class ServiceReviewReport(models.AbstractModel):
           extra hours, hourly work, fixed prices delivered), ``chart``
           (bar widths in percent of the widest month: ``included``,
           ``within``, ``extra``);
-        - ``totals``: the sums of the months' figures (same keys, share of
+        - ``totals``: the sums of the months' figures (same keys but
+          ``carried_in`` and ``carried_out``, which are balances; share of
           the totals);
+        - ``rollover``: whether a contract of the review carries hours;
         - ``current_fee``: the monthly fee of the contract;
         - ``proposed_fee``, ``effective_date``.
         """
@@ -157,6 +164,12 @@ class ServiceReviewReport(models.AbstractModel):
         months = self.env["qlibra.report.period"]._months(date_from, date_to)
         figures = self._get_month_figures(chain, date_from, date_to)
         counts = self._get_change_request_counts(chain, partner, date_from, date_to)
+        # Carried hours (rollover), each contract on its own: a renegotiation
+        # starts with none.
+        rollover = chain.filtered(
+            lambda c: c.contract_type == "subscription" and c.rollover_max_hours > 0
+        )
+        balances = rollover._qlibra_rollover_balances(months) if rollover else {}
         rows = []
         for month in months:
             row = {
@@ -164,6 +177,7 @@ class ServiceReviewReport(models.AbstractModel):
                 "included_hours": 0.0,
                 "used_hours": 0.0,
                 "extra_hours": 0.0,
+                **dict.fromkeys(CARRIED_KEYS, 0.0),
                 "change_request_count": counts.get(month, 0),
                 "change_request_hours": 0.0,
                 "fee": 0.0,
@@ -183,8 +197,13 @@ class ServiceReviewReport(models.AbstractModel):
                     # pro rata (the contract's own rule) and the hours
                     # above them, contract by contract.
                     included = member._included_hours_in_month(month)
+                    balance = balances.get(member.id, {}).get(month, {})
+                    for key in CARRIED_KEYS:
+                        row[key] += balance.get(key, 0.0)
                     row["included_hours"] += included
-                    row["extra_hours"] += max(used - included, 0.0)
+                    row["extra_hours"] += max(
+                        used - included - balance.get("carried_in", 0.0), 0.0
+                    )
             row["change_request_share"] = self._share(
                 row["change_request_hours"], row["used_hours"]
             )
@@ -194,6 +213,8 @@ class ServiceReviewReport(models.AbstractModel):
             "included_hours",
             "used_hours",
             "extra_hours",
+            "used_carried",
+            "expired",
             "change_request_count",
             "change_request_hours",
             "fee",
@@ -226,6 +247,7 @@ class ServiceReviewReport(models.AbstractModel):
             "months_count": len(months),
             "months": rows,
             "totals": totals,
+            "rollover": bool(rollover),
             "current_fee": current_fee,
             "proposed_fee": proposed_fee,
             "effective_date": effective_date,

@@ -7,3 +7,4 @@ from . import test_statement_agrees
 from . import test_service_review
 from . import test_page_numbers
 from . import test_document_layout
+from . import test_rollover
