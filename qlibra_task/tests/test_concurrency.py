@@ -284,19 +284,21 @@ class TestConcurrentContracts(TransactionCase):
             except Exception as error:  # reported by the assertions below
                 result["b"] = error
 
-        with mute_logger("odoo.sql_db"), self.registry.cursor() as cr_a:
-            # A creates the contract; before A saves, B logs time and saves.
-            env_a = self._env(cr_a)
-            env_a["qlibra.contract"].create(self._contract_vals(ids))
-            env_a.flush_all()
-            thread = threading.Thread(target=worker_b)
-            thread.start()
-            # B's save waits for A's: its lines were resolved without A's
-            # contract.
-            thread.join(timeout=1)
-            self.assertTrue(thread.is_alive(), f"B did not wait for A: {result}")
-            cr_a.commit()
-        thread.join(timeout=30)
+        # B logs its refusal after A has committed: muted until B ends.
+        with mute_logger("odoo.sql_db"):
+            with self.registry.cursor() as cr_a:
+                # A creates the contract; before A saves, B logs time and saves.
+                env_a = self._env(cr_a)
+                env_a["qlibra.contract"].create(self._contract_vals(ids))
+                env_a.flush_all()
+                thread = threading.Thread(target=worker_b)
+                thread.start()
+                # B's save waits for A's: its lines were resolved without A's
+                # contract.
+                thread.join(timeout=1)
+                self.assertTrue(thread.is_alive(), f"B did not wait for A: {result}")
+                cr_a.commit()
+            thread.join(timeout=30)
         self.assertFalse(thread.is_alive(), "worker B is stuck")
         self.assertIsInstance(result["b"], psycopg2.errors.SerializationFailure)
         # Odoo retries such a request: the retry sees A's contract.
@@ -359,17 +361,19 @@ class TestConcurrentContracts(TransactionCase):
             except Exception as error:  # reported by the assertions below
                 result["b"] = error
 
-        with mute_logger("odoo.sql_db"), self.registry.cursor() as cr_a:
-            env_a = self._env(cr_a)
-            env_a["qlibra.contract"].create(self._contract_vals(ids))
-            env_a.flush_all()
-            thread = threading.Thread(target=worker_b)
-            thread.start()
-            # B is waiting for A: it must not pass its own check meanwhile.
-            thread.join(timeout=1)
-            self.assertTrue(thread.is_alive(), f"B did not wait for A: {result}")
-            cr_a.commit()
-        thread.join(timeout=30)
+        # B logs its refusal after A has committed: muted until B ends.
+        with mute_logger("odoo.sql_db"):
+            with self.registry.cursor() as cr_a:
+                env_a = self._env(cr_a)
+                env_a["qlibra.contract"].create(self._contract_vals(ids))
+                env_a.flush_all()
+                thread = threading.Thread(target=worker_b)
+                thread.start()
+                # B is waiting for A: it must not pass its own check meanwhile.
+                thread.join(timeout=1)
+                self.assertTrue(thread.is_alive(), f"B did not wait for A: {result}")
+                cr_a.commit()
+            thread.join(timeout=30)
         self.assertFalse(thread.is_alive(), "worker B is stuck")
         self.assertIsInstance(result["b"], psycopg2.errors.SerializationFailure)
         # Odoo retries such a request: the retry sees A's contract and refuses.

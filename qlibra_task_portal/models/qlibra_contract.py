@@ -66,7 +66,9 @@ class QlibraContract(models.Model):
         Each dict: ``contract`` (record), ``name``, ``contract_type`` (label),
         ``date_start``, ``date_end`` (formatted, "" when open-ended),
         ``hours``, ``included_hours`` (HH:MM, included "" when the contract
-        includes none), ``percent`` (consumption, 0 without included hours),
+        includes none), ``carried_hours`` (HH:MM carried from earlier months
+        and usable this month, "" when none), ``percent`` (consumption, 0
+        without included hours),
         ``bar_percent`` (the same, at most 100), ``over`` (over the included
         hours), ``change_requests``: lines of the month marked change request
         (``date``, ``task``, ``hours``), ``change_request_hours``.
@@ -76,6 +78,9 @@ class QlibraContract(models.Model):
         month_end = month_start + relativedelta(day=31)
         contracts = self.sudo()
         figures = contracts._qlibra_month_figures(today)
+        # Hours carried from earlier months (SPEC, Retainers), as the
+        # contract form and the statement count them.
+        balances = contracts._qlibra_rollover_balances([month_start])
         lines = (
             self.env["account.analytic.line"]
             .sudo()
@@ -97,6 +102,7 @@ class QlibraContract(models.Model):
         for contract in contracts:
             hours = figures[contract.id]["hours"]
             included = contract._included_hours_in_month(today)
+            carried = balances[contract.id].get(month_start, {}).get("carried_in", 0.0)
             percent = contract._consumption_percent(hours, today)
             own_lines = lines.filtered(
                 lambda line, c=contract: line.qlibra_contract_id == c
@@ -114,7 +120,8 @@ class QlibraContract(models.Model):
                     "included_hours": format_hours(included) if included else "",
                     "percent": round(percent),
                     "bar_percent": min(round(percent), 100),
-                    "over": bool(included) and hours > included,
+                    "carried_hours": format_hours(carried) if carried else "",
+                    "over": bool(included) and hours > included + carried,
                     "change_requests": [
                         {
                             "date": format_date(self.env, line.date),

@@ -26,6 +26,16 @@ class TestPortalPage(QlibraPortalCommon):
         self.assertIn("Alpha Extra Report 04:00", text)
         self.assertNotIn("Alpha Bookkeeping", text)
 
+    def test_carried_hours_beside_included_hours(self):
+        # Last month used 10 of its 40 hours: 10 of the unused carry over
+        # for one month (SPEC, Retainers).
+        self.contract_alpha.write({"rollover_max_hours": 10.0, "rollover_months": 1})
+        text = self._text(self._get(self.portal_alpha, "/my/services").text)
+        self.assertIn("12:00 / 40:00 + 10:00 carried", text)
+        self.contract_alpha.write({"rollover_max_hours": 0.0})
+        text = self._text(self._get(self.portal_alpha, "/my/services").text)
+        self.assertNotIn("carried", text)
+
     def test_hourly_contract_has_no_included_hours(self):
         text = self._text(self._get(self.portal_beta, "/my/services").text)
         self.assertIn("Beta Advice", text)
