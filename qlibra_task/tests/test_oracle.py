@@ -227,8 +227,9 @@ class Oracle:
         )
 
     def logged_client(self, project, task):
-        """The client a line of project and task is logged for."""
-        if task is not None:
+        """The client a line of project and task is logged for: its task's
+        customer, else its project's (Timesheets' partner of a line)."""
+        if task is not None and self.tasks[task].client is not None:
             return self.tasks[task].client
         return self.project_client[project]
 
