@@ -131,7 +131,6 @@ class QlibraContract(models.Model):
         "the following months. Zero: unused hours do not roll over.",
     )
     rollover_months = fields.Integer(
-        string="Rollover Months",
         tracking=True,
         help="How many following months carried hours stay usable; they are "
         "used oldest first, and expire after that.",

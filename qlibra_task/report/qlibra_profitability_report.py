@@ -92,7 +92,6 @@ class QlibraProfitabilityReport(models.Model):
         "in a partial month (on the rows of their fees).",
     )
     carried_hours = fields.Float(
-        string="Carried Hours",
         readonly=True,
         help="Unused included hours of earlier months still usable at the "
         "start of the month, for subscriptions whose hours roll over (on the "
