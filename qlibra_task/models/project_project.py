@@ -27,7 +27,8 @@ class ProjectProject(models.Model):
     def write(self, vals):
         if not self._qlibra_may_move_revenue():
             self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
-            if "partner_id" in vals:
+            # Not a record id: Odoo's own checks refuse it.
+            if isinstance(vals.get("partner_id"), int):
                 self._qlibra_check_client_change(vals["partner_id"])
         contracts = self.env["qlibra.contract"]
         if "qlibra_contract_id" in vals:

@@ -201,7 +201,9 @@ class ProjectTask(models.Model):
             self._qlibra_check_revenue_fields(
                 vals, ("qlibra_contract_id", "qlibra_fixed_price", "qlibra_date_done")
             )
-            if "project_id" in vals:
+            # Not a record id: Odoo's own checks refuse it (a portal user's
+            # write is checked field by field).
+            if isinstance(vals.get("project_id"), int):
                 self._qlibra_check_move(vals["project_id"])
         res = super().write(vals)
         if "state" in vals:
