@@ -6,7 +6,9 @@ import logging
 import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.models import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
@@ -198,6 +200,8 @@ class AccountAnalyticLine(models.Model):
         could not see are younger than their snapshot's xmin, whatever
         their own order of commit."""
         cr = self.env.cr
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return  # the lines' qLibra columns go with the module
         data = cr.postcommit.data.get("qlibra.recheck")
         if data is None:
             cr.execute(
@@ -529,6 +533,8 @@ def _recheck_after_commit(registry, data, tries=3):
     for attempt in range(1, tries + 1):
         try:
             with registry.cursor() as cr:
+                if not column_exists(cr, "account_analytic_line", "qlibra_client_id"):
+                    return  # the module was uninstalled in that transaction
                 # The registry at hand, not looked up by name: that takes the
                 # lock which a thread loading the registry may hold.
                 cr.transaction = api.Transaction(registry)
