@@ -6,9 +6,10 @@ import logging
 import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.models import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
