@@ -5,24 +5,11 @@ from odoo.tools.sql import column_exists
 
 
 def uninstall_hook(env):
-    """Drop what the analysis keeps outside Odoo's models.
-
-    The triggers on account_analytic_line must go before the module's
-    columns do, or every timesheet written afterwards would fail.
-    """
+    """Drop what the analysis keeps outside Odoo's models."""
     env.cr.execute(
         SQL(
             """
-            DROP TRIGGER IF EXISTS qlibra_profitability_month_insert
-                ON account_analytic_line;
-            DROP TRIGGER IF EXISTS qlibra_profitability_month_update
-                ON account_analytic_line;
-            DROP TRIGGER IF EXISTS qlibra_profitability_month_delete
-                ON account_analytic_line;
-            DROP FUNCTION IF EXISTS qlibra_profitability_month_apply();
-            DROP TABLE IF EXISTS qlibra_profitability_month CASCADE;
-            DROP TABLE IF EXISTS qlibra_profitability_contract_month CASCADE;
-            DROP TABLE IF EXISTS qlibra_rollover_month CASCADE;
+            DROP TABLE IF EXISTS qlibra_contract_month CASCADE;
             DROP FUNCTION IF EXISTS qlibra_currency_rate(integer, integer, date);
             """
         )

@@ -124,6 +124,7 @@ class AccountAnalyticLine(models.Model):
         "project_id.qlibra_contract_id",
     )
     def _compute_qlibra_contract_id(self):
+        self._qlibra_touch_months()
         timesheets = self.filtered("project_id")
         (self - timesheets).qlibra_contract_id = False
         (self - timesheets).qlibra_partner_id = False
@@ -169,6 +170,37 @@ class AccountAnalyticLine(models.Model):
         # that moves to another company leaves its past time where it was.
         for line in self:
             line.qlibra_client_id = line.partner_id.commercial_partner_id
+
+    def write(self, vals):
+        if "unit_amount" in vals:
+            self._qlibra_touch_months()
+        return super().write(vals)
+
+    def unlink(self):
+        self._qlibra_touch_months()
+        return super().unlink()
+
+    def _qlibra_touch_months(self, old=None):
+        """Mark the subscription months the lines count in, as stored now
+        and as they will be once written, for the contract-month store
+        (qlibra.contract._qlibra_store_months). old: the stored months when
+        the caller knows them already."""
+        ids = [i for i in self.ids if isinstance(i, int)]
+        if not ids:
+            return
+        if old is None:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT l.qlibra_contract_id, date_trunc('month', l.date)::date
+                         FROM account_analytic_line l
+                         JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
+                        WHERE l.id = ANY(%s) AND l.project_id IS NOT NULL
+                          AND c.contract_type = 'subscription'""",
+                    ids,
+                )
+            )
+            old = self.env.cr.fetchall()
+        self.env["qlibra.contract"]._qlibra_touch_months(pairs=old, lines=ids)
 
     def _qlibra_lock_inputs_at_commit(self):
         """Two users acting at once get the figures of one after the other
@@ -373,6 +405,7 @@ class AccountAnalyticLine(models.Model):
                        qlibra_revenue = new.revenue
                   FROM (
                       SELECT l.id, r.contract_id,
+                             l.qlibra_contract_id AS old_contract_id,
                              COALESCE(c.partner_id, l.qlibra_client_id)
                                  AS partner_id,
                              c.contract_type, %(revenue)s AS revenue
@@ -390,7 +423,8 @@ class AccountAnalyticLine(models.Model):
                         OR l.qlibra_partner_id IS DISTINCT FROM new.partner_id
                         OR l.qlibra_contract_type IS DISTINCT FROM new.contract_type
                         OR l.qlibra_revenue IS DISTINCT FROM new.revenue)
-             RETURNING l.id
+             RETURNING l.id, new.old_contract_id,
+                       date_trunc('month', l.date)::date
                 """,
                 revenue=self._qlibra_revenue_sql("i"),
             )
@@ -399,6 +433,7 @@ class AccountAnalyticLine(models.Model):
         changed = self.browse([row[0] for row in rows])
         if not changed:
             return
+        changed._qlibra_touch_months(old=[row[1:] for row in rows])
         fnames = [
             "qlibra_contract_id",
             "qlibra_partner_id",

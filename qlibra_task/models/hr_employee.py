@@ -45,10 +45,3 @@ class HrEmployee(models.Model):
             ._read_group(self._uncosted_domain(), ["employee_id"], [])
         )
         return [("id", "in", [employee.id for (employee,) in rows])]
-
-    def unlink(self):
-        ids = self.ids
-        res = super().unlink()
-        # No analysis row may name a deleted employee.
-        self.env["qlibra.profitability.report"]._fold_month_keys("employee_id", ids)
-        return res

@@ -92,10 +92,3 @@ class ProjectProject(models.Model):
     def _onchange_qlibra_contract_id(self):
         if self.qlibra_contract_id and not self.partner_id:
             self.partner_id = self.qlibra_contract_id.partner_id
-
-    def unlink(self):
-        ids = self.ids
-        res = super().unlink()
-        # No analysis row may name a deleted project.
-        self.env["qlibra.profitability.report"]._fold_month_keys("project_id", ids)
-        return res

@@ -189,12 +189,6 @@ class ProjectTask(models.Model):
         tasks.flush_recordset(["qlibra_date_done"])
         return tasks
 
-    def unlink(self):
-        ids = self.ids
-        res = super().unlink()
-        # No analysis row may name a deleted task.
-        self.env["qlibra.profitability.report"]._fold_month_keys("task_id", ids)
-        return res
 
     def write(self, vals):
         if not self._qlibra_may_move_revenue():

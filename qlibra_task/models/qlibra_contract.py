@@ -12,6 +12,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_amount, formatLang
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 from .qlibra_today import today as qlibra_today
 
 CONTRACT_TYPES = [
@@ -20,6 +22,15 @@ CONTRACT_TYPES = [
     ("hourly", "Hourly"),
     ("non_billable", "Non-billable"),
 ]
+# Terms a subscription's rows of the contract-month store depend on.
+STORE_TERMS = {
+    "contract_type",
+    "date_start",
+    "date_end",
+    "included_hours",
+    "rollover_max_hours",
+    "rollover_months",
+}
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
@@ -742,12 +753,12 @@ class QlibraContract(models.Model):
         contract ends its carried hours. Without rollover the same figures
         come out with nothing carried.
 
-        Hours per month are read from the analysis's table of hours per
-        contract and month, as the analysis reads them.
+        Hours per month are read from the contract-month store
+        (_qlibra_store_months), brought up to date first.
 
         :param months: first days of the months wanted (default: all of them)
-        :param hours: {contract_id: {month: hours}} when the caller read them
-            already from the same table (_qlibra_sync_rollover), else read here
+        :param hours: {contract_id: {month: hours}} when the caller has them
+            (_qlibra_store_months, which computes what it stores), else read
         :return: {contract_id: {month: {"included", "carried_in", "used",
             "used_carried", "expired", "carried_out", "overage_hours"}}};
             carried_in: the carried hours usable at the start of the month;
@@ -760,19 +771,8 @@ class QlibraContract(models.Model):
         if not contracts:
             return result
         if hours is None:
-            self.env["account.analytic.line"].flush_model()
-            self.env.cr.execute(
-                SQL(
-                    """SELECT contract_id, date, SUM(hours)
-                         FROM qlibra_profitability_contract_month
-                        WHERE contract_id = ANY(%s)
-                     GROUP BY contract_id, date""",
-                    contracts.ids,
-                )
-            )
-            hours = defaultdict(dict)
-            for contract_id, month, amount in self.env.cr.fetchall():
-                hours[contract_id][month] = amount
+            self._qlibra_store_months()
+            hours = self._qlibra_stored_hours(contracts.ids)
         hours = defaultdict(dict, hours)
         today_month = qlibra_today(self).replace(day=1)
         wanted = {month.replace(day=1) for month in months or ()}
@@ -829,96 +829,213 @@ class QlibraContract(models.Model):
             result[contract.id] = balances
         return result
 
-    @api.model
-    def _qlibra_init_rollover_table(self):
-        """The balances of the subscriptions with rollover per month, where
-        the analysis reads them (_qlibra_sync_rollover keeps them)."""
+    # ------------------------------------------------------------------
+    # The contract-month store: one row per subscription and month
+    # ------------------------------------------------------------------
+    # Columns of _qlibra_rollover_balances() stored per month, beside hours.
+    STORED_BALANCE = ("carried_in", "used_carried", "expired", "carried_out")
+
+    def init(self):
+        super().init()
         self.env.cr.execute(
             SQL(
-                """CREATE TABLE IF NOT EXISTS qlibra_rollover_month (
-                       contract_id integer NOT NULL,
+                """CREATE TABLE IF NOT EXISTS qlibra_contract_month (
+                       contract_id integer NOT NULL
+                           REFERENCES qlibra_contract (id) ON DELETE CASCADE,
                        date date NOT NULL,
+                       hours float8 NOT NULL DEFAULT 0,
                        carried_in float8 NOT NULL DEFAULT 0,
                        used_carried float8 NOT NULL DEFAULT 0,
                        expired float8 NOT NULL DEFAULT 0,
                        carried_out float8 NOT NULL DEFAULT 0,
+                       overage_hours float8 NOT NULL DEFAULT 0,
                        PRIMARY KEY (contract_id, date)
                    )"""
             )
         )
 
     @api.model
-    def _qlibra_sync_rollover(self):
-        """Bring the stored balances (qlibra_rollover_month) in line with
-        _qlibra_rollover_balances(), before the analysis reads them.
+    def _qlibra_touch_months(self, pairs=(), lines=(), contracts=()):
+        """Mark what a change touches in the contract-month store: months
+        (contract id, first day), the months of lines (read when stored, so
+        after the change) and whole contracts (their terms changed). The
+        rows are rewritten before the transaction commits (a precommit
+        hook) or before anything reads them, whichever comes first."""
+        cr = self.env.cr
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return  # the store goes with the module
+        data = cr.precommit.data.get("qlibra.months")
+        if data is None:
+            data = cr.precommit.data["qlibra.months"] = {
+                "pairs": set(),
+                "lines": set(),
+                "contracts": set(),
+            }
+            env = self.env
+            cr.precommit.add(lambda: env["qlibra.contract"]._qlibra_store_months())
+        data["pairs"].update((c, m) for c, m in pairs if c)
+        data["lines"].update(i for i in lines if isinstance(i, int))
+        data["contracts"].update(i for i in contracts if isinstance(i, int))
 
-        Resolved when read, not at write time: hours move between contracts
-        and months in many ways (timesheets, their contract re-resolved,
-        a contract's dates or terms), and every one of them shows here.
-        Only the rows that differ are written, so reading the analysis
-        writes nothing while nothing changed.
-        """
-        self.flush_model(["contract_type", "rollover_max_hours"])
-        self.env["account.analytic.line"].flush_model()
-        # One query: the contracts that carry hours, their hours per month
-        # and the stored balances (only this one when no contract carries
-        # hours, as on most databases).
-        self.env.cr.execute(
+    @api.model
+    def _qlibra_stored_hours(self, contract_ids, pairs=()):
+        """{contract_id: {month: hours}} of the store, with the hours of
+        pairs ((contract id, month) touched since) read from the lines."""
+        cr = self.env.cr
+        hours = defaultdict(dict)
+        cr.execute(
             SQL(
-                """WITH rollover AS (
-                       SELECT id FROM qlibra_contract
-                        WHERE contract_type = 'subscription'
-                          AND rollover_max_hours > 0
-                   )
-                   SELECT 'contract', id, NULL::date, NULL::float8, NULL::float8,
-                          NULL::float8, NULL::float8
-                     FROM rollover
-                UNION ALL
-                   SELECT 'hours', m.contract_id, m.date, SUM(m.hours), NULL,
-                          NULL, NULL
-                     FROM qlibra_profitability_contract_month m
-                     JOIN rollover r ON r.id = m.contract_id
-                 GROUP BY m.contract_id, m.date
-                UNION ALL
-                   SELECT 'stored', contract_id, date, carried_in, used_carried,
-                          expired, carried_out
-                     FROM qlibra_rollover_month"""
+                """SELECT contract_id, date, hours FROM qlibra_contract_month
+                    WHERE contract_id = ANY(%s)""",
+                list(contract_ids),
             )
         )
-        contract_ids, hours, stored = [], defaultdict(dict), {}
-        for kind, contract_id, month, *values in self.env.cr.fetchall():
-            if kind == "contract":
-                contract_ids.append(contract_id)
-            elif kind == "hours":
-                hours[contract_id][month] = values[0]
-            else:
-                stored[contract_id, month] = tuple(values)
-        if not contract_ids and not stored:
-            return
-        contracts = self.sudo().with_context(active_test=False).browse(contract_ids)
-        wanted = {}
-        balances_by_contract = contracts._qlibra_rollover_balances(hours=hours)
-        for contract_id, balances in balances_by_contract.items():
-            for month, figures in balances.items():
-                wanted[contract_id, month] = tuple(
-                    round(figures[fname], 6)
-                    for fname in (
-                        "carried_in",
-                        "used_carried",
-                        "expired",
-                        "carried_out",
-                    )
+        for contract_id, month, amount in cr.fetchall():
+            hours[contract_id][month] = amount
+        if pairs:
+            pairs = sorted(pairs)
+            cr.execute(
+                SQL(
+                    """SELECT p.c, p.m, COALESCE(SUM(l.unit_amount), 0)
+                         FROM unnest(%s::int[], %s::date[]) AS p(c, m)
+                    LEFT JOIN account_analytic_line l
+                           ON l.qlibra_contract_id = p.c
+                          AND l.date >= p.m
+                          AND l.date < p.m + interval '1 month'
+                          AND l.project_id IS NOT NULL
+                     GROUP BY p.c, p.m""",
+                    [pair[0] for pair in pairs],
+                    [pair[1] for pair in pairs],
                 )
-        gone = [key for key in stored if key not in wanted]
-        changed = [
+            )
+            for contract_id, month, amount in cr.fetchall():
+                hours[contract_id][month] = amount
+        return hours
+
+    @api.model
+    def _qlibra_store_months(self, up_to_today=False):
+        """Rewrite the store's rows that the changes marked by
+        _qlibra_touch_months() touch: hours of the touched months from the
+        lines, the others' from the store, then the balance of every month
+        of those subscriptions (_qlibra_rollover_balances, the one rule).
+        Only rows that differ are written: two transactions changing the
+        same month write the same row, so PostgreSQL makes the second retry
+        on the first's figures. up_to_today: also extend the subscriptions
+        with rollover whose rows stop before today's month (their carried
+        hours move on as months pass, without any change)."""
+        cr = self.env.cr
+        # First flush: recomputations it runs may touch more months.
+        self.env.flush_all()
+        data = cr.precommit.data.pop("qlibra.months", None) or {
+            "pairs": set(),
+            "lines": set(),
+            "contracts": set(),
+        }
+        if up_to_today:
+            today = qlibra_today(self)
+            cr.execute(
+                SQL(
+                    """SELECT c.id FROM qlibra_contract c
+                        WHERE c.contract_type = 'subscription'
+                          AND c.rollover_max_hours > 0 AND c.date_start <= %s
+                          AND NOT EXISTS (
+                              SELECT 1 FROM qlibra_contract_month r
+                               WHERE r.contract_id = c.id
+                                 AND r.date >= date_trunc(
+                                     'month', LEAST(COALESCE(c.date_end, %s), %s)))""",
+                    today,
+                    today,
+                    today,
+                )
+            )
+            data["contracts"].update(row[0] for row in cr.fetchall())
+        pairs = set(data["pairs"])
+        if data["lines"]:
+            cr.execute(
+                SQL(
+                    """SELECT DISTINCT qlibra_contract_id,
+                              date_trunc('month', date)::date
+                         FROM account_analytic_line
+                        WHERE id = ANY(%s) AND qlibra_contract_id IS NOT NULL
+                          AND project_id IS NOT NULL""",
+                    sorted(data["lines"]),
+                )
+            )
+            pairs.update(cr.fetchall())
+        whole = set(data["contracts"])
+        contracts = (
+            self.sudo()
+            .with_context(active_test=False)
+            .browse(sorted(whole | {c for c, _m in pairs}))
+            .exists()
+        )
+        if not contracts:
+            return
+        subscriptions = contracts.filtered(
+            lambda c: c.contract_type == "subscription"
+        )
+        if contracts - subscriptions:
+            cr.execute(
+                SQL(
+                    "DELETE FROM qlibra_contract_month WHERE contract_id = ANY(%s)",
+                    (contracts - subscriptions).ids,
+                )
+            )
+        if not subscriptions:
+            return
+        # Whole contracts: every month with time is read from the lines.
+        cr.execute(
+            SQL(
+                """SELECT DISTINCT qlibra_contract_id,
+                          date_trunc('month', date)::date
+                     FROM account_analytic_line
+                    WHERE qlibra_contract_id = ANY(%s) AND project_id IS NOT NULL""",
+                [cid for cid in subscriptions.ids if cid in whole],
+            )
+        )
+        pairs.update(cr.fetchall())
+        hours = self._qlibra_stored_hours(
+            subscriptions.ids,
+            {(c, m) for c, m in pairs if c in subscriptions.ids},
+        )
+        for contract_id in whole:
+            # months of the store whose lines have all gone elsewhere
+            for month in list(hours.get(contract_id, {})):
+                if (contract_id, month) not in pairs:
+                    hours[contract_id][month] = 0.0
+        cr.execute(
+            SQL(
+                """SELECT contract_id, date, hours, carried_in, used_carried,
+                          expired, carried_out, overage_hours
+                     FROM qlibra_contract_month WHERE contract_id = ANY(%s)""",
+                subscriptions.ids,
+            )
+        )
+        before = {(row[0], row[1]): tuple(row[2:]) for row in cr.fetchall()}
+        wanted = {}
+        balances = subscriptions._qlibra_rollover_balances(hours=hours)
+        for contract_id, by_month in balances.items():
+            for month, figures in by_month.items():
+                wanted[contract_id, month] = (
+                    figures["used"],
+                    *(figures[name] for name in self.STORED_BALANCE),
+                    figures["overage_hours"],
+                )
+        gone = sorted(key for key in before if key not in wanted)
+        changed = sorted(
             (*key, *values)
             for key, values in wanted.items()
-            if stored.get(key) != values
-        ]
+            if key not in before
+            # sums of floats in another order differ by a few ulps
+            or any(
+                abs(old - new) > 1e-9
+                for old, new in zip(before[key], values, strict=True)
+            )
+        )
         if gone:
-            self.env.cr.execute(
+            cr.execute(
                 SQL(
-                    """DELETE FROM qlibra_rollover_month
+                    """DELETE FROM qlibra_contract_month
                         WHERE (contract_id, date) IN (
                               SELECT * FROM unnest(%s::int[], %s::date[]))""",
                     [key[0] for key in gone],
@@ -926,20 +1043,32 @@ class QlibraContract(models.Model):
                 )
             )
         if changed:
-            self.env.cr.execute(
+            cr.execute(
                 SQL(
-                    """INSERT INTO qlibra_rollover_month
-                           (contract_id, date, carried_in, used_carried, expired,
-                            carried_out)
+                    """INSERT INTO qlibra_contract_month
+                           (contract_id, date, hours, carried_in, used_carried,
+                            expired, carried_out, overage_hours)
                        VALUES %s
                        ON CONFLICT (contract_id, date) DO UPDATE SET
+                           hours = EXCLUDED.hours,
                            carried_in = EXCLUDED.carried_in,
                            used_carried = EXCLUDED.used_carried,
                            expired = EXCLUDED.expired,
-                           carried_out = EXCLUDED.carried_out""",
+                           carried_out = EXCLUDED.carried_out,
+                           overage_hours = EXCLUDED.overage_hours""",
                     SQL(", ").join(SQL("%s", row) for row in changed),
                 )
             )
+
+    @api.model
+    def _qlibra_refill_months(self):
+        """Rebuild the whole store (installation on existing time, migration,
+        the benchmark's bulk load)."""
+        self.env.cr.execute(
+            "SELECT id FROM qlibra_contract WHERE contract_type = 'subscription'"
+        )
+        self._qlibra_touch_months(contracts=[row[0] for row in self.env.cr.fetchall()])
+        self._qlibra_store_months()
 
     def _overlaps(self, other):
         self.ensure_one()
@@ -987,6 +1116,7 @@ class QlibraContract(models.Model):
                 if pending:
                     pending.qlibra_contract_id = contract
         contracts._recompute_timesheet_contracts()
+        self._qlibra_touch_months(contracts=contracts.ids)
         return contracts
 
     def write(self, vals):
@@ -1021,6 +1151,8 @@ class QlibraContract(models.Model):
             "company_id",
         } & set(vals):
             self._recompute_timesheet_contracts()
+        if STORE_TERMS & set(vals):
+            self._qlibra_touch_months(contracts=self.ids)
         return res
 
     def _check_terms_change(self, fname, value):
@@ -1083,11 +1215,8 @@ class QlibraContract(models.Model):
     def unlink(self):
         partners = self.partner_id
         projects = self.project_ids
-        ids = self.ids
         res = super().unlink()
         self.env["qlibra.contract"]._recompute_timesheet_contracts(partners, projects)
-        # No analysis row may name a deleted contract.
-        self.env["qlibra.profitability.report"]._fold_month_keys("contract_id", ids)
         return res
 
     def _end_before(self, day):

@@ -485,12 +485,6 @@ class ResPartner(models.Model):
             partner.qlibra_to_renegotiate = figures["to_renegotiate"]
             partner.qlibra_losing_money = figures["losing_money"]
 
-    def unlink(self):
-        ids = self.ids
-        res = super().unlink()
-        # No analysis row may name a deleted client.
-        self.env["qlibra.profitability.report"]._fold_month_keys("partner_id", ids)
-        return res
 
     def _qlibra_search_flag(self, flag, operator, value):
         """Search clients on a flag of _qlibra_figures().

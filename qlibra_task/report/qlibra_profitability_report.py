@@ -12,16 +12,6 @@ from ..models.qlibra_today import today as qlibra_today
 MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
 MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
-# Timesheet lines summed per month and key, kept up to date by triggers.
-MONTH_TABLE = "qlibra_profitability_month"
-# The same lines' hours summed per contract and month only, kept by the same
-# triggers: what a subscription's overage reads, a few rows per contract
-# instead of the month table's every key.
-CONTRACT_MONTH_TABLE = "qlibra_profitability_contract_month"
-# Key columns of the month table that hold a record id (0 for none: a unique
-# index treats NULLs as distinct before PostgreSQL 15).
-MONTH_KEY_IDS = ("partner_id", "contract_id", "project_id", "task_id", "employee_id")
-
 # Ratios whose pivot cell is computed from the cell's sums, never averaged.
 RATIO_AGGREGATES = {
     "margin_percent:avg": ("margin", "revenue", 100.0),
@@ -32,13 +22,12 @@ RATIO_AGGREGATES = {
 class QlibraProfitabilityReport(models.Model):
     """Hours, cost and revenue per client and month.
 
-    Rows of time: the timesheet lines summed per month, company, client,
-    contract, project, task and employee (the table MONTH_TABLE, kept up to
-    date by PostgreSQL triggers on account_analytic_line, so the analysis
-    reads a fraction of the lines). Rows of revenue that no line carries: a
-    subscription's monthly fee, its overage for a month, and the price of a
-    fixed-price task on the month it was done. Summing any column over any
-    grouping therefore gives the right total.
+    Rows of time: the timesheet lines themselves, read as they are (no copy
+    to keep in step). Rows of revenue that no line carries: a subscription's
+    monthly fee and its overage for a month (from the contract-month store,
+    qlibra.contract._qlibra_store_months), and the price of a fixed-price
+    task on the month it was done. Summing any column over any grouping
+    therefore gives the right total.
     """
 
     _name = "qlibra.profitability.report"
@@ -210,43 +199,39 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_time(self):
-        """Time: the month table, one row per month and timesheet key.
-
-        Its rows are changes (see _month_insert), read as they are: a key may
-        have several rows until the hourly _compact_month_table() folds them,
-        and their sums are right either way. Rows of a deleted employee,
-        client, contract, project or task are folded at once
-        (_fold_month_keys), so no row names a record that is gone."""
+        """Time: one row per timesheet line, on its month."""
         return self._branch(
             {
-                "id": SQL("m.id"),
+                "id": SQL("l.id"),
                 "row_type": SQL("'time'"),
-                "date": SQL("m.date"),
-                "company_id": SQL("m.company_id"),
-                # The currency and the contract type are read from the
-                # company and the contract, as the other branches do: a row
-                # of changes may carry a line's values from before Odoo
-                # filled them (its INSERT, then an UPDATE in the same flush),
-                # which would show as a group of its own until the fold.
+                "date": SQL("date_trunc('month', l.date)"),
+                "company_id": SQL("l.company_id"),
                 "currency_id": SQL("co.currency_id"),
                 "contract_currency_id": SQL("COALESCE(c.currency_id, co.currency_id)"),
-                **{
-                    name: SQL("NULLIF(%s, 0)", SQL.identifier("m", name))
-                    for name in MONTH_KEY_IDS
-                },
+                "partner_id": SQL("l.qlibra_partner_id"),
+                "contract_id": SQL("l.qlibra_contract_id"),
                 "contract_type": SQL("COALESCE(c.contract_type, 'none')"),
-                "hours": SQL("m.hours"),
+                "project_id": SQL("l.project_id"),
+                "task_id": SQL("l.task_id"),
+                "employee_id": SQL("l.employee_id"),
+                "hours": SQL("l.unit_amount"),
                 "included_hours": SQL("0"),
-                "change_request_hours": SQL("m.change_request_hours"),
-                "uncosted_hours": SQL("m.uncosted_hours"),
-                "cost": SQL("m.cost"),
-                "contract_revenue": SQL("m.revenue"),
+                "change_request_hours": SQL(
+                    "CASE WHEN l.qlibra_is_change_request THEN l.unit_amount"
+                    " ELSE 0 END"
+                ),
+                "uncosted_hours": SQL(
+                    "CASE WHEN COALESCE(l.qlibra_hourly_cost, 0) = 0"
+                    " THEN l.unit_amount ELSE 0 END"
+                ),
+                "cost": SQL("COALESCE(l.qlibra_cost, 0)"),
+                "contract_revenue": SQL("COALESCE(l.qlibra_revenue, 0)"),
             },
             SQL(
-                """FROM %s m
-                   JOIN res_company co ON co.id = m.company_id
-                   LEFT JOIN qlibra_contract c ON c.id = m.contract_id""",
-                SQL.identifier(MONTH_TABLE),
+                """FROM account_analytic_line l
+                   JOIN res_company co ON co.id = l.company_id
+                   LEFT JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
+                  WHERE l.project_id IS NOT NULL"""
             ),
         )
 
@@ -294,8 +279,8 @@ class QlibraProfitabilityReport(models.Model):
                     "COALESCE(c.included_hours, 0) * %s",
                     self._month_fraction_sql("m.month_start"),
                 ),
-                # the carried-hours balance of a subscription with rollover
-                # (qlibra.contract._qlibra_rollover_balances)
+                # the carried-hours balance of the month
+                # (qlibra.contract._qlibra_rollover_balances, stored)
                 "carried_hours": SQL("COALESCE(r.carried_in, 0)"),
                 "used_carried_hours": SQL("COALESCE(r.used_carried, 0)"),
                 "expired_hours": SQL("COALESCE(r.expired, 0)"),
@@ -312,7 +297,7 @@ class QlibraProfitabilityReport(models.Model):
                                  COALESCE(c.date_end, %(today)s), %(today)s)),
                              interval '1 month') AS gs
                    ) m
-                   LEFT JOIN qlibra_rollover_month r
+                   LEFT JOIN qlibra_contract_month r
                           ON r.contract_id = c.id AND r.date = m.month_start
                   WHERE c.contract_type = 'subscription'""",
                 today=SQL(
@@ -342,49 +327,34 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_overage(self):
-        """One row per subscription and month whose hours exceed the included
-        and the carried hours (qlibra_rollover_month, kept by
-        qlibra.contract._qlibra_sync_rollover)."""
+        """One row per subscription and month with overage hours: the hours
+        above the month's included and carried hours, as the contract-month
+        store holds them (qlibra.contract._qlibra_rollover_balances)."""
         return self._branch(
             {
                 "id": SQL(
-                    "-3 * (o.contract_id::bigint * 100000"
-                    " + EXTRACT(YEAR FROM o.month)::bigint * 12"
-                    " + EXTRACT(MONTH FROM o.month)::bigint) - 1"
+                    "-3 * (c.id::bigint * 100000"
+                    " + EXTRACT(YEAR FROM r.date)::bigint * 12"
+                    " + EXTRACT(MONTH FROM r.date)::bigint) - 1"
                 ),
                 "row_type": SQL("'overage'"),
                 # money of contract c (its currency) in company co
                 "currency_id": SQL("co.currency_id"),
                 "contract_currency_id": SQL("c.currency_id"),
-                "date": SQL("o.month"),
+                "date": SQL("r.date"),
                 "company_id": SQL("c.company_id"),
                 "partner_id": SQL("c.partner_id"),
                 "contract_id": SQL("c.id"),
-                "contract_type": SQL("'subscription'"),
-                **self._revenue_only(SQL("o.revenue")),
+                "contract_type": SQL("c.contract_type"),
+                **self._revenue_only(SQL("r.overage_hours * c.overage_rate")),
             },
             SQL(
-                """FROM (
-                    SELECT m.date AS month, c.id AS contract_id,
-                           (SUM(m.hours) - %(included)s)
-                           * COALESCE(c.overage_rate, 0) AS revenue
-                      FROM qlibra_profitability_contract_month m
-                      JOIN qlibra_contract c ON c.id = m.contract_id
-                      LEFT JOIN qlibra_rollover_month r
-                             ON r.contract_id = m.contract_id AND r.date = m.date
-                     WHERE c.contract_type = 'subscription'
-                       AND COALESCE(c.overage_rate, 0) > 0
-                  GROUP BY c.id, m.date, r.carried_in
-                    HAVING SUM(m.hours) > %(included)s
-                ) o
-                JOIN qlibra_contract c ON c.id = o.contract_id
-                JOIN res_company co ON co.id = c.company_id""",
-                # included hours pro rata by days in a partial month, like the
-                # fee, and the hours carried from earlier months (rollover)
-                included=SQL(
-                    "(c.included_hours * %s + COALESCE(r.carried_in, 0))",
-                    self._month_fraction_sql("m.date"),
-                ),
+                """FROM qlibra_contract_month r
+                   JOIN qlibra_contract c ON c.id = r.contract_id
+                   JOIN res_company co ON co.id = c.company_id
+                  WHERE c.contract_type = 'subscription'
+                    AND r.overage_hours > 0
+                    AND COALESCE(c.overage_rate, 0) > 0"""
             ),
         )
 
@@ -423,8 +393,8 @@ class QlibraProfitabilityReport(models.Model):
         # must reach the database before any query on the view.
         for model in ("account.analytic.line", "qlibra.contract", "project.task"):
             self.env[model].flush_model()
-        # The carried hours of subscriptions with rollover, as of now.
-        self.env["qlibra.contract"]._qlibra_sync_rollover()
+        # The contract-month store, with what this transaction changed.
+        self.env["qlibra.contract"]._qlibra_store_months(up_to_today=True)
         # The months a subscription has earned end with the user's today.
         self.env.cr.execute(
             SQL(
@@ -449,8 +419,6 @@ class QlibraProfitabilityReport(models.Model):
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
-        self._init_month_table()
-        self.env["qlibra.contract"]._qlibra_init_rollover_table()
         self._init_currency_rate()
         self.env.cr.execute(
             SQL(
@@ -536,279 +504,6 @@ class QlibraProfitabilityReport(models.Model):
             "(SELECT partner_id FROM res_company))",
             partner=SQL(partner_id),
         )
-
-    @api.model
-    def _month_rows(self, source, sign=""):
-        """SELECT the lines of source summed per month and key.
-
-        sign "-" gives the rows to take away (lines updated or deleted).
-        """
-        return SQL(
-            """SELECT date_trunc('month', l.date)::date, l.company_id,
-                      l.currency_id, COALESCE(l.qlibra_partner_id, 0),
-                      COALESCE(l.qlibra_contract_id, 0),
-                      COALESCE(l.qlibra_contract_type, 'none'),
-                      COALESCE(l.project_id, 0), COALESCE(l.task_id, 0),
-                      COALESCE(l.employee_id, 0),
-                      %(sign)sSUM(l.unit_amount),
-                      %(sign)sSUM(CASE WHEN l.qlibra_is_change_request
-                                       THEN l.unit_amount ELSE 0 END),
-                      %(sign)sSUM(CASE WHEN COALESCE(l.qlibra_hourly_cost, 0) = 0
-                                       THEN l.unit_amount ELSE 0 END),
-                      %(sign)sSUM(COALESCE(l.qlibra_cost, 0)),
-                      %(sign)sSUM(COALESCE(l.qlibra_revenue, 0)),
-                      %(sign)sCOUNT(*)
-                 FROM %(source)s l
-                WHERE l.project_id IS NOT NULL
-             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9""",
-            sign=SQL(sign),
-            source=SQL.identifier(source),
-        )
-
-    @api.model
-    def _month_insert(self, rows):
-        """INSERT rows (of _month_rows) into the month table as new rows.
-
-        Append-only: the rows are changes (deltas) to add to what the table
-        holds for their key, never an UPDATE of a shared row, so people
-        logging time on the same key never wait on each other or fail with a
-        serialization error. _compact_month_table() folds them later.
-        """
-        return SQL(
-            """INSERT INTO qlibra_profitability_month (
-                   date, company_id, currency_id, partner_id, contract_id,
-                   contract_type, project_id, task_id, employee_id, hours,
-                   change_request_hours, uncosted_hours, cost, revenue,
-                   line_count)
-               %s""",
-            rows,
-        )
-
-    @api.model
-    def _contract_month_insert(self, source, sign=""):
-        """INSERT the lines of source summed per contract and month into the
-        contract month table, as changes (append-only, like _month_insert)."""
-        return SQL(
-            """INSERT INTO qlibra_profitability_contract_month (
-                   contract_id, date, hours, line_count)
-               SELECT l.qlibra_contract_id, date_trunc('month', l.date)::date,
-                      %(sign)sSUM(l.unit_amount), %(sign)sCOUNT(*)
-                 FROM %(source)s l
-                WHERE l.project_id IS NOT NULL
-                  AND l.qlibra_contract_id IS NOT NULL
-             GROUP BY 1, 2""",
-            sign=SQL(sign),
-            source=SQL.identifier(source),
-        )
-
-    @api.model
-    def _compact_month_table(self):
-        """Fold the month table's rows into one per key (scheduled action).
-
-        Only rows committed before it starts are folded; rows that others
-        insert meanwhile stay as they are, so it blocks no one.
-        """
-        cr = self.env.cr
-        cr.execute("SELECT max(id) FROM qlibra_profitability_contract_month")
-        contract_max_id = cr.fetchone()[0]
-        if contract_max_id:
-            self._fold_contract_month_rows(SQL("id <= %s", contract_max_id))
-        cr.execute(SQL("SELECT max(id), count(*) FROM qlibra_profitability_month"))
-        max_id, count = cr.fetchone()
-        if not max_id:
-            return 0
-        self._fold_month_rows(SQL("id <= %s", max_id))
-        return count - cr.rowcount
-
-    @api.model
-    def _fold_month_keys(self, column, ids):
-        """Fold the month table's rows of the records ids, just deleted.
-
-        Their lines are gone or point elsewhere now: the rows naming them sum
-        to nothing and must not wait for the hourly fold, or the analysis
-        would show a record that no longer exists. Row locks on those rows
-        only: time logged meanwhile is inserted as usual.
-        """
-        if column not in MONTH_KEY_IDS:
-            raise ValueError(column)
-        if not ids:
-            return
-        self.env.flush_all()
-        # Uninstalling drops the table before the module's records go.
-        self.env.cr.execute("SELECT to_regclass('qlibra_profitability_month')")
-        if self.env.cr.fetchone()[0] is None:
-            return
-        self._fold_month_rows(SQL("%s = ANY(%s)", SQL.identifier(column), list(ids)))
-        if column == "contract_id":
-            self._fold_contract_month_rows(SQL("contract_id = ANY(%s)", list(ids)))
-
-    @api.model
-    def _fold_contract_month_rows(self, where):
-        """Fold the contract month table's rows matching where (SQL) into
-        one row per contract and month."""
-        self._fold_rows(
-            CONTRACT_MONTH_TABLE, ("contract_id", "date"), ("hours",), where
-        )
-
-    @api.model
-    def _fold_month_rows(self, where):
-        """Fold the month table's rows matching where (SQL) into one row per
-        key, dropping keys whose lines are all gone; rowcount: rows left."""
-        self._fold_rows(
-            MONTH_TABLE,
-            ("date", "company_id", *MONTH_KEY_IDS, "currency_id", "contract_type"),
-            ("hours", "change_request_hours", "uncosted_hours", "cost", "revenue"),
-            where,
-        )
-
-    @api.model
-    def _fold_rows(self, table, keys, sums, where):
-        """Fold the rows of table (rows of changes) matching where (SQL) into
-        one per key: sums and line_count summed; keys whose lines are all
-        gone dropped.
-
-        keys must name every column that is not summed. Rows of the same
-        record ids may differ in any other column (a line is inserted before
-        Odoo fills its currency; its contract type may be written by a later
-        statement than its contract, as installing the demo data does):
-        keeping one value per record ids (max()) gave the key's whole time
-        that value, and turned hourly, fixed-price and non-billable time into
-        'none' once folded.
-        """
-        sums = (*sums, "line_count")
-        names = (*keys, *sums)
-        values = [
-            *(SQL.identifier(name) for name in keys),
-            *(SQL("SUM(%s)", SQL.identifier(name)) for name in sums),
-        ]
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH folded AS (
-                    DELETE FROM %(table)s WHERE %(where)s RETURNING *
-                )
-                INSERT INTO %(table)s (%(names)s)
-                SELECT %(values)s FROM folded
-              GROUP BY %(keys)s
-                HAVING SUM(line_count) <> 0
-                """,
-                table=SQL.identifier(table),
-                where=where,
-                names=SQL(", ").join(SQL.identifier(name) for name in names),
-                values=SQL(", ").join(values),
-                keys=SQL(", ").join(SQL.identifier(name) for name in keys),
-            )
-        )
-
-    @api.model
-    def _refill_month_table(self):
-        """Rebuild the month table from the timesheet lines."""
-        self.env.cr.execute(SQL("DELETE FROM qlibra_profitability_month"))
-        self.env.cr.execute(
-            self._month_insert(self._month_rows("account_analytic_line"))
-        )
-        self.env.cr.execute(SQL("DELETE FROM qlibra_profitability_contract_month"))
-        self.env.cr.execute(self._contract_month_insert("account_analytic_line"))
-
-    def _init_month_table(self):
-        """Create the month table and the triggers that keep it up to date.
-
-        Statement-level triggers with transition tables: one INSERT per
-        statement on the lines, whatever its number of rows, so a bulk import
-        costs one aggregate; the rows it adds are changes, folded by
-        _compact_month_table(). Every way a line changes (ORM,
-        recomputation, SQL) goes through them. The table is filled when it is
-        created (installation), kept as it is by module updates, and dropped
-        by the uninstall hook.
-        """
-        cr = self.env.cr
-        cr.execute(SQL("SELECT to_regclass('qlibra_profitability_month')"))
-        created = cr.fetchone()[0] is None
-        cr.execute(SQL("SELECT to_regclass('qlibra_profitability_contract_month')"))
-        contract_created = cr.fetchone()[0] is None
-        cr.execute(
-            SQL(
-                """
-                CREATE TABLE IF NOT EXISTS qlibra_profitability_month (
-                    id bigserial PRIMARY KEY,
-                    date date NOT NULL,
-                    company_id integer NOT NULL,
-                    currency_id integer,
-                    partner_id integer NOT NULL DEFAULT 0,
-                    contract_id integer NOT NULL DEFAULT 0,
-                    contract_type varchar NOT NULL,
-                    project_id integer NOT NULL DEFAULT 0,
-                    task_id integer NOT NULL DEFAULT 0,
-                    employee_id integer NOT NULL DEFAULT 0,
-                    hours float8 NOT NULL DEFAULT 0,
-                    change_request_hours float8 NOT NULL DEFAULT 0,
-                    uncosted_hours float8 NOT NULL DEFAULT 0,
-                    cost numeric NOT NULL DEFAULT 0,
-                    revenue numeric NOT NULL DEFAULT 0,
-                    line_count integer NOT NULL DEFAULT 0
-                );
-                -- Rows are changes, several per key until folded: no unique key.
-                DROP INDEX IF EXISTS qlibra_profitability_month_key;
-                CREATE INDEX IF NOT EXISTS qlibra_profitability_month_contract
-                    ON qlibra_profitability_month (contract_id, date);
-                CREATE TABLE IF NOT EXISTS qlibra_profitability_contract_month (
-                    id bigserial PRIMARY KEY,
-                    contract_id integer NOT NULL,
-                    date date NOT NULL,
-                    hours float8 NOT NULL DEFAULT 0,
-                    line_count integer NOT NULL DEFAULT 0
-                );
-                CREATE INDEX IF NOT EXISTS qlibra_profitability_contract_month_key
-                    ON qlibra_profitability_contract_month (contract_id, date);
-
-                CREATE OR REPLACE FUNCTION qlibra_profitability_month_apply()
-                RETURNS trigger LANGUAGE plpgsql AS $fn$
-                BEGIN
-                    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                        %(take_away)s;
-                        %(contract_take_away)s;
-                    END IF;
-                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                        %(add)s;
-                        %(contract_add)s;
-                    END IF;
-                    RETURN NULL;
-                END
-                $fn$;
-
-                DROP TRIGGER IF EXISTS qlibra_profitability_month_insert
-                    ON account_analytic_line;
-                DROP TRIGGER IF EXISTS qlibra_profitability_month_update
-                    ON account_analytic_line;
-                DROP TRIGGER IF EXISTS qlibra_profitability_month_delete
-                    ON account_analytic_line;
-                CREATE TRIGGER qlibra_profitability_month_insert
-                    AFTER INSERT ON account_analytic_line
-                    REFERENCING NEW TABLE AS new_rows
-                    FOR EACH STATEMENT
-                    EXECUTE FUNCTION qlibra_profitability_month_apply();
-                CREATE TRIGGER qlibra_profitability_month_update
-                    AFTER UPDATE ON account_analytic_line
-                    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                    FOR EACH STATEMENT
-                    EXECUTE FUNCTION qlibra_profitability_month_apply();
-                CREATE TRIGGER qlibra_profitability_month_delete
-                    AFTER DELETE ON account_analytic_line
-                    REFERENCING OLD TABLE AS old_rows
-                    FOR EACH STATEMENT
-                    EXECUTE FUNCTION qlibra_profitability_month_apply();
-                """,
-                take_away=self._month_insert(self._month_rows("old_rows", "-")),
-                add=self._month_insert(self._month_rows("new_rows")),
-                contract_take_away=self._contract_month_insert("old_rows", "-"),
-                contract_add=self._contract_month_insert("new_rows"),
-            )
-        )
-        if created:
-            self._refill_month_table()
-        elif contract_created:
-            # An update from a version without it.
-            cr.execute(self._contract_month_insert("account_analytic_line"))
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec not in RATIO_AGGREGATES:

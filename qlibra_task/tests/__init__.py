@@ -16,5 +16,5 @@ from . import test_tours
 from . import test_currency
 from . import test_boundaries
 from . import test_roles
-from . import test_fold
+from . import test_scheduled_actions
 from . import test_rollover

@@ -16,14 +16,17 @@ class TestConcurrentTimeEntry(TransactionCase):
     """Two people logging time under the same month key (employee, project,
     task, month) never wait on each other or fail because of the analysis,
     nor does time entry wait for a recomputation of a contract's lines: the
-    analysis month table only ever receives new rows. (The lines have no
-    task: two lines of one task also share Odoo's own stored task totals.)
+    analysis reads the lines themselves. Only a subscription's month is
+    stored (qlibra_contract_month): of two people changing the same month at
+    once, the second to commit fails to serialize and is retried, as Odoo
+    retries a request, and the month holds both. (The lines have no task:
+    two lines of one task also share Odoo's own stored task totals.)
 
     The fixture is committed through its own cursors, as two workers need
     data they both see, and is removed at the end.
     """
 
-    def _commit_fixture(self):
+    def _commit_fixture(self, contract_type="hourly"):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             employee = env["hr.employee"].create(
@@ -32,13 +35,21 @@ class TestConcurrentTimeEntry(TransactionCase):
             client = env["res.partner"].create(
                 {"name": "Concurrent Time Client", "is_company": True}
             )
+            terms = {
+                "hourly": {"hourly_rate": 100.0},
+                "subscription": {
+                    "monthly_fee": 100.0,
+                    "included_hours": 2.0,
+                    "overage_rate": 10.0,
+                },
+            }[contract_type]
             contract = env["qlibra.contract"].create(
                 {
                     "partner_id": client.id,
-                    "contract_type": "hourly",
+                    "contract_type": contract_type,
                     "date_start": date(2025, 1, 1),
-                    "hourly_rate": 100.0,
                     "target_margin": 30.0,
+                    **terms,
                 }
             )
             project = env["project.project"].create(
@@ -111,14 +122,45 @@ class TestConcurrentTimeEntry(TransactionCase):
         return result.get("b")
 
     def _month_sums(self, contract_id):
+        """The contract's time as the analysis reads it, on a new connection."""
         with self.registry.cursor() as cr:
             cr.execute(
-                """SELECT SUM(hours), SUM(cost), SUM(revenue), SUM(line_count)
-                     FROM qlibra_profitability_month WHERE contract_id = %s""",
+                """SELECT SUM(hours), SUM(cost), SUM(contract_revenue), COUNT(*)
+                     FROM qlibra_profitability_report
+                    WHERE contract_id = %s AND row_type = 'time'""",
                 [contract_id],
             )
             hours, cost, revenue, count = cr.fetchone()
         return hours, float(cost), float(revenue), count
+
+    def test_same_subscription_month_one_after_the_other(self):
+        ids = self._commit_fixture("subscription")
+        self.addCleanup(self._drop_fixture, ids)
+        first, second = ids["lines"]
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            self._set_hours(cr_a, first, 3.0)
+
+            def b_edits(env_b):
+                env_b["account.analytic.line"].browse(second).unit_amount = 5.0
+
+            self.assertEqual(self._run_b(cr_b, b_edits), "committed")
+            # A's month was computed without B's hours: it cannot commit...
+            with (
+                self.assertRaises(psycopg2.errors.SerializationFailure),
+                mute_logger("odoo.sql_db"),
+            ):
+                cr_a.commit()
+            cr_a.rollback()
+            # ... and Odoo's retry of A's request sees them.
+            self._set_hours(cr_a, first, 3.0)
+            cr_a.commit()
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """SELECT hours, overage_hours FROM qlibra_contract_month
+                    WHERE contract_id = %s AND date = '2025-03-01'""",
+                [ids["contract"]],
+            )
+            self.assertEqual(cr.fetchall(), [(8.0, 6.0)])
 
     def test_same_key_does_not_block(self):
         ids = self._commit_fixture()

@@ -119,96 +119,73 @@ class TestProfitabilityReport(QlibraCase):
         self.assertIn(loser, rows.partner_id)
         self.assertNotIn(self.hourly_client, rows.partner_id)
 
-    def _assert_month_table_matches_lines(self):
-        """The trigger-kept month tables equal a fresh sum of the lines."""
-        self._assert_contract_month_table_matches_lines()
-        query = """
-            SELECT date_trunc('month', date)::date, company_id,
-                   COALESCE(qlibra_partner_id, 0), COALESCE(qlibra_contract_id, 0),
-                   COALESCE(qlibra_contract_type, 'none'), currency_id,
-                   COALESCE(project_id, 0), COALESCE(task_id, 0),
-                   COALESCE(employee_id, 0), SUM(unit_amount)::numeric(16, 4),
-                   SUM(CASE WHEN qlibra_is_change_request
-                            THEN unit_amount ELSE 0 END)::numeric(16, 4),
-                   SUM(COALESCE(qlibra_cost, 0)), SUM(COALESCE(qlibra_revenue, 0)),
-                   COUNT(*)
-              FROM account_analytic_line WHERE project_id IS NOT NULL
-          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"""
-        self.env.cr.execute(query)
-        expected = set(self.env.cr.fetchall())
-        # The table holds changes: summed per key, they are the lines' sums.
-        month_table = """
-            SELECT date, company_id, partner_id, contract_id, contract_type,
-                   currency_id, project_id, task_id, employee_id,
-                   SUM(hours)::numeric(16, 4),
-                   SUM(change_request_hours)::numeric(16, 4), SUM(cost),
-                   SUM(revenue), SUM(line_count)
-              FROM qlibra_profitability_month
-          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-            HAVING SUM(line_count) <> 0"""
-        self.env.cr.execute(month_table)
-        self.assertEqual(set(self.env.cr.fetchall()), expected)
-        # Folded, it holds one row per key and the same sums.
-        self.Report._compact_month_table()
-        self.env.cr.execute(month_table)
-        self.assertEqual(set(self.env.cr.fetchall()), expected)
+    def _assert_store_matches_lines(self):
+        """The contract-month store equals a plain computation from the raw
+        lines and the subscriptions' terms (none here carries hours over):
+        hours per month, overage = hours above the included hours pro rata
+        by days; a row for every month from the start to the last month
+        with time or today's."""
+        self.Contract._qlibra_store_months()
         self.env.cr.execute(
-            """SELECT count(*) FROM qlibra_profitability_month
-             GROUP BY date, company_id, partner_id, contract_id, project_id,
-                      task_id, employee_id HAVING count(*) > 1"""
-        )
-        self.assertFalse(self.env.cr.fetchall(), "one row per key once folded")
-
-    def _assert_contract_month_table_matches_lines(self):
-        """The contract month table (what the overage reads) equals a fresh
-        sum of the lines per contract and month, before and after folding."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """SELECT qlibra_contract_id, date_trunc('month', date)::date,
-                      SUM(unit_amount)::numeric(16, 4), COUNT(*)
-                 FROM account_analytic_line
-                WHERE project_id IS NOT NULL AND qlibra_contract_id IS NOT NULL
+            """SELECT l.qlibra_contract_id, date_trunc('month', l.date)::date,
+                      SUM(l.unit_amount)
+                 FROM account_analytic_line l
+                 JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
+                WHERE l.project_id IS NOT NULL
+                  AND c.contract_type = 'subscription'
              GROUP BY 1, 2"""
         )
-        expected = set(self.env.cr.fetchall())
-        table = """
-            SELECT contract_id, date, SUM(hours)::numeric(16, 4), SUM(line_count)
-              FROM qlibra_profitability_contract_month
-          GROUP BY 1, 2 HAVING SUM(line_count) <> 0"""
-        self.env.cr.execute(table)
-        self.assertEqual(set(self.env.cr.fetchall()), expected)
-        self.Report._compact_month_table()
-        self.env.cr.execute(table)
-        self.assertEqual(set(self.env.cr.fetchall()), expected)
+        logged = {(row[0], row[1]): row[2] for row in self.env.cr.fetchall()}
         self.env.cr.execute(
-            """SELECT count(*) FROM qlibra_profitability_contract_month
-             GROUP BY contract_id, date HAVING count(*) > 1"""
+            """SELECT contract_id, date, hours, overage_hours, carried_in
+                 FROM qlibra_contract_month"""
         )
-        self.assertFalse(self.env.cr.fetchall(), "one row per key once folded")
+        stored = {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
+        for (contract_id, first), (hours, overage, carried) in stored.items():
+            contract = self.Contract.browse(contract_id)
+            last = first + relativedelta(months=1, days=-1)
+            days = (
+                min(last, contract.date_end or last) - max(first, contract.date_start)
+            ).days + 1
+            included = contract.included_hours * max(days, 0) / last.day
+            want = logged.get((contract_id, first), 0.0)
+            self.assertAlmostEqual(hours, want, msg=f"{contract_id} {first}")
+            self.assertAlmostEqual(overage, max(0.0, want - included))
+            self.assertEqual(carried, 0.0)
+        self.assertFalse(
+            {key for key, hours in logged.items() if hours} - set(stored),
+            "every subscription month with time is stored",
+        )
 
-    def test_month_table_follows_every_change(self):
-        self._assert_month_table_matches_lines()
-        line = self._log(self.hourly_task, self.senior, date(2025, 1, 20), 3.0)
-        other_task = self._task(self.hourly_task.project_id, name="Other")
-        self._assert_month_table_matches_lines()
-        line.write({"unit_amount": 4.5, "task_id": other_task.id})
-        self._assert_month_table_matches_lines()
+    def test_store_follows_every_change(self):
+        self._assert_store_matches_lines()
+        line = self._log(self.sub_task, self.senior, date(2025, 1, 20), 7.0)
+        other_task = self._task(self.sub_task.project_id, name="Other")
+        self._assert_store_matches_lines()
+        line.write({"unit_amount": 9.5, "task_id": other_task.id})
+        self._assert_store_matches_lines()
         line.write({"date": date(2025, 2, 3), "qlibra_is_change_request": True})
-        self._assert_month_table_matches_lines()
-        # Recomputations move lines too: a new rate, a new contract.
-        self.hourly.hourly_rate = 120.0
-        self._assert_month_table_matches_lines()
+        self._assert_store_matches_lines()
+        # To another contract's task, and back; its client's terms change.
+        line.task_id = self.hourly_task
+        self._assert_store_matches_lines()
+        line.task_id = self.sub_task
+        self.subscription.included_hours = 8.0
+        self._assert_store_matches_lines()
+        # Ended early: February's included hours are pro rata.
+        self.subscription.date_end = date(2025, 2, 10)
+        self._assert_store_matches_lines()
         self.junior.unlink()
-        self._assert_month_table_matches_lines()
+        self._assert_store_matches_lines()
         line.unlink()
-        self._assert_month_table_matches_lines()
+        self._assert_store_matches_lines()
         self.env.flush_all()
         [(hours, revenue)] = self.Report._read_group(
             [("partner_id", "=", self.hourly_client.id)],
             [],
             ["hours:sum", "revenue:sum"],
         )
-        self.assertEqual((hours, revenue), (10.0, 1200.0))
+        self.assertEqual((hours, revenue), (10.0, 1000.0))
 
     def _filter_domain(self, name):
         """The domain of a filter of the analysis' search view, evaluated as

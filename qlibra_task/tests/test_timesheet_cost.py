@@ -203,13 +203,11 @@ class TestTimesheetCost(QlibraCase):
         self.assertTrue(line.exists())
         self.assertFalse(line.employee_id)
         self.assertEqual(self._sums(domain), before)
-        # Folded (the hourly action), the line is one row without employee.
-        self.Report._compact_month_table()
+        # The line is one row of the analysis, without employee.
         rows = self.Report.search(domain)
         self.assertEqual(len(rows), 1)
         self.assertFalse(rows.employee_id)
-        # Deleting the line removes its row once folded, its figures at once.
+        # Deleting the line removes its row and its figures.
         line.unlink()
         self.assertEqual(self._sums(domain)["hours"], 0.0)
-        self.Report._compact_month_table()
         self.assertFalse(self.Report.search(domain))

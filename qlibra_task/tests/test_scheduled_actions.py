@@ -2,16 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Nothing stored for speed changes a figure (SPEC, Lifecycle; issue 21).
 
-The analysis reads a month table of timesheet changes that a scheduled
-action folds: every grouping of the analysis (each groupable field, and each
-pair of them) must give the same figures before and after every qLibra
-scheduled action, on the demo data and on generated data, and the time rows
-must equal a plain sum of the timesheet lines.
+Every grouping of the analysis (each groupable field, and each pair of
+them) must give the same figures before and after every qLibra scheduled
+action, on the demo data and on generated data, and the time rows must
+equal a plain sum of the timesheet lines. (An earlier analysis read a month
+table that a scheduled action folded, and the fold lost the contract type.)
 
-The rows of changes may show a group whose figures are all zero until the
-fold (time moved away from it, or a line's values before Odoo filled them);
-such a group counts as absent: a group absent on one side must be all zero
-on the other.
+A group whose figures are all zero counts as absent: a group absent on one
+side must be all zero on the other.
 """
 
 import itertools
@@ -116,7 +114,6 @@ class AnalysisGroupings:
             .search([("model", "=", "ir.cron"), ("module", "=like", "qlibra%")])
             .mapped("res_id")
         )
-        self.assertTrue(crons.filtered(lambda cron: "Fold" in cron.name))
         for cron in crons:
             cron.method_direct_trigger()
         self.env.invalidate_all()
@@ -155,7 +152,7 @@ class TestFoldDemo(AnalysisGroupings, TransactionCase):
 @tagged("post_install", "-at_install")
 class TestFoldGenerated(AnalysisGroupings, QlibraCase):
     """Random time over contracts of the four types, internal time and time
-    without contract, edited, deleted, moved and re-dated between folds."""
+    without contract, edited, deleted, moved and re-dated between scheduled actions."""
 
     MONTHS = [date(2025, number, 1) for number in range(1, 7)]
 
@@ -322,29 +319,29 @@ class TestFoldGenerated(AnalysisGroupings, QlibraCase):
             actual[groupby] = self._read(groupby, measures, [("row_type", "=", "time")])
         self._assert_same(expected, actual, label)
 
-    def test_generated_groupings_survive_folds(self):
+    def test_generated_groupings_survive_scheduled_actions(self):
         for seed in (1, 2):
             savepoint = self.env.cr.savepoint()
             try:
-                self._check_folds(random.Random(seed), f"seed {seed}")
+                self._check_scheduled_actions(random.Random(seed), f"seed {seed}")
             finally:
                 savepoint.close(rollback=True)
                 self.env.invalidate_all()
 
-    def _check_folds(self, rng, name):
+    def _check_scheduled_actions(self, rng, name):
         lines = [self._new_line(rng) for _ in range(40)]
-        for fold in range(4):
-            if fold == 2:
+        for step in range(4):
+            if step == 2:
                 # time without contract until now gets one
                 self._contract(
                     self.uncovered, "hourly", date(2025, 3, 1), hourly_rate=50.0
                 )
-            if fold == 3:
+            if step == 3:
                 self.fixed_task.qlibra_date_done = date(2025, 5, 10)
             lines += [self._new_line(rng) for _ in range(15)]
             self._change_lines(rng, lines)
             self._type_written_later(rng, lines)
-            label = f"{name}, fold {fold}"
+            label = f"{name}, step {step}"
             self._assert_time_equals_lines(f"{label}, before:")
             before = self._snapshot()
             self._run_scheduled_actions()
