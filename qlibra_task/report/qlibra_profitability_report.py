@@ -162,8 +162,9 @@ class QlibraProfitabilityReport(models.Model):
         ("expired_hours", "float8"),
         ("change_request_hours", "float8"),
         ("uncosted_hours", "float8"),
-        ("cost", "float8"),
-        ("contract_revenue", "float8"),
+        # Money is numeric, as on the lines: sums exact to the cent.
+        ("cost", "numeric"),
+        ("contract_revenue", "numeric"),
         # Ratios only make sense over sums: see _read_group_select().
         ("margin_percent", "float8"),
         ("effective_rate", "float8"),
@@ -453,11 +454,12 @@ class QlibraProfitabilityReport(models.Model):
             """(CASE WHEN %(row)s.contract_currency_id = %(row)s.currency_id
                        OR %(row)s.contract_revenue = 0
                      THEN %(row)s.contract_revenue
-                     ELSE %(row)s.contract_revenue
+                     ELSE (%(row)s.contract_revenue
                           * qlibra_currency_rate(%(row)s.currency_id,
                                                  %(row)s.company_id, %(row)s.date)
                           / qlibra_currency_rate(%(row)s.contract_currency_id,
                                                  %(row)s.company_id, %(row)s.date)
+                          )::numeric
                 END)""",
             row=SQL.identifier(alias),
         )
