@@ -189,7 +189,6 @@ class ProjectTask(models.Model):
         tasks.flush_recordset(["qlibra_date_done"])
         return tasks
 
-
     def write(self, vals):
         if not self._qlibra_may_move_revenue():
             self._qlibra_check_revenue_fields(

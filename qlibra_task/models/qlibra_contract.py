@@ -836,7 +836,7 @@ class QlibraContract(models.Model):
     STORED_BALANCE = ("carried_in", "used_carried", "expired", "carried_out")
 
     def init(self):
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             SQL(
                 """CREATE TABLE IF NOT EXISTS qlibra_contract_month (
@@ -853,6 +853,7 @@ class QlibraContract(models.Model):
                    )"""
             )
         )
+        return res
 
     @api.model
     def _qlibra_touch_months(self, pairs=(), lines=(), contracts=()):
@@ -971,9 +972,7 @@ class QlibraContract(models.Model):
         )
         if not contracts:
             return
-        subscriptions = contracts.filtered(
-            lambda c: c.contract_type == "subscription"
-        )
+        subscriptions = contracts.filtered(lambda c: c.contract_type == "subscription")
         if contracts - subscriptions:
             cr.execute(
                 SQL(

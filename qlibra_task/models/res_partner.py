@@ -485,7 +485,6 @@ class ResPartner(models.Model):
             partner.qlibra_to_renegotiate = figures["to_renegotiate"]
             partner.qlibra_losing_money = figures["losing_money"]
 
-
     def _qlibra_search_flag(self, flag, operator, value):
         """Search clients on a flag of _qlibra_figures().
 

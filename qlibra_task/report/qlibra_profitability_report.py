@@ -218,8 +218,7 @@ class QlibraProfitabilityReport(models.Model):
                 "hours": SQL("l.unit_amount"),
                 "included_hours": SQL("0"),
                 "change_request_hours": SQL(
-                    "CASE WHEN l.qlibra_is_change_request THEN l.unit_amount"
-                    " ELSE 0 END"
+                    "CASE WHEN l.qlibra_is_change_request THEN l.unit_amount ELSE 0 END"
                 ),
                 "uncosted_hours": SQL(
                     "CASE WHEN COALESCE(l.qlibra_hourly_cost, 0) = 0"
