@@ -75,38 +75,6 @@ def ensure_database(dbname, lines, batch, rebuild=False, update=True):
     return False
 
 
-def fold_month_table(dbname):
-    """Fold the analysis month table into one row per key, as its hourly
-    scheduled action keeps it in production, then VACUUM ANALYZE it.
-
-    The triggers append one row of changes per key for every statement on the
-    lines (each batch of the load, the sample lines and their deletion): the
-    view sums them per key, so the figures are the same folded or not, but a
-    folded table is what the analysis reads in production.
-    """
-    # Commits the fold, like the scheduled action: a script, not add-on code.
-    # pylint: disable=invalid-commit
-    registry = odoo_registry(dbname)
-    with superuser_env(registry) as env:
-        Report = env["qlibra.profitability.report"]
-        if not hasattr(Report, "_compact_month_table"):
-            return {}
-        env.cr.execute("SELECT count(*) FROM qlibra_profitability_month")
-        before = env.cr.fetchone()[0]
-        started = time.perf_counter()
-        Report._compact_month_table()
-        env.cr.commit()
-        seconds = time.perf_counter() - started
-        env.cr.execute("SELECT count(*) FROM qlibra_profitability_month")
-        after = env.cr.fetchone()[0]
-    pg_value(dbname, SQL("VACUUM ANALYZE qlibra_profitability_month"))
-    log(f"Month table folded: {before:,} rows -> {after:,} in {seconds:.1f} s")
-    return {
-        "month_table_rows_before_fold": before,
-        "month_table_fold_seconds": round(seconds, 2),
-    }
-
-
 # ----------------------------------------------------------------------
 # Database handling (only qlibra_bench_* / bench_* databases are touched)
 # ----------------------------------------------------------------------
@@ -815,6 +783,13 @@ def build_database(dbname, lines, batch):
             log(f"Timesheet lines {first:,}..{last:,} inserted ({inserted:,})")
         refresh_dependents(env, data["tasks"])
         check_task_totals(cr)
+        # The lines came through SQL: the contract-month store is filled by
+        # the product's own rule, as a migration or an import would.
+        started_store = time.perf_counter()
+        env["qlibra.contract"]._qlibra_refill_months()
+        log(
+            f"Contract-month store filled in {time.perf_counter() - started_store:.1f} s"
+        )
         cr.execute("DROP TABLE IF EXISTS bench_target, bench_task, bench_employee")
         env["ir.config_parameter"].set_param(
             "qlibra_bench.verified", json.dumps(verification)
