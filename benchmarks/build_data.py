@@ -785,11 +785,9 @@ def build_database(dbname, lines, batch):
         check_task_totals(cr)
         # The lines came through SQL: the contract-month store is filled by
         # the product's own rule, as a migration or an import would.
-        started_store = time.perf_counter()
+        store_start = time.perf_counter()
         env["qlibra.contract"]._qlibra_refill_months()
-        log(
-            f"Contract-month store filled in {time.perf_counter() - started_store:.1f} s"
-        )
+        log(f"Contract-month store filled in {time.perf_counter() - store_start:.1f} s")
         cr.execute("DROP TABLE IF EXISTS bench_target, bench_task, bench_employee")
         env["ir.config_parameter"].set_param(
             "qlibra_bench.verified", json.dumps(verification)
