@@ -25,6 +25,8 @@ CONTRACT_TYPES = [
 # Terms a subscription's rows of the contract-month store depend on.
 STORE_TERMS = {
     "contract_type",
+    "monthly_fee",
+    "overage_rate",
     "date_start",
     "date_end",
     "included_hours",
@@ -731,6 +733,14 @@ class QlibraContract(models.Model):
             amount, target, self.company_id, day.replace(day=1), round=False
         )
 
+    def _fee_in_month(self, month):
+        """A subscription's fee for the month of ``month``: monthly_fee pro
+        rata by days in a partial month, in the contract's currency."""
+        self.ensure_one()
+        if self.contract_type != "subscription":
+            return 0.0
+        return (self.monthly_fee or 0.0) * self._month_fraction(month)
+
     def _included_hours_in_month(self, month):
         """Hours a subscription includes in the month of ``month``:
         included_hours pro rata by days in a partial month, like the fee."""
@@ -772,7 +782,16 @@ class QlibraContract(models.Model):
             return result
         if hours is None:
             self._qlibra_store_months()
-            hours = self._qlibra_stored_hours(contracts.ids)
+            self.env.cr.execute(
+                SQL(
+                    """SELECT contract_id, date, hours FROM qlibra_contract_month
+                        WHERE contract_id = ANY(%s)""",
+                    contracts.ids,
+                )
+            )
+            hours = defaultdict(dict)
+            for contract_id, month, amount in self.env.cr.fetchall():
+                hours[contract_id][month] = amount
         hours = defaultdict(dict, hours)
         today_month = qlibra_today(self).replace(day=1)
         wanted = {month.replace(day=1) for month in months or ()}
@@ -832,8 +851,19 @@ class QlibraContract(models.Model):
     # ------------------------------------------------------------------
     # The contract-month store: one row per subscription and month
     # ------------------------------------------------------------------
-    # Columns of _qlibra_rollover_balances() stored per month, beside hours.
-    STORED_BALANCE = ("carried_in", "used_carried", "expired", "carried_out")
+    # Columns of the store after (contract_id, date); money in the
+    # contract's currency.
+    STORE_COLUMNS = (
+        ("fee", "numeric"),
+        ("included_hours", "float8"),
+        ("hours", "float8"),
+        ("carried_in", "float8"),
+        ("used_carried", "float8"),
+        ("expired", "float8"),
+        ("carried_out", "float8"),
+        ("overage_hours", "float8"),
+        ("overage", "numeric"),
+    )
 
     def init(self):
         res = super().init()
@@ -843,14 +873,13 @@ class QlibraContract(models.Model):
                        contract_id integer NOT NULL
                            REFERENCES qlibra_contract (id) ON DELETE CASCADE,
                        date date NOT NULL,
-                       hours float8 NOT NULL DEFAULT 0,
-                       carried_in float8 NOT NULL DEFAULT 0,
-                       used_carried float8 NOT NULL DEFAULT 0,
-                       expired float8 NOT NULL DEFAULT 0,
-                       carried_out float8 NOT NULL DEFAULT 0,
-                       overage_hours float8 NOT NULL DEFAULT 0,
+                       %s,
                        PRIMARY KEY (contract_id, date)
-                   )"""
+                   )""",
+                SQL(", ").join(
+                    SQL("%s %s NOT NULL DEFAULT 0", SQL.identifier(name), SQL(kind))
+                    for name, kind in self.STORE_COLUMNS
+                ),
             )
         )
         return res
@@ -879,51 +908,44 @@ class QlibraContract(models.Model):
         data["contracts"].update(i for i in contracts if isinstance(i, int))
 
     @api.model
-    def _qlibra_stored_hours(self, contract_ids, pairs=()):
-        """{contract_id: {month: hours}} of the store, with the hours of
-        pairs ((contract id, month) touched since) read from the lines."""
-        cr = self.env.cr
+    def _qlibra_logged_hours(self, pairs):
+        """{contract_id: {month: hours}} of the lines of pairs ((contract id,
+        first day of a month)), 0 for a pair without lines."""
         hours = defaultdict(dict)
-        cr.execute(
+        if not pairs:
+            return hours
+        pairs = sorted(pairs)
+        self.env.cr.execute(
             SQL(
-                """SELECT contract_id, date, hours FROM qlibra_contract_month
-                    WHERE contract_id = ANY(%s)""",
-                list(contract_ids),
+                """SELECT p.c, p.m, COALESCE(SUM(l.unit_amount), 0)
+                     FROM unnest(%s::int[], %s::date[]) AS p(c, m)
+                LEFT JOIN account_analytic_line l
+                       ON l.qlibra_contract_id = p.c
+                      AND l.date >= p.m
+                      AND l.date < p.m + interval '1 month'
+                      AND l.project_id IS NOT NULL
+                 GROUP BY p.c, p.m""",
+                [pair[0] for pair in pairs],
+                [pair[1] for pair in pairs],
             )
         )
-        for contract_id, month, amount in cr.fetchall():
+        for contract_id, month, amount in self.env.cr.fetchall():
             hours[contract_id][month] = amount
-        if pairs:
-            pairs = sorted(pairs)
-            cr.execute(
-                SQL(
-                    """SELECT p.c, p.m, COALESCE(SUM(l.unit_amount), 0)
-                         FROM unnest(%s::int[], %s::date[]) AS p(c, m)
-                    LEFT JOIN account_analytic_line l
-                           ON l.qlibra_contract_id = p.c
-                          AND l.date >= p.m
-                          AND l.date < p.m + interval '1 month'
-                          AND l.project_id IS NOT NULL
-                     GROUP BY p.c, p.m""",
-                    [pair[0] for pair in pairs],
-                    [pair[1] for pair in pairs],
-                )
-            )
-            for contract_id, month, amount in cr.fetchall():
-                hours[contract_id][month] = amount
         return hours
 
     @api.model
     def _qlibra_store_months(self, up_to_today=False):
-        """Rewrite the store's rows that the changes marked by
-        _qlibra_touch_months() touch: hours of the touched months from the
-        lines, the others' from the store, then the balance of every month
-        of those subscriptions (_qlibra_rollover_balances, the one rule).
+        """Rewrite the rows of the contract-month store that the changes
+        marked by _qlibra_touch_months() touch. For each subscription
+        touched: the hours of the touched months from the lines, the
+        others' from the store, then every month's fee (_fee_in_month) and
+        balance (_qlibra_rollover_balances): the rules, in Python, once.
+
         Only rows that differ are written: two transactions changing the
         same month write the same row, so PostgreSQL makes the second retry
         on the first's figures. up_to_today: also extend the subscriptions
-        with rollover whose rows stop before today's month (their carried
-        hours move on as months pass, without any change)."""
+        whose rows stop before today's month (a month earns its fee and
+        carried hours move on as months pass, without any change)."""
         cr = self.env.cr
         # First flush: recomputations it runs may touch more months.
         self.env.flush_all()
@@ -932,25 +954,25 @@ class QlibraContract(models.Model):
             "lines": set(),
             "contracts": set(),
         }
+        whole = set(data["contracts"])
+        pairs = set(data["pairs"])
         if up_to_today:
             today = qlibra_today(self)
             cr.execute(
                 SQL(
                     """SELECT c.id FROM qlibra_contract c
                         WHERE c.contract_type = 'subscription'
-                          AND c.rollover_max_hours > 0 AND c.date_start <= %s
+                          AND c.date_start <= %(today)s
                           AND NOT EXISTS (
                               SELECT 1 FROM qlibra_contract_month r
                                WHERE r.contract_id = c.id
-                                 AND r.date >= date_trunc(
-                                     'month', LEAST(COALESCE(c.date_end, %s), %s)))""",
-                    today,
-                    today,
-                    today,
+                                 AND r.date >= date_trunc('month',
+                                     LEAST(COALESCE(c.date_end, %(today)s),
+                                           %(today)s)))""",
+                    today=today,
                 )
             )
-            data["contracts"].update(row[0] for row in cr.fetchall())
-        pairs = set(data["pairs"])
+            whole.update(row[0] for row in cr.fetchall())
         if data["lines"]:
             cr.execute(
                 SQL(
@@ -963,15 +985,12 @@ class QlibraContract(models.Model):
                 )
             )
             pairs.update(cr.fetchall())
-        whole = set(data["contracts"])
         contracts = (
             self.sudo()
             .with_context(active_test=False)
             .browse(sorted(whole | {c for c, _m in pairs}))
             .exists()
         )
-        if not contracts:
-            return
         subscriptions = contracts.filtered(lambda c: c.contract_type == "subscription")
         if contracts - subscriptions:
             cr.execute(
@@ -982,6 +1001,21 @@ class QlibraContract(models.Model):
             )
         if not subscriptions:
             return
+        names = [name for name, _kind in self.STORE_COLUMNS]
+        cr.execute(
+            SQL(
+                "SELECT contract_id, date, %s FROM qlibra_contract_month"
+                " WHERE contract_id = ANY(%s)",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                subscriptions.ids,
+            )
+        )
+        before = {(row[0], row[1]): row[2:] for row in cr.fetchall()}
+        hours = defaultdict(dict)
+        for (contract_id, month), values in before.items():
+            hours[contract_id][month] = (
+                0.0 if contract_id in whole else values[names.index("hours")]
+            )
         # Whole contracts: every month with time is read from the lines.
         cr.execute(
             SQL(
@@ -993,32 +1027,25 @@ class QlibraContract(models.Model):
             )
         )
         pairs.update(cr.fetchall())
-        hours = self._qlibra_stored_hours(
-            subscriptions.ids,
-            {(c, m) for c, m in pairs if c in subscriptions.ids},
+        logged = self._qlibra_logged_hours(
+            {(c, m) for c, m in pairs if c in subscriptions.ids}
         )
-        for contract_id in whole:
-            # months of the store whose lines have all gone elsewhere
-            for month in list(hours.get(contract_id, {})):
-                if (contract_id, month) not in pairs:
-                    hours[contract_id][month] = 0.0
-        cr.execute(
-            SQL(
-                """SELECT contract_id, date, hours, carried_in, used_carried,
-                          expired, carried_out, overage_hours
-                     FROM qlibra_contract_month WHERE contract_id = ANY(%s)""",
-                subscriptions.ids,
-            )
-        )
-        before = {(row[0], row[1]): tuple(row[2:]) for row in cr.fetchall()}
+        for contract_id, by_month in logged.items():
+            hours[contract_id].update(by_month)
         wanted = {}
         balances = subscriptions._qlibra_rollover_balances(hours=hours)
-        for contract_id, by_month in balances.items():
-            for month, figures in by_month.items():
-                wanted[contract_id, month] = (
+        for contract in subscriptions:
+            for month, figures in balances[contract.id].items():
+                wanted[contract.id, month] = (
+                    contract._fee_in_month(month),
+                    figures["included"],
                     figures["used"],
-                    *(figures[name] for name in self.STORED_BALANCE),
+                    figures["carried_in"],
+                    figures["used_carried"],
+                    figures["expired"],
+                    figures["carried_out"],
                     figures["overage_hours"],
+                    figures["overage_hours"] * contract.overage_rate,
                 )
         gone = sorted(key for key in before if key not in wanted)
         changed = sorted(
@@ -1027,7 +1054,7 @@ class QlibraContract(models.Model):
             if key not in before
             # sums of floats in another order differ by a few ulps
             or any(
-                abs(old - new) > 1e-9
+                abs(float(old) - new) > 1e-9
                 for old, new in zip(before[key], values, strict=True)
             )
         )
@@ -1044,18 +1071,15 @@ class QlibraContract(models.Model):
         if changed:
             cr.execute(
                 SQL(
-                    """INSERT INTO qlibra_contract_month
-                           (contract_id, date, hours, carried_in, used_carried,
-                            expired, carried_out, overage_hours)
+                    """INSERT INTO qlibra_contract_month (contract_id, date, %s)
                        VALUES %s
-                       ON CONFLICT (contract_id, date) DO UPDATE SET
-                           hours = EXCLUDED.hours,
-                           carried_in = EXCLUDED.carried_in,
-                           used_carried = EXCLUDED.used_carried,
-                           expired = EXCLUDED.expired,
-                           carried_out = EXCLUDED.carried_out,
-                           overage_hours = EXCLUDED.overage_hours""",
+                       ON CONFLICT (contract_id, date) DO UPDATE SET %s""",
+                    SQL(", ").join(SQL.identifier(name) for name in names),
                     SQL(", ").join(SQL("%s", row) for row in changed),
+                    SQL(", ").join(
+                        SQL("%s = EXCLUDED.%s", SQL.identifier(n), SQL.identifier(n))
+                        for n in names
+                    ),
                 )
             )
 

@@ -249,95 +249,19 @@ class QlibraProfitabilityReport(models.Model):
         }
 
     @api.model
-    def _query_fee(self):
-        """One row per subscription and month it runs, pro rata by days.
-
-        Months after the current one are not earned yet.
-        """
-        revenue = SQL(
-            "COALESCE(c.monthly_fee, 0) * %s", self._month_fraction_sql("m.month_start")
-        )
-        return self._branch(
-            {
-                "id": SQL(
-                    "-3 * (c.id::bigint * 100000"
-                    " + EXTRACT(YEAR FROM m.month_start)::bigint * 12"
-                    " + EXTRACT(MONTH FROM m.month_start)::bigint)"
-                ),
-                "row_type": SQL("'fee'"),
-                # money of contract c (its currency) in company co
-                "currency_id": SQL("co.currency_id"),
-                "contract_currency_id": SQL("c.currency_id"),
-                "date": SQL("m.month_start"),
-                "company_id": SQL("c.company_id"),
-                "partner_id": SQL("c.partner_id"),
-                "contract_id": SQL("c.id"),
-                "contract_type": SQL("c.contract_type"),
-                **self._revenue_only(revenue),
-                # the hours the fee pays for, beside it
-                "included_hours": SQL(
-                    "COALESCE(c.included_hours, 0) * %s",
-                    self._month_fraction_sql("m.month_start"),
-                ),
-                # the carried-hours balance of the month
-                # (qlibra.contract._qlibra_rollover_balances, stored)
-                "carried_hours": SQL("COALESCE(r.carried_in, 0)"),
-                "used_carried_hours": SQL("COALESCE(r.used_carried, 0)"),
-                "expired_hours": SQL("COALESCE(r.expired, 0)"),
-            },
-            SQL(
-                """FROM qlibra_contract c
-                   JOIN res_company co ON co.id = c.company_id
-                   CROSS JOIN LATERAL (
-                       SELECT gs::date AS month_start,
-                              (gs + interval '1 month - 1 day')::date AS month_end
-                         FROM generate_series(
-                             date_trunc('month', c.date_start),
-                             date_trunc('month', LEAST(
-                                 COALESCE(c.date_end, %(today)s), %(today)s)),
-                             interval '1 month') AS gs
-                   ) m
-                   LEFT JOIN qlibra_contract_month r
-                          ON r.contract_id = c.id AND r.date = m.month_start
-                  WHERE c.contract_type = 'subscription'""",
-                today=SQL(
-                    "COALESCE(NULLIF(current_setting(%s, true), '')::date,"
-                    " CURRENT_DATE)",
-                    TODAY_SETTING,
-                ),
-            ),
-        )
-
-    @api.model
-    def _month_fraction_sql(self, month_start):
-        """SQL of qlibra.contract._month_fraction(): the share of the month
-        starting at month_start (an SQL date expression) that contract c
-        runs."""
-        start = SQL(month_start)
-        end = SQL("(%s + interval '1 month - 1 day')::date", start)
-        # 0, never negative, in a month the contract does not run (the
-        # overage reads months of time that has since moved elsewhere).
-        return SQL(
-            "GREATEST(0, LEAST(%(end)s, COALESCE(c.date_end, %(end)s))"
-            " - GREATEST(%(start)s, c.date_start) + 1)::float8"
-            " / (%(end)s - %(start)s + 1)",
-            start=start,
-            end=end,
-        )
-
-    @api.model
-    def _query_overage(self):
-        """One row per subscription and month with overage hours: the hours
-        above the month's included and carried hours, as the contract-month
-        store holds them (qlibra.contract._qlibra_rollover_balances)."""
+    def _store_branch(self, row_type, id_offset, values, where):
+        """Rows of the contract-month store (qlibra.contract.
+        _qlibra_store_months): one per subscription and month up to today's
+        (months after it are not earned yet)."""
         return self._branch(
             {
                 "id": SQL(
                     "-3 * (c.id::bigint * 100000"
                     " + EXTRACT(YEAR FROM r.date)::bigint * 12"
-                    " + EXTRACT(MONTH FROM r.date)::bigint) - 1"
+                    " + EXTRACT(MONTH FROM r.date)::bigint) - %s",
+                    id_offset,
                 ),
-                "row_type": SQL("'overage'"),
+                "row_type": SQL("%s", row_type),
                 # money of contract c (its currency) in company co
                 "currency_id": SQL("co.currency_id"),
                 "contract_currency_id": SQL("c.currency_id"),
@@ -346,16 +270,44 @@ class QlibraProfitabilityReport(models.Model):
                 "partner_id": SQL("c.partner_id"),
                 "contract_id": SQL("c.id"),
                 "contract_type": SQL("c.contract_type"),
-                **self._revenue_only(SQL("r.overage_hours * c.overage_rate")),
+                **values,
             },
             SQL(
                 """FROM qlibra_contract_month r
                    JOIN qlibra_contract c ON c.id = r.contract_id
                    JOIN res_company co ON co.id = c.company_id
-                  WHERE c.contract_type = 'subscription'
-                    AND r.overage_hours > 0
-                    AND COALESCE(c.overage_rate, 0) > 0"""
+                  WHERE r.date <= date_trunc('month', COALESCE(
+                            NULLIF(current_setting(%s, true), '')::date,
+                            CURRENT_DATE))
+                    AND %s""",
+                TODAY_SETTING,
+                where,
             ),
+        )
+
+    @api.model
+    def _query_fee(self):
+        """A subscription's fee for each month it runs, with the hours the
+        fee pays for and the carried-hours balance beside it."""
+        return self._store_branch(
+            "fee",
+            0,
+            {
+                **self._revenue_only(SQL("r.fee")),
+                "included_hours": SQL("r.included_hours"),
+                "carried_hours": SQL("r.carried_in"),
+                "used_carried_hours": SQL("r.used_carried"),
+                "expired_hours": SQL("r.expired"),
+            },
+            SQL("TRUE"),
+        )
+
+    @api.model
+    def _query_overage(self):
+        """A subscription's overage for each month it has: the hours above
+        the month's included and carried hours x its overage rate."""
+        return self._store_branch(
+            "overage", 1, self._revenue_only(SQL("r.overage")), SQL("r.overage <> 0")
         )
 
     @api.model
