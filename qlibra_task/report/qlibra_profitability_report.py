@@ -251,8 +251,7 @@ class QlibraProfitabilityReport(models.Model):
     @api.model
     def _store_branch(self, row_type, id_offset, values, where):
         """Rows of the contract-month store (qlibra.contract.
-        _qlibra_store_months): one per subscription and month up to today's
-        (months after it are not earned yet)."""
+        _qlibra_store_months): one per subscription and month."""
         return self._branch(
             {
                 "id": SQL(
@@ -276,11 +275,7 @@ class QlibraProfitabilityReport(models.Model):
                 """FROM qlibra_contract_month r
                    JOIN qlibra_contract c ON c.id = r.contract_id
                    JOIN res_company co ON co.id = c.company_id
-                  WHERE r.date <= date_trunc('month', COALESCE(
-                            NULLIF(current_setting(%s, true), '')::date,
-                            CURRENT_DATE))
-                    AND %s""",
-                TODAY_SETTING,
+                  WHERE %s""",
                 where,
             ),
         )
@@ -299,7 +294,12 @@ class QlibraProfitabilityReport(models.Model):
                 "used_carried_hours": SQL("r.used_carried"),
                 "expired_hours": SQL("r.expired"),
             },
-            SQL("TRUE"),
+            # months after today's are not earned yet
+            SQL(
+                """r.date <= date_trunc('month', COALESCE(
+                       NULLIF(current_setting(%s, true), '')::date, CURRENT_DATE))""",
+                TODAY_SETTING,
+            ),
         )
 
     @api.model

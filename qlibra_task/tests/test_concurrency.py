@@ -184,6 +184,67 @@ class TestConcurrentTimeEntry(TransactionCase):
         overhead = 1 + self.env.company.qlibra_overhead_rate / 100
         self.assertAlmostEqual(cost, round(8.0 * 20.0 * overhead, 2))
 
+    def test_past_month_and_later_month_of_a_retainer_at_once(self):
+        """A edits January of a retainer (its unused hours roll over into
+        March), B logs in March at once: whichever commits second retries,
+        and every stored month equals a recomputation from the lines."""
+        ids = self._commit_fixture("subscription")
+        self.addCleanup(self._drop_fixture, ids)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["qlibra.contract"].browse(ids["contract"]).write(
+                {"rollover_max_hours": 2.0, "rollover_months": 3}
+            )
+            january = env["account.analytic.line"].create(
+                {
+                    "name": "January",
+                    "project_id": ids["project"],
+                    "employee_id": ids["employee"],
+                    "date": date(2025, 1, 10),
+                    "unit_amount": 1.5,
+                }
+            )
+            ids["lines"].append(january.id)
+        _first, second = ids["lines"][:2]
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            self._set_hours(cr_a, january.id, 0.5)
+
+            def b_logs(env_b):
+                env_b["account.analytic.line"].browse(second).unit_amount = 2.5
+
+            self.assertEqual(self._run_b(cr_b, b_logs), "committed")
+            try:
+                with mute_logger("odoo.sql_db"):
+                    cr_a.commit()
+            except psycopg2.errors.SerializationFailure:
+                cr_a.rollback()
+                self._set_hours(cr_a, january.id, 0.5)
+                cr_a.commit()
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """SELECT date, hours, carried_in, used_carried, overage_hours
+                     FROM qlibra_contract_month WHERE contract_id = %s
+                    ORDER BY date""",
+                [ids["contract"]],
+            )
+            stored = cr.fetchall()
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["qlibra.contract"]._qlibra_refill_months()
+            cr.execute(
+                """SELECT date, hours, carried_in, used_carried, overage_hours
+                     FROM qlibra_contract_month WHERE contract_id = %s
+                    ORDER BY date""",
+                [ids["contract"]],
+            )
+            self.assertEqual(stored, cr.fetchall())
+            cr.rollback()
+        by_month = {row[0]: row[1:] for row in stored}
+        # January: 0.5 of 2 h used, 1.5 carried; March: 1 + 2.5 h, 2 included,
+        # 1.5 carried -> no overage (February's own 2 h carried too).
+        self.assertEqual(by_month[date(2025, 1, 1)][0], 0.5)
+        self.assertEqual(by_month[date(2025, 3, 1)][:2], (3.5, 3.5))
+        self.assertEqual(by_month[date(2025, 3, 1)][2:], (1.5, 0.0))
+
     def test_import_does_not_block_time_entry(self):
         ids = self._commit_fixture()
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
