@@ -5,7 +5,8 @@
 
 Usage (from the repository root, with the interpreter that runs Odoo 18.0):
 
-    .venv/bin/python setup/screenshots.py [--db NAME] [--keep-db] [--only NAME ...]
+    .venv/bin/python setup/screenshots.py [--db NAME] [--port N] [--keep-db]
+        [--only NAME ...]
 
 - The database (default: qlibra_shots) is created with the add-ons of
   setup/demo.sh, their demo data and Bulgarian when it does not exist; a
