@@ -113,7 +113,7 @@ venv_stamp() {
         else
             echo "$ODOO_SOURCE_URL $ODOO_CONSTRAINTS_URL"
         fi
-        cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt"
+        cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" "$ROOT/dev-requirements.txt"
     } 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
@@ -163,6 +163,8 @@ ensure_venv() {
             -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
             || die "ERROR: pip could not install Odoo 18.0 from $ODOO_SOURCE_URL (see above)."
     fi
+    venv_pip --no-deps -r "$ROOT/dev-requirements.txt" \
+        || die "ERROR: pip could not install the development tools (see above)."
     is_odoo18 "$VENV/bin/python" || die "ERROR: the virtualenv does not import Odoo 18.0."
     echo "$stamp" >"$VENV/.qlibra-stamp"
     step_done "$("$VENV/bin/python" -m odoo --version)"
@@ -178,12 +180,14 @@ ensure_python() {
             "Unset PYTHON to let the set-up build its own virtualenv with Odoo 18.0. Nothing was changed."
         step "Installing the Python requirements into $PYTHON"
         pip_install requirements.txt test-requirements.txt
+        pip_install --no-deps dev-requirements.txt
         step_done
     elif [ "${QLIBRA_USE_VENV:-}" != 1 ] && command -v python3 >/dev/null 2>&1 \
         && is_odoo18 python3; then
         PYTHON=python3
         step "Installing the Python requirements into python3 (it imports Odoo 18.0)"
         pip_install requirements.txt test-requirements.txt
+        pip_install --no-deps dev-requirements.txt
         step_done
     else
         ensure_venv
@@ -191,7 +195,8 @@ ensure_python() {
     export PYTHON
 }
 
-# pip install -r FILE... into a user's own interpreter that runs Odoo.
+# pip install -r FILE... (an option such as --no-deps as it is) into a
+# user's own interpreter that runs Odoo.
 pip_install() {
     local args=(-q --disable-pip-version-check)
     if is_root; then
@@ -201,7 +206,10 @@ pip_install() {
     fi
     local file
     for file in "$@"; do
-        args+=(-r "$file")
+        case "$file" in
+        -*) args+=("$file") ;;
+        *) args+=(-r "$file") ;;
+        esac
     done
     "$PYTHON" -m pip install "${args[@]}"
 }

@@ -43,19 +43,22 @@ class QlibraContract(models.Model):
     @api.model
     def _qlibra_portal_statement_months(self, contracts):
         """First days of the last full months (newest first) in which one of
-        ``contracts`` ran: the months whose statements the portal offers."""
+        ``contracts`` ran: the months whose statements the portal offers.
+        Which contracts ran is the clients' own rule
+        (res.partner._qlibra_contracts_between), kept to ``contracts``."""
         month = qlibra_today(self).replace(day=1)
-        months = []
-        for back in range(1, STATEMENT_MONTHS + 1):
-            start = month - relativedelta(months=back)
-            end = start + relativedelta(day=31)
-            if any(
-                contract.date_start <= end
-                and (not contract.date_end or contract.date_end >= start)
-                for contract in contracts
-            ):
-                months.append(start)
-        return months
+        months = [
+            month - relativedelta(months=back)
+            for back in range(1, STATEMENT_MONTHS + 1)
+        ]
+        running = contracts.partner_id._qlibra_contracts_between(
+            months[-1], month - relativedelta(days=1), [("id", "in", contracts.ids)]
+        )
+        return [
+            start
+            for start in months
+            if any(contract._month_fraction(start) for contract in running)
+        ]
 
     def _qlibra_portal_values(self):
         """What the portal shows of the contracts, as a plain list of dicts
