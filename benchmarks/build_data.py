@@ -482,7 +482,7 @@ def insert_lines_sql(cr, table, uid):
             qlibra_client_id,
             qlibra_overhead_rate, qlibra_hourly_cost, qlibra_cost,
             qlibra_is_change_request, qlibra_own_change_request,
-            qlibra_contract_type, qlibra_revenue,
+            qlibra_contract_type, qlibra_revenue, qlibra_revenue_currency_id,
             create_uid, write_uid, create_date, write_date)
         SELECT i.name, i.date, i.hours, l.amount, p.account_id %(extra_vals)s,
                co.project_time_mode_id, l.partner_id, emp.user_id, l.company_id,
@@ -500,6 +500,7 @@ def insert_lines_sql(cr, table, uid):
                CASE WHEN cc.contract_type = 'hourly'
                     THEN round(i.hours::numeric * COALESCE(cc.hourly_rate, 0), 2)
                     ELSE 0 END,
+               COALESCE(cc.currency_id, co.currency_id),
                %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
           FROM %(table)s i
           JOIN project_task t ON t.id = i.task_id

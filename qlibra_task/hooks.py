@@ -44,7 +44,8 @@ def pre_init_hook(env):
                 ADD COLUMN qlibra_hourly_cost numeric,
                 ADD COLUMN qlibra_overhead_rate float8,
                 ADD COLUMN qlibra_cost numeric,
-                ADD COLUMN qlibra_revenue numeric;
+                ADD COLUMN qlibra_revenue numeric,
+                ADD COLUMN qlibra_revenue_currency_id int4;
             UPDATE account_analytic_line l
                SET qlibra_partner_id = CASE WHEN l.project_id IS NOT NULL
                                             THEN p.commercial_partner_id END,
@@ -56,7 +57,8 @@ def pre_init_hook(env):
                    qlibra_cost = CASE WHEN l.project_id IS NULL THEN 0
                        ELSE round(l.unit_amount::numeric * c.hourly_cost
                                   / cur.rounding) * cur.rounding END,
-                   qlibra_revenue = 0
+                   qlibra_revenue = 0,
+                   qlibra_revenue_currency_id = co.currency_id
               FROM account_analytic_line l2
               LEFT JOIN res_partner p ON p.id = l2.partner_id
               LEFT JOIN hr_employee e ON e.id = l2.employee_id

@@ -101,6 +101,8 @@ class AccountAnalyticLine(models.Model):
         "res.currency",
         string="Revenue Currency",
         compute="_compute_qlibra_revenue_currency_id",
+        # stored: the analysis converts revenue without joining the contract
+        store=True,
         help="The contract's currency, else the company's.",
     )
     qlibra_revenue = fields.Monetary(
@@ -402,13 +404,16 @@ class AccountAnalyticLine(models.Model):
                    SET qlibra_contract_id = new.contract_id,
                        qlibra_partner_id = new.partner_id,
                        qlibra_contract_type = new.contract_type,
-                       qlibra_revenue = new.revenue
+                       qlibra_revenue = new.revenue,
+                       qlibra_revenue_currency_id = new.revenue_currency_id
                   FROM (
                       SELECT l.id, r.contract_id,
                              l.qlibra_contract_id AS old_contract_id,
                              COALESCE(c.partner_id, l.qlibra_client_id)
                                  AS partner_id,
-                             c.contract_type, %(revenue)s AS revenue
+                             c.contract_type, %(revenue)s AS revenue,
+                             COALESCE(c.currency_id, l.currency_id)
+                                 AS revenue_currency_id
                         FROM qlibra_resolved_line r
                         JOIN account_analytic_line l ON l.id = r.k
                    LEFT JOIN qlibra_contract c ON c.id = r.contract_id
@@ -422,7 +427,9 @@ class AccountAnalyticLine(models.Model):
                    AND (l.qlibra_contract_id IS DISTINCT FROM new.contract_id
                         OR l.qlibra_partner_id IS DISTINCT FROM new.partner_id
                         OR l.qlibra_contract_type IS DISTINCT FROM new.contract_type
-                        OR l.qlibra_revenue IS DISTINCT FROM new.revenue)
+                        OR l.qlibra_revenue IS DISTINCT FROM new.revenue
+                        OR l.qlibra_revenue_currency_id
+                           IS DISTINCT FROM new.revenue_currency_id)
              RETURNING l.id, new.old_contract_id,
                        date_trunc('month', l.date)::date
                 """,
@@ -439,6 +446,7 @@ class AccountAnalyticLine(models.Model):
             "qlibra_partner_id",
             "qlibra_contract_type",
             "qlibra_revenue",
+            "qlibra_revenue_currency_id",
         ]
         changed.invalidate_recordset(fnames)
         # What depends on them elsewhere is recomputed as usual; they are not.

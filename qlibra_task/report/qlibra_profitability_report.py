@@ -207,11 +207,13 @@ class QlibraProfitabilityReport(models.Model):
                 "row_type": SQL("'time'"),
                 "date": SQL("date_trunc('month', l.date)"),
                 "company_id": SQL("l.company_id"),
-                "currency_id": SQL("co.currency_id"),
-                "contract_currency_id": SQL("COALESCE(c.currency_id, co.currency_id)"),
+                # The lines' own stored columns only: no join (the benchmark
+                # measured one to the contracts at a third of the pivot).
+                "currency_id": SQL("l.currency_id"),
+                "contract_currency_id": SQL("l.qlibra_revenue_currency_id"),
                 "partner_id": SQL("l.qlibra_partner_id"),
                 "contract_id": SQL("l.qlibra_contract_id"),
-                "contract_type": SQL("COALESCE(c.contract_type, 'none')"),
+                "contract_type": SQL("COALESCE(l.qlibra_contract_type, 'none')"),
                 "project_id": SQL("l.project_id"),
                 "task_id": SQL("l.task_id"),
                 "employee_id": SQL("l.employee_id"),
@@ -227,12 +229,7 @@ class QlibraProfitabilityReport(models.Model):
                 "cost": SQL("COALESCE(l.qlibra_cost, 0)"),
                 "contract_revenue": SQL("COALESCE(l.qlibra_revenue, 0)"),
             },
-            SQL(
-                """FROM account_analytic_line l
-                   JOIN res_company co ON co.id = l.company_id
-                   LEFT JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
-                  WHERE l.project_id IS NOT NULL"""
-            ),
+            SQL("FROM account_analytic_line l WHERE l.project_id IS NOT NULL"),
         )
 
     @api.model
