@@ -1,0 +1,318 @@
+# Copyright 2026 qLibra
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Item i (issue 22): logging time under load, qLibra side by side with plain
+hr_timesheet.
+
+Two Odoo servers with ``--workers=4 --max-cron-threads=0`` on free ports: one
+on the qLibra database, one on the plain hr_timesheet database of adoption.py
+(``qlibra_bench_plain_<N>``). On each, 8 API clients (threads, JSON-RPC
+``execute_kw``), each logged in as its own timesheet user linked to an
+employee, create 40 lines of today, one ``create`` call per line (320 in
+all), on tasks of 9 clients (for qLibra 3 subscription, 3 hourly, 3
+fixed-price), every client shared by the 8 users as in a firm. Lines/s is 320
+divided by the wall time from the start of the first call to the end of the
+last. One warm-up run per side (its workers load the registry), then the
+sides alternate ``--runs`` times; the lines created are deleted through the
+ORM after each run (the contract-month store follows). Concurrency retries
+are counted from each server's log (``tries left, try again``).
+
+``measure_logging()`` is the entry point; ``python3 benchmarks/logging_load.py
+--lines N`` runs this item alone on databases already built by run.py.
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import date
+
+from common import ADDONS, log, odoo_registry, superuser_env
+
+from odoo.modules.registry import Registry
+from odoo.sql_db import close_db
+
+CLIENTS = 8  # API clients, each its own user
+LINES_PER_CLIENT = 40
+PASSWORD = "qlibra-bench-logger"
+LOGIN = "qlibra_bench_logger_{}"
+
+
+def measure_logging(qlibra_db, plain_db, args, figures, rows):
+    """Item i; fills figures and rows."""
+    sides = {"qlibra": qlibra_db, "odoo": plain_db}
+    servers = {}
+    try:
+        targets = {side: prepare(db, side == "qlibra") for side, db in sides.items()}
+        queries = {side: count_queries(db, targets[side]) for side, db in sides.items()}
+        for side, db in sides.items():
+            servers[side] = Server(db)
+        rates = {side: [] for side in sides}
+        retries = {side: 0 for side in sides}
+        for run in range(args.runs + 1):  # run 0: warm-up
+            for side, server in servers.items():
+                before = server.retries()
+                rate = load(server, targets[side])
+                retries[side] += server.retries() - before
+                log(f"i. logging {side} run {run}: {rate:.1f} lines/s")
+                if run:
+                    rates[side].append(rate)
+    finally:
+        for server in servers.values():
+            server.stop()
+        # Let adoption.py copy the plain database afterwards.
+        Registry.delete(plain_db)
+        close_db(plain_db)
+    medians = {side: statistics.median(values) for side, values in rates.items()}
+    figures["logging_lines_per_s"] = round(medians["qlibra"], 1)
+    figures["logging_odoo_lines_per_s"] = round(medians["odoo"], 1)
+    figures["logging_runs"] = {
+        side: [round(r, 1) for r in v] for side, v in rates.items()
+    }
+    figures["logging_retries"] = retries
+    figures["logging_queries_per_create"] = queries
+    figures["ratio_logging_vs_odoo"] = round(medians["qlibra"] / medians["odoo"], 2)
+    note = (
+        f"{CLIENTS} clients x {LINES_PER_CLIENT} creates, --workers=4; "
+        f"Odoo {medians['odoo']:.1f} lines/s, "
+        f"ratio {figures['ratio_logging_vs_odoo']}, retries {retries}, "
+        f"one create alone {queries}"
+    )
+    rows.append(
+        (
+            "i",
+            "logging: lines/s, qLibra (median)",
+            None,
+            None,
+            None,
+            len(rates["qlibra"]),
+            f"{medians['qlibra']:.1f} lines/s; {note}",
+        )
+    )
+
+
+def prepare(dbname, qlibra):
+    """The 8 users (each linked to an employee) and the 9 tasks, created
+    once; returns the tasks as [(project_id, task_id)]."""
+    # A script preparing a benchmark database. pylint: disable=invalid-commit
+    with superuser_env(odoo_registry(dbname), {"tracking_disable": True}) as env:
+        employees = env["hr.employee"].search([], order="id", limit=CLIENTS)
+        group = env.ref("hr_timesheet.group_hr_timesheet_user")
+        for k, employee in enumerate(employees):
+            login = LOGIN.format(k + 1)
+            user = env["res.users"].search([("login", "=", login)])
+            if not user:
+                user = env["res.users"].create(
+                    {
+                        "name": f"Bench Logger {k + 1}",
+                        "login": login,
+                        "password": PASSWORD,
+                        "groups_id": [(6, 0, [group.id])],
+                    }
+                )
+            employee.user_id = user
+        projects = env["project.project"]
+        if qlibra:
+            for ctype in ("subscription", "hourly", "fixed_price"):
+                projects |= projects.search(
+                    [
+                        ("partner_id", "!=", False),
+                        ("qlibra_contract_id.contract_type", "=", ctype),
+                        ("qlibra_contract_id.date_end", "=", False),
+                    ],
+                    order="id",
+                    limit=3,
+                )
+        else:
+            projects = projects.search([("partner_id", "!=", False)], order="id")[2:11]
+        tasks = env["project.task"].search(
+            [("project_id", "in", projects.ids), ("name", "=", "Task 3")], order="id"
+        )
+        env.cr.commit()
+        return [(task.project_id.id, task.id) for task in tasks]
+
+
+def count_queries(dbname, tasks):
+    """Queries and milliseconds of one create by a logger alone, flush and
+    precommit included, as a request runs them (rolled back): one create per
+    task, three times; the maximum of queries, the median of times."""
+    counts, times = [], []
+    with superuser_env(odoo_registry(dbname)) as env:
+        cr = env.cr
+        user = env["res.users"].search([("login", "=", LOGIN.format(1))])
+        for project_id, task_id in tasks * 3:
+            env.invalidate_all()
+            before = cr.sql_log_count
+            started = time.perf_counter()
+            env["account.analytic.line"].with_user(user).create(
+                {
+                    "project_id": project_id,
+                    "task_id": task_id,
+                    "name": "Bench logging",
+                    "unit_amount": 1.0,
+                }
+            )
+            env.flush_all()
+            cr.precommit.run()
+            times.append(time.perf_counter() - started)
+            counts.append(cr.sql_log_count - before)
+            cr.rollback()
+    return {"queries": max(counts), "ms": round(1000 * statistics.median(times))}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """An Odoo server in a child process, multi-worker, on its own ports."""
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+        self.port = free_port()
+        self.logfile = tempfile.NamedTemporaryFile(
+            prefix=f"{dbname}-", suffix=".log", delete=False
+        )
+        # The odoo script, not python -m odoo: the prefork server starts its
+        # gevent process again with sys.argv[0], which must be a script.
+        cmd = [
+            os.path.join(os.path.dirname(sys.executable), "odoo"),
+            f"--addons-path={ADDONS}",
+            "-d",
+            dbname,
+            f"--db-filter=^{dbname}$",
+            "--workers=4",
+            "--max-cron-threads=0",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            f"--gevent-port={free_port()}",
+            "--log-level=info",
+        ]
+        log(f"$ {' '.join(cmd)} (log {self.logfile.name})")
+        self.process = subprocess.Popen(
+            cmd, stdout=self.logfile, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.call("common", "version")
+                return
+            except OSError as error:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    message = f"Odoo did not start, see {self.logfile.name}"
+                    raise SystemExit(message) from error
+                time.sleep(0.5)
+
+    def call(self, service, method, *args):
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"service": service, "method": method, "args": args},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/jsonrpc",
+            body,
+            {"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            reply = json.load(response)
+        if "error" in reply:
+            raise RuntimeError(json.dumps(reply["error"])[:2000])
+        return reply["result"]
+
+    def execute(self, uid, model, method, *args):
+        return self.call(
+            "object", "execute_kw", self.dbname, uid, PASSWORD, model, method, args
+        )
+
+    def retries(self):
+        with open(self.logfile.name, encoding="utf-8", errors="replace") as file:
+            return sum("tries left, try again" in line for line in file)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def load(server, tasks):
+    """8 clients x 40 creates at once; returns lines/s. Deletes the lines."""
+    uids = [
+        server.call("common", "login", server.dbname, LOGIN.format(k + 1), PASSWORD)
+        for k in range(CLIENTS)
+    ]
+    created = [[] for _ in range(CLIENTS)]
+    errors = []
+    barrier = threading.Barrier(CLIENTS + 1)
+
+    def client(k):
+        barrier.wait()
+        try:
+            for i in range(LINES_PER_CLIENT):
+                project_id, task_id = tasks[(k + i) % len(tasks)]
+                vals = {
+                    "project_id": project_id,
+                    "task_id": task_id,
+                    "name": "Bench logging",
+                    "unit_amount": 0.25 * (1 + (k + i) % 8),
+                    "date": date.today().isoformat(),
+                }
+                created[k] += server.execute(
+                    uids[k], "account.analytic.line", "create", [vals]
+                )
+        except Exception as error:  # reported below, after the other threads
+            errors.append(error)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    ids = [i for ids in created for i in ids]
+    # A script cleaning a benchmark database. pylint: disable=invalid-commit
+    with superuser_env(odoo_registry(server.dbname)) as env:
+        env["account.analytic.line"].browse(ids).unlink()
+        env.cr.commit()
+    if errors:
+        raise SystemExit(f"Logging on {server.dbname} failed: {errors[0]}")
+    return CLIENTS * LINES_PER_CLIENT / seconds
+
+
+def main():
+    # pylint: disable=print-used
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    figures, rows = {}, []
+    measure_logging(
+        f"qlibra_bench_{args.lines}",
+        f"qlibra_bench_plain_{args.lines}",
+        args,
+        figures,
+        rows,
+    )
+    print(rows[0][-1])
+    print(json.dumps(figures, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
