@@ -6,3 +6,7 @@
 ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
 # Managers see and change everything, costs and margins included.
 MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+
+# A figure that only managers read, computed for the whole recordset by the
+# model's _compute_qlibra_figures (clients, tasks).
+FIGURE = {"compute": "_compute_qlibra_figures", "groups": MANAGER_GROUP}

@@ -7,9 +7,10 @@ from odoo.exceptions import AccessError, ValidationError
 
 from .contract_type import types_with
 from .figures import ratio
-from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP
+from .groups import ACCOUNTANT_GROUP, FIGURE
 from .qlibra_today import today as qlibra_today
 
+MONEY_FIGURE = {**FIGURE, "currency_field": "currency_id"}
 FIGURES = ("hours", "cost", "revenue", "change_request_hours", "change_request_count")
 
 
@@ -66,46 +67,26 @@ class ProjectTask(models.Model):
     )
     qlibra_cost = fields.Monetary(
         string="Cost So Far",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MANAGER_GROUP,
+        **MONEY_FIGURE,
         help="Cost of the time logged on the task and its sub-tasks.",
     )
-    qlibra_revenue = fields.Monetary(
-        string="Revenue",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MANAGER_GROUP,
-    )
-    qlibra_margin = fields.Monetary(
-        string="Margin",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MANAGER_GROUP,
-    )
+    qlibra_revenue = fields.Monetary(string="Revenue", **MONEY_FIGURE)
+    qlibra_margin = fields.Monetary(string="Margin", **MONEY_FIGURE)
     qlibra_projected_margin = fields.Monetary(
         string="Projected Margin",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MANAGER_GROUP,
+        **MONEY_FIGURE,
         help="Fixed price minus the cost so far and the cost of the allocated "
         "hours still to do, at the average cost per hour so far.",
     )
     qlibra_price_consumed = fields.Float(
         string="Price Consumed (%)",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        **FIGURE,
         help="Cost so far as a share of the fixed price.",
     )
-    qlibra_change_request_hours = fields.Float(
-        string="Change-request Hours",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
-    )
+    qlibra_change_request_hours = fields.Float(string="Change-request Hours", **FIGURE)
     qlibra_change_request_count = fields.Integer(
         string="Change Requests",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        **FIGURE,
         help="Timesheet entries marked as change requests.",
     )
 

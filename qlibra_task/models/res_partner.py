@@ -14,10 +14,11 @@ from .figures import (
     margin_percent,
     suggested_fee,
 )
-from .groups import MANAGER_GROUP
+from .groups import FIGURE, MANAGER_GROUP
 from .qlibra_today import today as qlibra_today
 
 TRAILING_MONTHS = 3
+MONEY_FIGURE = {**FIGURE, "currency_field": "qlibra_currency_id"}
 
 
 class ResPartner(models.Model):
@@ -37,138 +38,75 @@ class ResPartner(models.Model):
         "it; the firm itself is not a client.",
     )
     qlibra_currency_id = fields.Many2one(
-        "res.currency",
-        string="Profitability Currency",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        "res.currency", string="Profitability Currency", **FIGURE
     )
     qlibra_fee_currency_id = fields.Many2one(
         "res.currency",
         string="Fee Currency",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        **FIGURE,
         help="The currency of the running contract's fees.",
     )
     qlibra_main_contract_type = fields.Selection(
-        selection=CONTRACT_TYPES,
-        string="Running Contract Type",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        selection=CONTRACT_TYPES, string="Running Contract Type", **FIGURE
     )
     qlibra_main_contract_id = fields.Many2one(
-        "qlibra.contract",
-        string="Running Contract",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        "qlibra.contract", string="Running Contract", **FIGURE
     )
-    qlibra_month_hours = fields.Float(
-        string="Hours This Month",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
-    )
-    qlibra_month_cost = fields.Monetary(
-        string="Cost This Month",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MANAGER_GROUP,
-    )
-    qlibra_month_revenue = fields.Monetary(
-        string="Revenue This Month",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MANAGER_GROUP,
-    )
-    qlibra_month_margin = fields.Monetary(
-        string="Margin This Month",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MANAGER_GROUP,
-    )
-    qlibra_month_margin_percent = fields.Float(
-        string="Margin This Month (%)",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
-    )
+    qlibra_month_hours = fields.Float(string="Hours This Month", **FIGURE)
+    qlibra_month_cost = fields.Monetary(string="Cost This Month", **MONEY_FIGURE)
+    qlibra_month_revenue = fields.Monetary(string="Revenue This Month", **MONEY_FIGURE)
+    qlibra_month_margin = fields.Monetary(string="Margin This Month", **MONEY_FIGURE)
+    qlibra_month_margin_percent = fields.Float(string="Margin This Month (%)", **FIGURE)
     qlibra_consumption_percent = fields.Float(
         string="Consumption (%)",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        **FIGURE,
         help="Subscription hours this month / hours included each month.",
     )
-    qlibra_trailing_hours = fields.Float(
-        string="Hours (3 Months)",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
-    )
-    qlibra_trailing_cost = fields.Monetary(
-        string="Cost (3 Months)",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MANAGER_GROUP,
-    )
+    qlibra_trailing_hours = fields.Float(string="Hours (3 Months)", **FIGURE)
+    qlibra_trailing_cost = fields.Monetary(string="Cost (3 Months)", **MONEY_FIGURE)
     qlibra_trailing_revenue = fields.Monetary(
-        string="Revenue (3 Months)",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MANAGER_GROUP,
+        string="Revenue (3 Months)", **MONEY_FIGURE
     )
-    qlibra_trailing_margin = fields.Monetary(
-        string="Margin (3 Months)",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MANAGER_GROUP,
-    )
+    qlibra_trailing_margin = fields.Monetary(string="Margin (3 Months)", **MONEY_FIGURE)
     qlibra_trailing_margin_percent = fields.Float(
         string="Margin (3 Months, %)",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        **FIGURE,
         help="Margin / revenue over the last three full months.",
     )
     qlibra_has_trailing_revenue = fields.Boolean(
-        string="Revenue in the Last 3 Months",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        string="Revenue in the Last 3 Months", **FIGURE
     )
     qlibra_change_request_share = fields.Float(
         string="Change-request Share (%)",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
+        **FIGURE,
         help="Change-request hours / hours over the last three full months.",
     )
-    qlibra_target_margin = fields.Float(
-        string="Target Margin (%)",
-        compute="_compute_qlibra_figures",
-        groups=MANAGER_GROUP,
-    )
+    qlibra_target_margin = fields.Float(string="Target Margin (%)", **FIGURE)
     qlibra_current_fee = fields.Monetary(
         string="Current Monthly Fee",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         currency_field="qlibra_fee_currency_id",
-        groups=MANAGER_GROUP,
     )
     qlibra_suggested_fee = fields.Monetary(
         string="Suggested Monthly Fee",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         currency_field="qlibra_fee_currency_id",
-        groups=MANAGER_GROUP,
         help="Average monthly cost of the last three full months (over the "
         "months the client had a contract) / (1 - target margin), rounded up "
         "to a whole 10.",
     )
     qlibra_to_renegotiate = fields.Boolean(
         string="To Renegotiate",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         search="_search_qlibra_to_renegotiate",
-        groups=MANAGER_GROUP,
         help="The margin of the last three full months is below the target "
         "margin of the running contract.",
     )
 
     qlibra_losing_money = fields.Boolean(
         string="Losing Money",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         search="_search_qlibra_losing_money",
-        groups=MANAGER_GROUP,
         help="The margin of the last three full months is negative.",
     )
 
