@@ -1,3 +1,3 @@
-from . import models
+from . import demo
 from . import report
 from .hooks import uninstall_hook

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from .groups import MANAGER_GROUP
+
 
 class HrEmployee(models.Model):
     _inherit = "hr.employee"
@@ -10,7 +12,7 @@ class HrEmployee(models.Model):
         string="Hours Without Cost",
         compute="_compute_qlibra_uncosted_hours",
         search="_search_qlibra_uncosted_hours",
-        groups="qlibra_task.group_qlibra_manager",
+        groups=MANAGER_GROUP,
         help="Hours logged on client projects while the employee had no "
         "hourly cost: that time is counted as free.",
     )

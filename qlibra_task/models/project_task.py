@@ -5,10 +5,12 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .contract_type import types_with
+from .figures import ratio
+from .groups import ACCOUNTANT_GROUP, FIGURE
 from .qlibra_today import today as qlibra_today
 
-MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
-MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
+MONEY_FIGURE = {**FIGURE, "currency_field": "currency_id"}
 FIGURES = ("hours", "cost", "revenue", "change_request_hours", "change_request_count")
 
 
@@ -31,7 +33,7 @@ class ProjectTask(models.Model):
     qlibra_fixed_price = fields.Monetary(
         string="Fixed Price",
         currency_field="qlibra_price_currency_id",
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         tracking=True,
         help="Price of this job under a fixed-price contract, recognised as "
         "revenue on the day the task is done.",
@@ -65,46 +67,26 @@ class ProjectTask(models.Model):
     )
     qlibra_cost = fields.Monetary(
         string="Cost So Far",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MARGIN_GROUP,
+        **MONEY_FIGURE,
         help="Cost of the time logged on the task and its sub-tasks.",
     )
-    qlibra_revenue = fields.Monetary(
-        string="Revenue",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MARGIN_GROUP,
-    )
-    qlibra_margin = fields.Monetary(
-        string="Margin",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MARGIN_GROUP,
-    )
+    qlibra_revenue = fields.Monetary(string="Revenue", **MONEY_FIGURE)
+    qlibra_margin = fields.Monetary(string="Margin", **MONEY_FIGURE)
     qlibra_projected_margin = fields.Monetary(
         string="Projected Margin",
-        compute="_compute_qlibra_figures",
-        currency_field="currency_id",
-        groups=MARGIN_GROUP,
+        **MONEY_FIGURE,
         help="Fixed price minus the cost so far and the cost of the allocated "
         "hours still to do, at the average cost per hour so far.",
     )
     qlibra_price_consumed = fields.Float(
         string="Price Consumed (%)",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        **FIGURE,
         help="Cost so far as a share of the fixed price.",
     )
-    qlibra_change_request_hours = fields.Float(
-        string="Change-request Hours",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
-    )
+    qlibra_change_request_hours = fields.Float(string="Change-request Hours", **FIGURE)
     qlibra_change_request_count = fields.Integer(
         string="Change Requests",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        **FIGURE,
         help="Timesheet entries marked as change requests.",
     )
 
@@ -142,7 +124,7 @@ class ProjectTask(models.Model):
             origin
             and origin.qlibra_date_done
             and origin.qlibra_fixed_price
-            and origin.qlibra_contract_id.contract_type == "fixed_price"
+            and origin.qlibra_contract_id._qlibra_rule().fixed_price
         )
 
     @api.depends("state")
@@ -161,7 +143,7 @@ class ProjectTask(models.Model):
         done in it (and stays recognised there when reopened). The analysis
         view applies the same rule in SQL (_query_fixed_price)."""
         return [
-            ("qlibra_contract_id.contract_type", "=", "fixed_price"),
+            ("qlibra_contract_id.contract_type", "in", types_with("fixed_price")),
             ("qlibra_date_done", ">=", date_from),
             ("qlibra_date_done", "<=", date_to),
             ("qlibra_fixed_price", ">", 0),
@@ -248,7 +230,7 @@ class ProjectTask(models.Model):
                 )
             if (
                 task.qlibra_fixed_price
-                and task.qlibra_contract_id.contract_type != "fixed_price"
+                and not task.qlibra_contract_id._qlibra_rule().fixed_price
             ):
                 raise ValidationError(
                     _(
@@ -317,7 +299,7 @@ class ProjectTask(models.Model):
             task.qlibra_change_request_hours = total["change_request_hours"]
             task.qlibra_change_request_count = int(total["change_request_count"])
             task.qlibra_projected_margin = price - projected_cost if price else 0.0
-            task.qlibra_price_consumed = total["cost"] / price * 100 if price else 0.0
+            task.qlibra_price_consumed = ratio(total["cost"], price) or 0.0
 
     def _qlibra_company_price(self):
         """The task's fixed price in its company's currency, converted as

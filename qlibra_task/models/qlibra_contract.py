@@ -14,14 +14,11 @@ from odoo.tools import SQL, format_amount, formatLang
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .contract_type import CONTRACT_TYPES, contract_rule
+from .figures import consumption_percent
+from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP
 from .qlibra_today import today as qlibra_today
 
-CONTRACT_TYPES = [
-    ("subscription", "Subscription"),
-    ("fixed_price", "Fixed Price"),
-    ("hourly", "Hourly"),
-    ("non_billable", "Non-billable"),
-]
 # Terms a subscription's rows of the contract-month store depend on.
 STORE_TERMS = {
     "contract_type",
@@ -33,8 +30,6 @@ STORE_TERMS = {
     "rollover_max_hours",
     "rollover_months",
 }
-MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
-MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
 _logger = logging.getLogger(__name__)
 
@@ -124,7 +119,7 @@ class QlibraContract(models.Model):
     )
     monthly_fee = fields.Monetary(
         tracking=True,
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Subscription fee per calendar month, pro rata for partial months.",
     )
     included_hours = fields.Float(
@@ -133,7 +128,7 @@ class QlibraContract(models.Model):
     )
     overage_rate = fields.Monetary(
         tracking=True,
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Billed per hour above the included hours of a month. "
         "Zero means the extra hours are absorbed by the firm.",
     )
@@ -150,14 +145,14 @@ class QlibraContract(models.Model):
     )
     hourly_rate = fields.Monetary(
         tracking=True,
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Billed for every hour of an hourly contract, change requests included.",
     )
     target_margin = fields.Float(
         string="Target Margin (%)",
         default=lambda self: self.env.company.qlibra_default_target_margin,
         tracking=True,
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
         help="Below this trailing 3-month margin the client is flagged for "
         "renegotiation.",
     )
@@ -184,7 +179,7 @@ class QlibraContract(models.Model):
     note = fields.Html(string="Terms")
     suggested_fee_note = fields.Char(
         compute="_compute_suggested_fee_note",
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
         help="Where the monthly fee of a renegotiation comes from.",
     )
     missing_cost_employee_ids = fields.Many2many(
@@ -220,16 +215,16 @@ class QlibraContract(models.Model):
         "qlibra.warning",
         compute="_compute_last_warning_id",
         compute_sudo=True,
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
     )
     last_warning_date = fields.Datetime(
         string="Last Warning On",
         compute="_compute_last_warning_id",
         compute_sudo=True,
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
     )
     last_warning_message = fields.Text(
-        compute="_compute_last_warning_id", compute_sudo=True, groups=MARGIN_GROUP
+        compute="_compute_last_warning_id", compute_sudo=True, groups=MANAGER_GROUP
     )
 
     _sql_constraints = [
@@ -307,7 +302,7 @@ class QlibraContract(models.Model):
         (fixed price to fixed price), convert it (to another currency), or
         clear it (to another type, which bills their time by its own terms)."""
         self.ensure_one()
-        if self.contract_type != "fixed_price":
+        if not self._qlibra_rule().fixed_price:
             return "clear"
         if self.currency_id != self.previous_contract_id.currency_id:
             return "convert"
@@ -336,15 +331,19 @@ class QlibraContract(models.Model):
 
     @api.depends("partner_id", "contract_type", "date_start")
     def _compute_name(self):
-        types = dict(self._fields["contract_type"]._description_selection(self.env))
         for contract in self:
             if contract.name or not contract.partner_id:
                 continue
             contract.name = _(
                 "%(client)s - %(type)s",
                 client=contract.partner_id.name,
-                type=types.get(contract.contract_type, ""),
+                type=contract._qlibra_type_label(),
             )
+
+    def _qlibra_type_label(self):
+        """The label of the contract's type, in the context's language."""
+        labels = dict(self._fields["contract_type"]._description_selection(self.env))
+        return labels.get(self.contract_type, "")
 
     @api.depends("date_start", "date_end", "active")
     @api.depends_context("date")
@@ -367,13 +366,7 @@ class QlibraContract(models.Model):
         today = qlibra_today(self)
         domains = {
             "upcoming": [("active", "=", True), ("date_start", ">", today)],
-            "running": [
-                ("active", "=", True),
-                ("date_start", "<=", today),
-                "|",
-                ("date_end", "=", False),
-                ("date_end", ">=", today),
-            ],
+            "running": [("active", "=", True), *self._qlibra_running_domain(today)],
             "ended": ["|", ("active", "=", False), ("date_end", "<", today)],
         }
         values = [value] if isinstance(value, str) else list(value or [])
@@ -455,29 +448,18 @@ class QlibraContract(models.Model):
 
     @api.depends_context("date")
     def _compute_month_consumption(self):
-        today = qlibra_today(self)
-        month_figures = self._qlibra_month_figures(today)
-        month = today.replace(day=1)
-        balances = self.filtered("rollover_max_hours")._qlibra_rollover_balances(
-            [month]
-        )
+        month_figures = self._qlibra_month_figures()
         for contract in self:
             figures = month_figures[contract.id]
             contract.month_hours = figures["hours"]
-            contract.month_carried_hours = (
-                balances.get(contract.id, {}).get(month, {}).get("carried_in", 0.0)
-            )
+            contract.month_carried_hours = figures["carried"]
             contract.projected_hours = figures["projected_hours"] or figures["hours"]
-            contract.consumption_percent = contract._consumption_percent(
-                figures["hours"], today
-            )
+            contract.consumption_percent = figures["percent"]
 
-    def _consumption_percent(self, hours, month):
-        """Consumption of a subscription in a month: its hours in the month /
-        its included hours of that month (0 when it includes none)."""
-        self.ensure_one()
-        included = self._included_hours_in_month(month)
-        return hours / included * 100 if included else 0.0
+    def _qlibra_rule(self):
+        """What the contract's type earns (contract_type.TYPES); no contract
+        (an empty record) earns nothing."""
+        return contract_rule(self.contract_type)
 
     def _compute_last_warning_id(self):
         rows = self.env["qlibra.warning"]._read_group(
@@ -491,7 +473,9 @@ class QlibraContract(models.Model):
             contract.last_warning_message = warning.message
 
     def _qlibra_month_figures(self, today=None):
-        """Hours of the month and the month-end projection of each contract.
+        """This month's consumption of each contract, as the form, the
+        warnings and the portal show it: hours, included and carried hours,
+        consumption % and the month-end projection.
 
         The pace counts finished days only, so that it does not depend on the
         hour the scheduled action runs: hours logged before today / working
@@ -501,8 +485,11 @@ class QlibraContract(models.Model):
         contracts' hours.
 
         Returns {contract_id: {"hours", "hours_before", "elapsed_days",
-        "working_days", "projected_hours"}}; projected_hours is None before
-        the month's first working day is over.
+        "working_days", "projected_hours", "included" (the month's included
+        hours, pro rata), "carried" (hours carried from earlier months and
+        usable this month), "percent" (consumption: hours / included, 0
+        without included hours)}}; projected_hours is None before the
+        month's first working day is over.
         """
         today = today or qlibra_today(self)
         month_start = today.replace(day=1)
@@ -532,6 +519,10 @@ class QlibraContract(models.Model):
             )
             for company in self.company_id
         }
+        # Hours carried from earlier months (SPEC, Retainers).
+        balances = self.filtered("rollover_max_hours")._qlibra_rollover_balances(
+            [month_start]
+        )
         result = {}
         for contract in self:
             # Only the days the contract runs: it may start or end this month.
@@ -543,8 +534,14 @@ class QlibraContract(models.Model):
             ]
             elapsed = len([day for day in days if day < today])
             total, before = hours[contract.id]
+            included = contract._included_hours_in_month(month_start)
             result[contract.id] = {
                 "hours": total,
+                "included": included,
+                "carried": balances.get(contract.id, {})
+                .get(month_start, {})
+                .get("carried_in", 0.0),
+                "percent": consumption_percent(total, included) or 0.0,
                 "hours_before": before,
                 "elapsed_days": elapsed,
                 "working_days": len(days),
@@ -632,10 +629,7 @@ class QlibraContract(models.Model):
                 raise ValidationError(
                     _("The target margin must be at least 0% and below 100%.")
                 )
-            if (
-                contract.contract_type == "subscription"
-                and contract.included_hours <= 0
-            ):
+            if contract._qlibra_rule().monthly_fee and contract.included_hours <= 0:
                 raise ValidationError(
                     _(
                         "The subscription %(contract)s needs the number of hours "
@@ -1095,13 +1089,28 @@ class QlibraContract(models.Model):
 
     def _overlaps(self, other):
         self.ensure_one()
-        return self.date_start <= (other.date_end or date.max) and other.date_start <= (
-            self.date_end or date.max
-        )
+        return self._is_valid_on(other.date_start, other.date_end or date.max)
 
-    def _is_valid_on(self, date):
+    @api.model
+    def _qlibra_running_domain(self, date_from, date_to=None):
+        """The contracts that run on some day of date_from..date_to (on
+        date_from without date_to): the one rule of "running in a period",
+        in a domain; _is_valid_on() is the same for one record. Archived
+        contracts ran too: search with active_test=False to count them."""
+        return [
+            ("date_start", "<=", date_to or date_from),
+            "|",
+            ("date_end", "=", False),
+            ("date_end", ">=", date_from),
+        ]
+
+    def _is_valid_on(self, date_from, date_to=None):
+        """Whether the contract runs on some day of date_from..date_to (on
+        date_from without date_to); see _qlibra_running_domain()."""
         self.ensure_one()
-        return self.date_start <= date and (not self.date_end or date <= self.date_end)
+        return self.date_start <= (date_to or date_from) and (
+            not self.date_end or date_from <= self.date_end
+        )
 
     def _valid_on(self, date):
         """Follow the renegotiation chain back to the contract valid on date."""
@@ -1281,7 +1290,7 @@ class QlibraContract(models.Model):
     def action_renegotiate(self):
         """Open a new contract that takes over from this one."""
         self.ensure_one()
-        if not self.env.su and not self.env.user.has_group(MARGIN_GROUP):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 _(
                     "Only client profitability managers can renegotiate a "
@@ -1358,73 +1367,3 @@ class QlibraContract(models.Model):
             }
         )
         return action
-
-    # ------------------------------------------------------------------
-    # Demo data
-    # ------------------------------------------------------------------
-    @api.model
-    def _demo_generate_timesheets(self):
-        """Log six months of time, ending last month, for the demo story.
-
-        Each plan is (task, employee, hours per month, entries per month,
-        months ago it covers). Lines go through the ORM so that amounts and
-        costs are exactly what a user logging them would produce. Rila Trading
-        also has this month's time so far, past the consumption warning.
-        """
-        plans = [
-            ("demo_task_rila_books", "demo_employee_georgi", 14, 7, range(1, 7)),
-            ("demo_task_rila_books", "demo_employee_maria", 6, 3, range(1, 7)),
-            ("demo_task_rila_payroll", "demo_employee_elena", 6, 3, range(1, 7)),
-            ("demo_task_rila_adhoc", "demo_employee_maria", 6, 4, range(1, 7)),
-            ("demo_task_rila_books", "demo_employee_georgi", 12, 6, (0,)),
-            ("demo_task_rila_adhoc", "demo_employee_maria", 5, 2, (0,)),
-            ("demo_task_vitosha_payroll", "demo_employee_elena", 10, 5, (6, 5)),
-            ("demo_task_vitosha_payroll", "demo_employee_georgi", 5, 2, (6, 5)),
-            ("demo_task_vitosha_annual", "demo_employee_maria", 8, 4, (5, 4, 3, 2)),
-            ("demo_task_vitosha_annual", "demo_employee_georgi", 10, 5, (5, 4, 3, 2)),
-            ("demo_task_vitosha_annual_cr", "demo_employee_georgi", 12, 6, (3, 2)),
-            ("demo_task_vitosha_audit", "demo_employee_maria", 10, 5, (2, 1)),
-            ("demo_task_vitosha_audit", "demo_employee_georgi", 10, 5, (2, 1)),
-            ("demo_task_pirin_advice", "demo_employee_elena", 12, 6, range(1, 7)),
-            ("demo_task_pirin_reports", "demo_employee_georgi", 8, 4, range(1, 7)),
-            ("demo_task_struma_books", "demo_employee_georgi", 18, 9, range(1, 7)),
-            ("demo_task_struma_books", "demo_employee_elena", 10, 5, range(1, 7)),
-            ("demo_task_dental_advice", "demo_employee_maria", 3, 2, (2,)),
-            ("demo_task_internal_training", "demo_employee_ivan", 8, 4, range(1, 7)),
-            ("demo_task_internal_training", "demo_employee_maria", 2, 1, range(1, 7)),
-        ]
-        today = qlibra_today(self)
-        first_of_month = today.replace(day=1)
-        vals_list = []
-        for task_xmlid, employee_xmlid, hours, entries, months_ago in plans:
-            task = self.env.ref(f"qlibra_task.{task_xmlid}")
-            employee = self.env.ref(f"qlibra_task.{employee_xmlid}")
-            for months in months_ago:
-                month = first_of_month - relativedelta(months=months)
-                # Spread over the month, or over its days so far.
-                span = 24 if months else today.day - 1
-                for entry in range(entries):
-                    vals_list.append(
-                        {
-                            "name": task.name,
-                            "project_id": task.project_id.id,
-                            "task_id": task.id,
-                            "employee_id": employee.id,
-                            "date": month + relativedelta(days=entry * span // entries),
-                            "unit_amount": hours / entries,
-                        }
-                    )
-        lines = self.env["account.analytic.line"].create(vals_list)
-        # Give the lines external ids of this module, like the records of the
-        # demo file: uninstalling it then deletes them, and with them its demo
-        # projects, tasks and employees (which the lines would keep alive).
-        self.env["ir.model.data"]._update_xmlids(
-            [
-                {
-                    "xml_id": f"qlibra_task.demo_timesheet_{index}",
-                    "record": line,
-                    "noupdate": True,
-                }
-                for index, line in enumerate(lines, start=1)
-            ]
-        )

@@ -4,7 +4,7 @@ from odoo import _, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
-MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+from .groups import MANAGER_GROUP
 
 
 class QlibraRevenueGuard(models.AbstractModel):

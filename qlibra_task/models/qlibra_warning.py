@@ -14,6 +14,8 @@ from odoo.tools.sql import column_exists
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
+from .figures import consumption_percent
+from .groups import MANAGER_GROUP
 from .qlibra_today import today as qlibra_today
 
 _logger = logging.getLogger(__name__)
@@ -26,7 +28,6 @@ WARNING_KINDS = [
     ("fixed_price", "Fixed Price Consumed"),
     ("renegotiation", "Renegotiation"),
 ]
-MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
 ACTIVITY_TYPES = {
     "consumption": "qlibra_task.mail_activity_type_qlibra_consumption",
@@ -154,7 +155,7 @@ class QlibraWarning(models.Model):
     def _compute_texts(self):
         # Money only for those who may read it (the model is readable by
         # client profitability managers only; this guards reads in sudo).
-        figures = self.env.su or self.env.user.has_group(MARGIN_GROUP)
+        figures = self.env.su or self.env.user.has_group(MANAGER_GROUP)
         legacy = self.filtered(lambda warning: not warning.params)._legacy_texts()
         for warning in self:
             if warning.params:
@@ -346,7 +347,7 @@ class QlibraWarning(models.Model):
     def _set_state(self, state):
         # Warnings are read-only records: only their follow-up changes, by
         # the managers who read them.
-        if not self.env.su and not self.env.user.has_group(MARGIN_GROUP):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._("Only client profitability managers handle warnings.")
             )
@@ -409,25 +410,19 @@ class QlibraWarning(models.Model):
     @api.model
     def _consumption_candidates(self, contracts, today):
         contracts = contracts.filtered(
-            lambda c: c.contract_type == "subscription" and c.included_hours > 0
+            lambda c: c._qlibra_rule().monthly_fee and c.included_hours > 0
         )
         if not contracts:
             return []
         month_figures = contracts._qlibra_month_figures(today)
-        month = today.replace(day=1)
-        balances = contracts.filtered("rollover_max_hours")._qlibra_rollover_balances(
-            [month]
-        )
         candidates = []
         for contract in contracts:
             figures = month_figures[contract.id]
             # Hours carried from earlier months are available too (rollover).
-            carried = (
-                balances.get(contract.id, {}).get(month, {}).get("carried_in", 0.0)
-            )
-            included = contract._included_hours_in_month(today) + carried
+            carried = figures["carried"]
+            included = figures["included"] + carried
             hours = figures["hours"]
-            percent = hours / included * 100 if included else 0.0
+            percent = consumption_percent(hours, included) or 0.0
             threshold = contract.company_id.qlibra_warning_threshold
             projected = figures["projected_hours"]
             params = {
@@ -474,7 +469,7 @@ class QlibraWarning(models.Model):
                 and float_compare(percent, 100.0, precision_digits=2) < 0
                 and float_compare(projected, included, precision_digits=2) > 0
             ):
-                projected_percent = projected / included * 100
+                projected_percent = consumption_percent(projected, included)
                 candidates.append(
                     {
                         **base,
@@ -492,7 +487,7 @@ class QlibraWarning(models.Model):
 
     @api.model
     def _fixed_price_candidates(self, contracts):
-        contracts = contracts.filtered(lambda c: c.contract_type == "fixed_price")
+        contracts = contracts.filtered(lambda c: c._qlibra_rule().fixed_price)
         if not contracts:
             return []
         tasks = (
@@ -515,7 +510,7 @@ class QlibraWarning(models.Model):
             cost = task.qlibra_cost
             # in the company's currency, like the cost
             price = task._qlibra_company_price()
-            percent = cost / price * 100
+            percent = task.qlibra_price_consumed
             reached = [
                 threshold
                 for threshold in FIXED_PRICE_THRESHOLDS
@@ -546,7 +541,7 @@ class QlibraWarning(models.Model):
 
     @api.model
     def _renegotiation_candidates(self, contracts):
-        contracts = contracts.filtered(lambda c: c.contract_type != "non_billable")
+        contracts = contracts.filtered(lambda c: c._qlibra_rule().billable)
         # Figures per company (the scheduler's user may not belong to them
         # all), in a fixed number of queries per company.
         clients = []
@@ -579,7 +574,7 @@ class QlibraWarning(models.Model):
                         "currency_id": contract.company_id.currency_id.id,
                         "fee_currency_id": contract.currency_id.id,
                         # A monthly fee means something for subscriptions only.
-                        "subscription": contract.contract_type == "subscription",
+                        "subscription": contract._qlibra_rule().monthly_fee,
                     },
                 }
             )
@@ -714,7 +709,7 @@ class QlibraWarning(models.Model):
             # Money (revenue, cost, margin, a fee) only for those who may read
             # it: an account or project manager who is a plain employee gets
             # the warning without the figures.
-            texts = texts_for(warning, user, user.has_group(MARGIN_GROUP))
+            texts = texts_for(warning, user, user.has_group(MANAGER_GROUP))
             activity_vals.append(
                 {
                     "activity_type_id": activity_type.id,

@@ -1,6 +1,5 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import math
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -8,25 +7,18 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .qlibra_contract import CONTRACT_TYPES
+from .contract_type import CONTRACT_TYPES, types_with
+from .figures import (
+    change_request_share,
+    consumption_percent,
+    margin_percent,
+    suggested_fee,
+)
+from .groups import FIGURE, MANAGER_GROUP
 from .qlibra_today import today as qlibra_today
 
-MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 TRAILING_MONTHS = 3
-
-
-def _margin_percent(revenue, cost):
-    """Margin as a share of revenue; None (not 0) when there is no revenue."""
-    return (revenue - cost) / revenue * 100 if revenue else None
-
-
-def suggested_fee(monthly_cost, target_margin):
-    """Fee that earns the target margin on this cost, rounded up to a whole 10."""
-    if monthly_cost <= 0:
-        return 0.0
-    fee = monthly_cost / (1 - target_margin / 100)
-    # Round away float noise before rounding up (3000.0000001 -> 3000).
-    return math.ceil(round(fee, 6) / 10) * 10.0
+MONEY_FIGURE = {**FIGURE, "currency_field": "qlibra_currency_id"}
 
 
 class ResPartner(models.Model):
@@ -46,138 +38,75 @@ class ResPartner(models.Model):
         "it; the firm itself is not a client.",
     )
     qlibra_currency_id = fields.Many2one(
-        "res.currency",
-        string="Profitability Currency",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        "res.currency", string="Profitability Currency", **FIGURE
     )
     qlibra_fee_currency_id = fields.Many2one(
         "res.currency",
         string="Fee Currency",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        **FIGURE,
         help="The currency of the running contract's fees.",
     )
     qlibra_main_contract_type = fields.Selection(
-        selection=CONTRACT_TYPES,
-        string="Running Contract Type",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        selection=CONTRACT_TYPES, string="Running Contract Type", **FIGURE
     )
     qlibra_main_contract_id = fields.Many2one(
-        "qlibra.contract",
-        string="Running Contract",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        "qlibra.contract", string="Running Contract", **FIGURE
     )
-    qlibra_month_hours = fields.Float(
-        string="Hours This Month",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
-    )
-    qlibra_month_cost = fields.Monetary(
-        string="Cost This Month",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MARGIN_GROUP,
-    )
-    qlibra_month_revenue = fields.Monetary(
-        string="Revenue This Month",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MARGIN_GROUP,
-    )
-    qlibra_month_margin = fields.Monetary(
-        string="Margin This Month",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MARGIN_GROUP,
-    )
-    qlibra_month_margin_percent = fields.Float(
-        string="Margin This Month (%)",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
-    )
+    qlibra_month_hours = fields.Float(string="Hours This Month", **FIGURE)
+    qlibra_month_cost = fields.Monetary(string="Cost This Month", **MONEY_FIGURE)
+    qlibra_month_revenue = fields.Monetary(string="Revenue This Month", **MONEY_FIGURE)
+    qlibra_month_margin = fields.Monetary(string="Margin This Month", **MONEY_FIGURE)
+    qlibra_month_margin_percent = fields.Float(string="Margin This Month (%)", **FIGURE)
     qlibra_consumption_percent = fields.Float(
         string="Consumption (%)",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        **FIGURE,
         help="Subscription hours this month / hours included each month.",
     )
-    qlibra_trailing_hours = fields.Float(
-        string="Hours (3 Months)",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
-    )
-    qlibra_trailing_cost = fields.Monetary(
-        string="Cost (3 Months)",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MARGIN_GROUP,
-    )
+    qlibra_trailing_hours = fields.Float(string="Hours (3 Months)", **FIGURE)
+    qlibra_trailing_cost = fields.Monetary(string="Cost (3 Months)", **MONEY_FIGURE)
     qlibra_trailing_revenue = fields.Monetary(
-        string="Revenue (3 Months)",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MARGIN_GROUP,
+        string="Revenue (3 Months)", **MONEY_FIGURE
     )
-    qlibra_trailing_margin = fields.Monetary(
-        string="Margin (3 Months)",
-        compute="_compute_qlibra_figures",
-        currency_field="qlibra_currency_id",
-        groups=MARGIN_GROUP,
-    )
+    qlibra_trailing_margin = fields.Monetary(string="Margin (3 Months)", **MONEY_FIGURE)
     qlibra_trailing_margin_percent = fields.Float(
         string="Margin (3 Months, %)",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        **FIGURE,
         help="Margin / revenue over the last three full months.",
     )
     qlibra_has_trailing_revenue = fields.Boolean(
-        string="Revenue in the Last 3 Months",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        string="Revenue in the Last 3 Months", **FIGURE
     )
     qlibra_change_request_share = fields.Float(
         string="Change-request Share (%)",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
+        **FIGURE,
         help="Change-request hours / hours over the last three full months.",
     )
-    qlibra_target_margin = fields.Float(
-        string="Target Margin (%)",
-        compute="_compute_qlibra_figures",
-        groups=MARGIN_GROUP,
-    )
+    qlibra_target_margin = fields.Float(string="Target Margin (%)", **FIGURE)
     qlibra_current_fee = fields.Monetary(
         string="Current Monthly Fee",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         currency_field="qlibra_fee_currency_id",
-        groups=MARGIN_GROUP,
     )
     qlibra_suggested_fee = fields.Monetary(
         string="Suggested Monthly Fee",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         currency_field="qlibra_fee_currency_id",
-        groups=MARGIN_GROUP,
         help="Average monthly cost of the last three full months (over the "
         "months the client had a contract) / (1 - target margin), rounded up "
         "to a whole 10.",
     )
     qlibra_to_renegotiate = fields.Boolean(
         string="To Renegotiate",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         search="_search_qlibra_to_renegotiate",
-        groups=MARGIN_GROUP,
         help="The margin of the last three full months is below the target "
         "margin of the running contract.",
     )
 
     qlibra_losing_money = fields.Boolean(
         string="Losing Money",
-        compute="_compute_qlibra_figures",
+        **FIGURE,
         search="_search_qlibra_losing_money",
-        groups=MARGIN_GROUP,
         help="The margin of the last three full months is negative.",
     )
 
@@ -245,21 +174,14 @@ class ResPartner(models.Model):
     def _qlibra_contracts_between(self, date_from, date_to, domain=()):
         """The clients' contracts that run on some day of date_from..date_to,
         in the user's companies (archived ones included: they ran)."""
-        return (
-            self.env["qlibra.contract"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("company_id", "in", self.env.companies.ids),
-                    *domain,
-                    ("date_start", "<=", date_to),
-                    "|",
-                    ("date_end", "=", False),
-                    ("date_end", ">=", date_from),
-                ]
-            )
+        Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
+        return Contract.search(
+            [
+                ("partner_id", "in", self.ids),
+                ("company_id", "in", self.env.companies.ids),
+                *domain,
+                *Contract._qlibra_running_domain(date_from, date_to),
+            ]
         )
 
     def _qlibra_contract_months(self, reference_month):
@@ -285,19 +207,18 @@ class ResPartner(models.Model):
         the client had a contract during ``months`` months.
         """
         target = contract.target_margin if contract else 0.0
-        margin_percent = _margin_percent(trailing_revenue, trailing_cost)
-        billable = bool(contract) and contract.contract_type != "non_billable"
+        percent = margin_percent(trailing_revenue, trailing_cost)
+        billable = contract._qlibra_rule().billable if contract else False
         return {
             "target_margin": target,
-            "trailing_margin_percent": margin_percent,
+            "trailing_margin_percent": percent,
             # Non-billable work is meant to cost; time no contract covers
             # is not.
             "losing_money": bool(
-                (not contract or contract.contract_type != "non_billable")
-                and trailing_revenue < trailing_cost
+                (billable or not contract) and trailing_revenue < trailing_cost
             ),
             "to_renegotiate": bool(
-                billable and margin_percent is not None and margin_percent < target
+                billable and percent is not None and percent < target
             ),
             # The average is over the months under contract, not always 3;
             # the fee in the contract's currency (its cost converted at this
@@ -318,7 +239,7 @@ class ResPartner(models.Model):
         included hours), archived ones included for the days they ran."""
         last = month + relativedelta(months=1, days=-1)
         subscriptions = self._qlibra_contracts_between(
-            month, last, [("contract_type", "=", "subscription")]
+            month, last, [("contract_type", "in", types_with("monthly_fee"))]
         )
         included = defaultdict(float)
         for contract in subscriptions:
@@ -334,26 +255,17 @@ class ResPartner(models.Model):
         """
         today = qlibra_today(self)
         day = day or today
-        contracts = (
-            self.env["qlibra.contract"]
-            .sudo()
-            .with_context(active_test=day >= today)
-            .search(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("company_id", "in", self.env.companies.ids),
-                    ("date_start", "<=", day),
-                    "|",
-                    ("date_end", "=", False),
-                    ("date_end", ">=", day),
-                ],
-                order="date_start desc, id desc",
-            )
+        Contract = self.env["qlibra.contract"].sudo()
+        contracts = Contract.with_context(active_test=day >= today).search(
+            [
+                ("partner_id", "in", self.ids),
+                ("company_id", "in", self.env.companies.ids),
+                *Contract._qlibra_running_domain(day),
+            ],
+            order="date_start desc, id desc",
         )
         main = {}
-        for contract in contracts.sorted(
-            lambda c: c.contract_type != "subscription", reverse=False
-        ):
+        for contract in contracts.sorted(lambda c: not c._qlibra_rule().monthly_fee):
             main.setdefault(contract.partner_id.id, contract)
         return main
 
@@ -410,7 +322,7 @@ class ResPartner(models.Model):
             figures[f"{period}_cost"] += cost
             figures[f"{period}_revenue"] += revenue
             figures[f"{period}_cr_hours"] += cr_hours
-            if period == "month" and contract_type == "subscription":
+            if period == "month" and contract_type in types_with("monthly_fee"):
                 figures["month_subscription_hours"] += hours
         main_contracts = self._qlibra_main_contracts(terms_day)
         month_included = self._qlibra_month_included_hours(month_start)
@@ -429,19 +341,17 @@ class ResPartner(models.Model):
                     figures["trailing_revenue"],
                     contract_months[partner.id],
                 ),
-                "month_margin_percent": _margin_percent(
+                "month_margin_percent": margin_percent(
                     figures["month_revenue"], figures["month_cost"]
                 ),
-                "consumption_percent": (
-                    figures["month_subscription_hours"] / included * 100
-                    if included
-                    else 0.0
-                ),
-                "change_request_share": (
-                    figures["trailing_cr_hours"] / figures["trailing_hours"] * 100
-                    if figures["trailing_hours"]
-                    else 0.0
-                ),
+                "consumption_percent": consumption_percent(
+                    figures["month_subscription_hours"], included
+                )
+                or 0.0,
+                "change_request_share": change_request_share(
+                    figures["trailing_cr_hours"], figures["trailing_hours"]
+                )
+                or 0.0,
             }
         return result
 
@@ -492,7 +402,7 @@ class ResPartner(models.Model):
         flag, so they are the only ones computed.
         """
         # The flags tell who loses money: searching on them is reading them.
-        if not self.env.su and not self.env.user.has_group(MARGIN_GROUP):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 _("Only client profitability managers can search on margins.")
             )

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
-MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+from ..models.groups import MANAGER_GROUP
 
 
 class QlibraCostRestatement(models.TransientModel):

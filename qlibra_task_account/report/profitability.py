@@ -4,13 +4,10 @@ from collections import defaultdict
 
 from odoo import api, models
 
+from odoo.addons.qlibra_task.models.figures import ratio
+
 # compare_amounts(earned - invoiced, 0): 1 still to invoice, -1 invoiced ahead.
 INVOICE_STATUS = {1: "to_invoice", -1: "invoiced_ahead"}
-
-
-def _ratio(numerator, denominator, factor=1.0):
-    """numerator / denominator * factor; None (not 0) without a denominator."""
-    return numerator / denominator * factor if denominator else None
 
 
 class ProfitabilityReport(models.AbstractModel):
@@ -81,7 +78,7 @@ class ProfitabilityReport(models.AbstractModel):
                 "invoiced": invoiced,
                 "to_invoice": to_invoice,
                 "invoice_status": INVOICE_STATUS.get(sign, False),
-                "realization_percent": _ratio(invoiced, figures["revenue"], 100.0),
+                "realization_percent": ratio(invoiced, figures["revenue"]),
             }
         )
         return figures

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.qlibra_task.report.qlibra_profitability_report import MONEY_GROUP
+from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 
 # Context key under which the view is built as qlibra_task alone builds it
 # (uninstall hook of this module).
@@ -50,13 +50,13 @@ class QlibraProfitabilityReport(models.Model):
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     invoiced = fields.Monetary(
         readonly=True,
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Posted customer invoices minus credit notes, untaxed, in company "
         "currency, on the month of their invoice date.",
     )
     to_invoice = fields.Monetary(
         readonly=True,
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Revenue earned by the contracts' rules - invoiced. Positive: "
         "still to invoice; negative: invoiced ahead of the work.",
     )
@@ -64,7 +64,7 @@ class QlibraProfitabilityReport(models.Model):
         string="Realization (%)",
         readonly=True,
         aggregator="avg",
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Invoiced / earned revenue of the cell's sums; empty without "
         "earned revenue.",
     )

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import _, models
 
-MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+from odoo.addons.qlibra_task.models.groups import MANAGER_GROUP
 
 
 class HrEmployeeTimesheetCostWizard(models.TransientModel):

@@ -80,10 +80,9 @@ class QlibraContract(models.Model):
         month_start = today.replace(day=1)
         month_end = month_start + relativedelta(day=31)
         contracts = self.sudo()
-        figures = contracts._qlibra_month_figures(today)
-        # Hours carried from earlier months (SPEC, Retainers), as the
-        # contract form and the statement count them.
-        balances = contracts._qlibra_rollover_balances([month_start])
+        # This month's hours, included and carried hours and consumption, as
+        # the contract form and the warnings show them.
+        month_figures = contracts._qlibra_month_figures(today)
         lines = (
             self.env["account.analytic.line"]
             .sudo()
@@ -98,15 +97,11 @@ class QlibraContract(models.Model):
                 order="date, id",
             )
         )
-        type_labels = dict(
-            self._fields["contract_type"]._description_selection(self.env)
-        )
         values = []
         for contract in contracts:
-            hours = figures[contract.id]["hours"]
-            included = contract._included_hours_in_month(today)
-            carried = balances[contract.id].get(month_start, {}).get("carried_in", 0.0)
-            percent = contract._consumption_percent(hours, today)
+            figures = month_figures[contract.id]
+            hours, included = figures["hours"], figures["included"]
+            carried, percent = figures["carried"], figures["percent"]
             own_lines = lines.filtered(
                 lambda line, c=contract: line.qlibra_contract_id == c
             )
@@ -114,7 +109,7 @@ class QlibraContract(models.Model):
                 {
                     "contract": contract.with_env(self.env),
                     "name": contract.name,
-                    "contract_type": type_labels.get(contract.contract_type, ""),
+                    "contract_type": contract._qlibra_type_label(),
                     "date_start": format_date(self.env, contract.date_start),
                     "date_end": contract.date_end
                     and format_date(self.env, contract.date_end)

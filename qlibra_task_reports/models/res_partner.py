@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
-ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
+from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 
 
 class ResPartner(models.Model):

@@ -8,7 +8,10 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
+from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
+
+# The carried-hours balance of a month (qlibra.contract._qlibra_rollover_balances).
+CARRIED_KEYS = ("carried_in", "used_carried", "expired", "carried_out")
 
 
 class ClientStatementReport(models.AbstractModel):
@@ -107,10 +110,7 @@ class ClientStatementReport(models.AbstractModel):
             [
                 ("partner_id", "in", partners.ids),
                 ("company_id", "in", company_ids),
-                ("date_start", "<=", date_to),
-                "|",
-                ("date_end", "=", False),
-                ("date_end", ">=", date_from),
+                *Contract._qlibra_running_domain(date_from, date_to),
             ]
         )
         # A fixed price recognised in the period, even after its contract's
@@ -166,7 +166,7 @@ class ClientStatementReport(models.AbstractModel):
         in the contract's currency.
         """
         billed = contracts.filtered(
-            lambda c: c.contract_type in ("subscription", "hourly")
+            lambda c: c._qlibra_rule().monthly_fee or c._qlibra_rule().hourly
         )
         if not billed:
             return {}
@@ -193,7 +193,7 @@ class ClientStatementReport(models.AbstractModel):
     @api.model
     def _get_deliveries(self, contracts, date_from, date_to):
         """Fixed-price tasks done in the period, per contract id."""
-        fixed = contracts.filtered(lambda c: c.contract_type == "fixed_price")
+        fixed = contracts.filtered(lambda c: c._qlibra_rule().fixed_price)
         deliveries = defaultdict(list)
         if not fixed:
             return deliveries
@@ -280,11 +280,6 @@ class ClientStatementReport(models.AbstractModel):
     def _get_statement(
         self, partner, date_from, date_to, lines, contracts, monthly, deliveries
     ):
-        types = dict(
-            self.env["qlibra.contract"]
-            ._fields["contract_type"]
-            ._description_selection(self.env)
-        )
         all_lines = [self._line_values(row) for row in lines]
         lines_by_contract = defaultdict(list)
         for row, values in zip(lines, all_lines, strict=True):
@@ -294,9 +289,12 @@ class ClientStatementReport(models.AbstractModel):
         for contract in contracts:
             section = self._contract_section(
                 contract,
-                types,
                 lines_by_contract.pop(contract.id, []),
-                [m for m in months if self._contract_covers_month(contract, m)],
+                [
+                    month
+                    for month in months
+                    if contract._is_valid_on(month, month + relativedelta(day=31))
+                ],
                 monthly,
                 deliveries.get(contract.id, []),
             )
@@ -361,13 +359,6 @@ class ClientStatementReport(models.AbstractModel):
         ]
 
     @api.model
-    def _contract_covers_month(self, contract, month):
-        month_end = month + relativedelta(months=1, days=-1)
-        return contract.date_start <= month_end and (
-            not contract.date_end or contract.date_end >= month
-        )
-
-    @api.model
     def _empty_section(self):
         return {
             "contract": False,
@@ -391,14 +382,15 @@ class ClientStatementReport(models.AbstractModel):
         }
 
     @api.model
-    def _contract_section(self, contract, types, lines, months, monthly, deliveries):
+    def _contract_section(self, contract, lines, months, monthly, deliveries):
         section = {
             **self._empty_section(),
             "contract": contract,
             "currency": contract.currency_id,
             "name": contract.name,
             "contract_type": contract.contract_type,
-            "contract_type_label": types.get(contract.contract_type, ""),
+            # in the client's language, as self's context has it
+            "contract_type_label": contract.with_env(self.env)._qlibra_type_label(),
             "date_start": contract.date_start,
             "date_end": contract.date_end,
             "monthly_fee": contract.monthly_fee,
@@ -411,31 +403,22 @@ class ClientStatementReport(models.AbstractModel):
                 v["hours"] for v in lines if v["is_change_request"]
             ),
         }
-        if contract.contract_type == "subscription":
-            # Carried hours (rollover): the contract's one rule, which the
-            # analysis's overage reads too.
+        rule = contract._qlibra_rule()
+        if rule.monthly_fee:
             section["rollover"] = contract.rollover_max_hours > 0
-            balances = (
-                contract._qlibra_rollover_balances(months)[contract.id]
-                if section["rollover"]
-                else {}
-            )
+            # Included, carried and extra hours: the contract's one rule of a
+            # subscription month, which the analysis's overage reads too.
+            balances = contract._qlibra_rollover_balances(months)[contract.id]
             for month in months:
                 figures = monthly.get((contract.id, month), {})
-                used = figures.get("hours", 0.0)
-                included = contract._included_hours_in_month(month)
                 balance = balances.get(month, {})
-                carried_in = balance.get("carried_in", 0.0)
                 section["months"].append(
                     {
                         "month": month,
-                        "included_hours": included,
-                        "used_hours": used,
-                        "carried_in": carried_in,
-                        "used_carried": balance.get("used_carried", 0.0),
-                        "expired": balance.get("expired", 0.0),
-                        "carried_out": balance.get("carried_out", 0.0),
-                        "extra_hours": max(used - included - carried_in, 0.0),
+                        "included_hours": contract._included_hours_in_month(month),
+                        "used_hours": figures.get("hours", 0.0),
+                        **{key: balance.get(key, 0.0) for key in CARRIED_KEYS},
+                        "extra_hours": balance.get("overage_hours", 0.0),
                         "fee": figures.get("fee", 0.0),
                         "overage_rate": contract.overage_rate,
                         "overage_amount": figures.get("overage", 0.0),
@@ -444,12 +427,12 @@ class ClientStatementReport(models.AbstractModel):
             section["amount"] = sum(
                 m["fee"] + m["overage_amount"] for m in section["months"]
             )
-        elif contract.contract_type == "hourly":
+        elif rule.hourly:
             section["amount"] = sum(
                 monthly.get((contract.id, month), {}).get("time", 0.0)
                 for month in months
             )
-        elif contract.contract_type == "fixed_price":
+        elif rule.fixed_price:
             section["deliveries"] = deliveries
             section["amount"] = sum(d["price"] for d in deliveries)
         return section

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, models
 
+from odoo.addons.qlibra_task.models.contract_type import contract_rule
+
 from .report_xlsx_abstract import Formula
 
 
@@ -108,22 +110,19 @@ class ClientStatementXlsx(models.AbstractModel):
                         "amount": month["fee"],
                     }
                 )
-                extra = {
-                    "contract": section["name"],
-                    "item": _("Extra hours"),
-                    "month": month["month"],
-                    "included_hours": month["included_hours"],
-                    "hours": month["used_hours"],
-                    "extra_hours": Formula(
-                        "MAX(0,{hours}-{included_hours})", month["extra_hours"]
-                    ),
-                    "rate": month["overage_rate"],
-                    "amount": month["overage_amount"],
-                }
-                if section["rollover"]:
-                    extra.update(self._carried_cells(section, month))
-                rows.append(extra)
-            if section["contract_type"] == "hourly":
+                rows.append(
+                    {
+                        "contract": section["name"],
+                        "item": _("Extra hours"),
+                        "month": month["month"],
+                        "included_hours": month["included_hours"],
+                        "hours": month["used_hours"],
+                        "rate": month["overage_rate"],
+                        "amount": month["overage_amount"],
+                        **self._extra_hours_cells(section, month),
+                    }
+                )
+            if contract_rule(section["contract_type"]).hourly:
                 rows.append(
                     {
                         "contract": section["name"],
@@ -146,13 +145,21 @@ class ClientStatementXlsx(models.AbstractModel):
                 )
         return rows
 
-    def _carried_cells(self, section, month):
-        """The carried-hours balance of a month as cells: formulas where they
-        reproduce qlibra.contract._qlibra_rollover_balances(). Carried In and
-        Expired are numbers: which earlier hours are still usable or expire
-        this month depends on the months before the period (oldest first,
-        each for rollover_months months), which no formula of the row sees.
+    def _extra_hours_cells(self, section, month):
+        """The extra hours of a month and, with rollover, its carried-hours
+        balance, as cells: formulas of the row that show how
+        qlibra.contract._qlibra_rollover_balances() got them (the statement's
+        figures are their values). Carried In and Expired are numbers: which
+        earlier hours are still usable or expire this month depends on the
+        months before the period (oldest first, each for rollover_months
+        months), which no formula of the row sees.
         """
+        if not section["rollover"]:
+            return {
+                "extra_hours": Formula(
+                    "MAX(0,{hours}-{included_hours})", month["extra_hours"]
+                )
+            }
         cap = section["contract"].rollover_max_hours
         return {
             "carried_in": month["carried_in"],

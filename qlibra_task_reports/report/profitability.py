@@ -7,13 +7,17 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
-MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
+from odoo.addons.qlibra_task.models.contract_type import contract_rule
+from odoo.addons.qlibra_task.models.figures import (
+    change_request_share,
+    consumption_percent,
+    effective_rate,
+    margin_percent,
+    ratio,
+)
+from odoo.addons.qlibra_task.models.groups import MANAGER_GROUP
+
 MEASURES = ("hours", "change_request_hours", "cost", "revenue")
-
-
-def _ratio(numerator, denominator, factor=1.0):
-    """numerator / denominator * factor; None (not 0) without a denominator."""
-    return numerator / denominator * factor if denominator else None
 
 
 class ProfitabilityReport(models.AbstractModel):
@@ -87,11 +91,6 @@ class ProfitabilityReport(models.AbstractModel):
         reference_month = last_month + relativedelta(months=1)
         contract_months = partners._qlibra_contract_months(reference_month)
         Partner = self.env["res.partner"]
-        types = dict(
-            self.env["qlibra.contract"]
-            ._fields["contract_type"]
-            ._description_selection(self.env)
-        )
         clients = []
         for partner in partners.sorted(lambda p: (p.name or "").lower()):
             figures = period_figures[partner.id]
@@ -100,12 +99,12 @@ class ProfitabilityReport(models.AbstractModel):
                 "partner": partner,
                 "name": partner.name,
                 "contract": contract,
-                "contract_type_label": types.get(contract.contract_type, "")
+                "contract_type_label": contract._qlibra_type_label()
                 if contract
                 else _("No Contract"),
                 **self._figures(figures),
-                "consumption_percent": _ratio(
-                    figures["subscription_hours"], included.get(partner.id), 100.0
+                "consumption_percent": consumption_percent(
+                    figures["subscription_hours"], included.get(partner.id)
                 ),
                 "trend": [
                     {"month": month, **self._figures(monthly[(partner.id, month)])}
@@ -134,8 +133,8 @@ class ProfitabilityReport(models.AbstractModel):
             trend.append({"month": month, **self._figures(month_totals)})
         scale = max([max(t["revenue"], t["cost"]) for t in trend] + [0.0])
         for month in trend:
-            month["revenue_bar"] = _ratio(max(month["revenue"], 0.0), scale, 100.0) or 0
-            month["cost_bar"] = _ratio(max(month["cost"], 0.0), scale, 100.0) or 0
+            month["revenue_bar"] = ratio(max(month["revenue"], 0.0), scale) or 0
+            month["cost_bar"] = ratio(max(month["cost"], 0.0), scale) or 0
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
@@ -184,7 +183,7 @@ class ProfitabilityReport(models.AbstractModel):
             for measure, value in values.items():
                 figures[measure] += value
                 monthly[(partner.id, month)][measure] += value
-            if contract_type == "subscription":
+            if contract_rule(contract_type).monthly_fee:
                 figures["subscription_hours"] += values["hours"]
         return period_figures, trailing, monthly, found
 
@@ -200,9 +199,9 @@ class ProfitabilityReport(models.AbstractModel):
             "cost": cost,
             "revenue": revenue,
             "margin": revenue - cost,
-            "margin_percent": _ratio(revenue - cost, revenue, 100.0),
-            "effective_rate": _ratio(revenue, hours),
-            "change_request_share": _ratio(cr_hours, hours, 100.0),
+            "margin_percent": margin_percent(revenue, cost),
+            "effective_rate": effective_rate(revenue, hours),
+            "change_request_share": change_request_share(cr_hours, hours),
         }
 
     @api.model
@@ -217,7 +216,7 @@ class ProfitabilityReport(models.AbstractModel):
         )
         result = {}
         for contract in contracts.sorted(
-            lambda c: (not c._is_valid_on(date_to), c.contract_type != "subscription")
+            lambda c: (not c._is_valid_on(date_to), not c._qlibra_rule().monthly_fee)
         ):
             result.setdefault(contract.partner_id.id, contract)
         return result

@@ -7,12 +7,13 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.qlibra_task.models.figures import change_request_share
+from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
-ACCOUNTANT_GROUP = "qlibra_task.group_qlibra_accountant"
+from .client_statement import CARRIED_KEYS
+
 REVIEW_MONTHS = (6, 12)
-# The carried-hours balance of a month (qlibra.contract._qlibra_rollover_balances).
-CARRIED_KEYS = ("carried_in", "used_carried", "expired", "carried_out")
 
 
 class ServiceReviewReport(models.AbstractModel):
@@ -149,11 +150,9 @@ class ServiceReviewReport(models.AbstractModel):
         while contract and contract not in chain:
             chain |= contract
             contract = contract.with_context(active_test=False).previous_contract_id
-        return chain.filtered(
-            lambda c: (
-                c.date_start <= date_to and (not c.date_end or c.date_end >= date_from)
-            )
-        ).sorted(lambda c: (c.date_start, c.id))
+        return chain.filtered(lambda c: c._is_valid_on(date_from, date_to)).sorted(
+            lambda c: (c.date_start, c.id)
+        )
 
     @api.model
     def _get_review(
@@ -164,12 +163,10 @@ class ServiceReviewReport(models.AbstractModel):
         months = self.env["qlibra.report.period"]._months(date_from, date_to)
         figures = self._get_month_figures(chain, date_from, date_to)
         counts = self._get_change_request_counts(chain, partner, date_from, date_to)
-        # Carried hours (rollover), each contract on its own: a renegotiation
-        # starts with none.
-        rollover = chain.filtered(
-            lambda c: c.contract_type == "subscription" and c.rollover_max_hours > 0
-        )
-        balances = rollover._qlibra_rollover_balances(months) if rollover else {}
+        # Included, carried and extra hours of each subscription month, each
+        # contract on its own (a renegotiation carries nothing over): the
+        # contract's one rule, as the client statement shows them.
+        balances = chain._qlibra_rollover_balances(months)
         rows = []
         for month in months:
             row = {
@@ -186,25 +183,17 @@ class ServiceReviewReport(models.AbstractModel):
             }
             for member in chain:
                 values = figures.get((member.id, month), {})
-                used = values.get("hours", 0.0)
-                row["used_hours"] += used
+                row["used_hours"] += values.get("hours", 0.0)
                 row["change_request_hours"] += values.get("change_request_hours", 0.0)
                 row["fee"] += values.get("fee", 0.0)
                 row["overage_amount"] += values.get("overage", 0.0)
                 row["billed"] += values.get("revenue", 0.0)
-                if member.contract_type == "subscription":
-                    # As the client statement: the month's included hours
-                    # pro rata (the contract's own rule) and the hours
-                    # above them, contract by contract.
-                    included = member._included_hours_in_month(month)
-                    balance = balances.get(member.id, {}).get(month, {})
-                    for key in CARRIED_KEYS:
-                        row[key] += balance.get(key, 0.0)
-                    row["included_hours"] += included
-                    row["extra_hours"] += max(
-                        used - included - balance.get("carried_in", 0.0), 0.0
-                    )
-            row["change_request_share"] = self._share(
+                balance = balances[member.id].get(month, {})
+                for key in CARRIED_KEYS:
+                    row[key] += balance.get(key, 0.0)
+                row["included_hours"] += member._included_hours_in_month(month)
+                row["extra_hours"] += balance.get("overage_hours", 0.0)
+            row["change_request_share"] = change_request_share(
                 row["change_request_hours"], row["used_hours"]
             )
             rows.append(row)
@@ -222,7 +211,7 @@ class ServiceReviewReport(models.AbstractModel):
             "billed",
         )
         totals = {key: sum(row[key] for row in rows) for key in total_keys}
-        totals["change_request_share"] = self._share(
+        totals["change_request_share"] = change_request_share(
             totals["change_request_hours"], totals["used_hours"]
         )
         current_fee = contract.monthly_fee
@@ -247,15 +236,13 @@ class ServiceReviewReport(models.AbstractModel):
             "months_count": len(months),
             "months": rows,
             "totals": totals,
-            "rollover": bool(rollover),
+            "rollover": any(
+                c._qlibra_rule().monthly_fee and c.rollover_max_hours > 0 for c in chain
+            ),
             "current_fee": current_fee,
             "proposed_fee": proposed_fee,
             "effective_date": effective_date,
         }
-
-    @api.model
-    def _share(self, part, whole):
-        return part / whole * 100 if whole else None
 
     @api.model
     def _get_month_figures(self, contracts, date_from, date_to):

@@ -5,9 +5,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.qlibra_task.models.groups import MANAGER_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
-MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
 REPORT = "qlibra_task_reports.action_report_service_review"
 MAIL_TEMPLATE = "qlibra_task_reports.mail_template_service_review"
 

@@ -5,9 +5,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP, MANAGER_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
-MANAGER_GROUP = "qlibra_task.group_qlibra_manager"
 REPORTS = {
     ("statement", "pdf"): "qlibra_task_reports.action_report_client_statement",
     ("statement", "xlsx"): "qlibra_task_reports.action_report_client_statement_xlsx",
@@ -132,17 +132,9 @@ class QlibraStatementWizard(models.TransientModel):
                 continue
             # Archived contracts too: archiving ends a contract, and its
             # client still gets the statement of the months it ran.
-            contracts = (
-                self.env["qlibra.contract"]
-                .with_context(active_test=False)
-                .search(
-                    [
-                        ("date_start", "<=", wizard.date_to),
-                        "|",
-                        ("date_end", "=", False),
-                        ("date_end", ">=", wizard.date_from),
-                    ]
-                )
+            Contract = self.env["qlibra.contract"].with_context(active_test=False)
+            contracts = Contract.search(
+                Contract._qlibra_running_domain(wizard.date_from, wizard.date_to)
             )
             # The firm's own companies are no clients (internal contracts).
             own = self.env["res.company"].sudo().search([]).partner_id
@@ -208,7 +200,7 @@ class QlibraStatementWizard(models.TransientModel):
                     ", ".join(missing.mapped("display_name")),
                 )
             )
-        if not self.env.user.has_group("qlibra_task.group_qlibra_accountant"):
+        if not self.env.user.has_group(ACCOUNTANT_GROUP):
             raise AccessError(_("Only accountants and managers can send statements."))
         single = len(self.partner_ids) == 1
         context = {

@@ -3,11 +3,6 @@
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
-# qLibra bills the time of a line whose contract is of one of these types
-# (qlibra.contract.contract_type); non_billable and time no contract covers
-# are not billed.
-QLIBRA_BILLED_CONTRACT_TYPES = frozenset({"subscription", "hourly", "fixed_price"})
-
 # Sales' verdict, read from sale_timesheet's timesheet_invoice_type
 # (TIMESHEET_INVOICE_TYPES in sale_timesheet/models/hr_timesheet.py).
 # On a timesheet (a line with a project) Sales sets one of:
@@ -69,10 +64,10 @@ class AccountAnalyticLine(models.Model):
     )
     def _compute_qlibra_billing_differs(self):
         """The one place that compares the two verdicts: qLibra bills the
-        line when its contract is a subscription, an hourly or a fixed-price
-        contract; Sales bills it when its billing type is a billed one (see
-        SALES_BILLED_TYPES above). Only timesheets with a Sales verdict are
-        compared."""
+        line when its contract's type is billable (qlibra_task's table of
+        contract types); Sales bills it when its billing type is a billed one
+        (see SALES_BILLED_TYPES above). Only timesheets with a Sales verdict
+        are compared."""
         for line in self:
             invoice_type = line.timesheet_invoice_type
             if not line.project_id or (
@@ -81,8 +76,6 @@ class AccountAnalyticLine(models.Model):
             ):
                 line.qlibra_billing_differs = False
                 continue
-            billed_by_qlibra = (
-                line.qlibra_contract_id.contract_type in QLIBRA_BILLED_CONTRACT_TYPES
-            )
+            billed_by_qlibra = line.qlibra_contract_id._qlibra_rule().billable
             billed_by_sales = invoice_type in SALES_BILLED_TYPES
             line.qlibra_billing_differs = billed_by_qlibra != billed_by_sales

@@ -9,11 +9,11 @@ from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 DEMO_CLIENTS = ("rila", "vitosha", "pirin", "struma")
 
 
-class AccountMove(models.Model):
-    _inherit = "account.move"
+class QlibraDemo(models.AbstractModel):
+    _inherit = "qlibra.demo"
 
     @api.model
-    def _qlibra_demo_create_invoices(self):
+    def _create_invoices(self):
         """Invoice the demo clients of qlibra_task, one client behind its work.
 
         Rila Trading, Vitosha Build and Struma Logistics are invoiced each
@@ -85,7 +85,7 @@ class AccountMove(models.Model):
             ),
         ]
         taxes = self.env.company.account_sale_tax_id
-        moves = self.create(
+        moves = self.env["account.move"].create(
             [
                 {
                     "move_type": move_type,
