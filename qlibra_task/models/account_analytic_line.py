@@ -11,13 +11,11 @@ from odoo.tools.sql import column_exists
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP
 from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
 
 _logger = logging.getLogger(__name__)
-
-MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
-MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
 
 class AccountAnalyticLine(models.Model):
@@ -75,7 +73,7 @@ class AccountAnalyticLine(models.Model):
         compute="_compute_qlibra_hourly_cost",
         store=True,
         precompute=True,
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
         digits="Product Price",
         help="The employee's hourly cost when the line was logged (or when its "
         "employee was corrected); a later change of the employee's cost does "
@@ -86,14 +84,14 @@ class AccountAnalyticLine(models.Model):
         compute="_compute_qlibra_overhead_rate",
         store=True,
         precompute=True,
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
         help="The company's overhead rate when the line was logged.",
     )
     qlibra_cost = fields.Monetary(
         string="Full Cost",
         compute="_compute_qlibra_cost",
         store=True,
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
         help="Hours x the employee's hourly cost x (1 + overhead rate), as "
         "they were when the line was logged.",
     )
@@ -110,7 +108,7 @@ class AccountAnalyticLine(models.Model):
         compute="_compute_qlibra_revenue",
         store=True,
         currency_field="qlibra_revenue_currency_id",
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Hours x the hourly rate of an hourly contract, in the "
         "contract's currency. Other revenue "
         "(monthly fees, overage, fixed prices) belongs to the contract or the "

@@ -731,7 +731,7 @@ class QlibraContract(models.Model):
         """A subscription's fee for the month of ``month``: monthly_fee pro
         rata by days in a partial month, in the contract's currency."""
         self.ensure_one()
-        if self.contract_type != "subscription":
+        if not self._qlibra_rule().monthly_fee:
             return 0.0
         return (self.monthly_fee or 0.0) * self._month_fraction(month)
 
@@ -739,7 +739,7 @@ class QlibraContract(models.Model):
         """Hours a subscription includes in the month of ``month``:
         included_hours pro rata by days in a partial month, like the fee."""
         self.ensure_one()
-        if self.contract_type != "subscription":
+        if not self._qlibra_rule().monthly_fee:
             return 0.0
         return self.included_hours * self._month_fraction(month)
 
@@ -770,7 +770,7 @@ class QlibraContract(models.Model):
             carried_out = carried_in - used_carried - expired + the month's
             own unused hours (capped), the next month's carried_in.
         """
-        contracts = self.filtered(lambda c: c.id and c.contract_type == "subscription")
+        contracts = self.filtered(lambda c: c.id and c._qlibra_rule().monthly_fee)
         result = {contract.id: {} for contract in self}
         if not contracts:
             return result
@@ -985,7 +985,7 @@ class QlibraContract(models.Model):
             .browse(sorted(whole | {c for c, _m in pairs}))
             .exists()
         )
-        subscriptions = contracts.filtered(lambda c: c.contract_type == "subscription")
+        subscriptions = contracts.filtered(lambda c: c._qlibra_rule().monthly_fee)
         if contracts - subscriptions:
             cr.execute(
                 SQL(

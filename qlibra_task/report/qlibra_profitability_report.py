@@ -4,13 +4,11 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
-from ..models.qlibra_contract import CONTRACT_TYPES
+from ..models.contract_type import CONTRACT_TYPES
+from ..models.groups import ACCOUNTANT_GROUP, MANAGER_GROUP
 from ..models.qlibra_sql import without_jit
 from ..models.qlibra_today import TODAY_SETTING
 from ..models.qlibra_today import today as qlibra_today
-
-MONEY_GROUP = "qlibra_task.group_qlibra_accountant"
-MARGIN_GROUP = "qlibra_task.group_qlibra_manager"
 
 # Ratios whose pivot cell is computed from the cell's sums, never averaged.
 RATIO_AGGREGATES = {
@@ -102,13 +100,13 @@ class QlibraProfitabilityReport(models.Model):
     uncosted_hours = fields.Float(
         string="Hours Without Cost",
         readonly=True,
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
         help="Hours logged by employees who had no hourly cost.",
     )
-    cost = fields.Monetary(readonly=True, groups=MARGIN_GROUP)
+    cost = fields.Monetary(readonly=True, groups=MANAGER_GROUP)
     revenue = fields.Monetary(
         readonly=True,
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="In the company's currency: the revenue of a contract in another "
         "currency is converted at Odoo's rate of the row's month (its first "
         "day).",
@@ -119,22 +117,22 @@ class QlibraProfitabilityReport(models.Model):
         readonly=True,
         # Never summed across rows of different currencies by a pivot.
         aggregator=None,
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="The revenue as the client is billed it, in the contract's currency.",
     )
-    margin = fields.Monetary(readonly=True, groups=MARGIN_GROUP)
+    margin = fields.Monetary(readonly=True, groups=MANAGER_GROUP)
     margin_percent = fields.Float(
         string="Margin (%)",
         readonly=True,
         aggregator="avg",
-        groups=MARGIN_GROUP,
+        groups=MANAGER_GROUP,
         help="Margin / revenue of the cell's sums; empty without revenue.",
     )
     effective_rate = fields.Monetary(
         string="Effective Hourly Rate",
         readonly=True,
         aggregator="avg",
-        groups=MONEY_GROUP,
+        groups=ACCOUNTANT_GROUP,
         help="Revenue / hours of the cell's sums.",
     )
 
