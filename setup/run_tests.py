@@ -47,8 +47,8 @@ ODOO_SKIP = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.\S+: skipped ", re.
 # every test of every add-on it installs. Sales: every test of the add-ons
 # that only it installs or that Invoicing extends (the bridges, the reports),
 # and the others' tests whose result can depend on Sales or Invoicing,
-# tagged qlibra_sales (analysis, figures, timesheet cost, revenue, views,
-# tours, dashboard, portal statement).
+# tagged qlibra_sales (analysis and its folds, figures, timesheet cost,
+# revenue, views, tours, dashboard, portal statement).
 SALES_ADDONS = "account", "sale", "hr_cost_history", "reports"
 SETUPS = (
     ("timesheet", "_ts", ("hr_timesheet",), (), ()),
