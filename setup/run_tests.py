@@ -246,18 +246,20 @@ def main():
     wanted = (ENV("QLIBRA_SETUPS") or "timesheet,sales").split(",")
     started = time.monotonic()
 
-    # (job name, function, arguments), longest first
-    jobs = [
+    # (job name, function, arguments), the longest first
+    setups = [
         (name, test_setup, (setup, db + suffix, addons, path, port + i or free_port()))
         for i, setup in enumerate(SETUPS)
         for name, suffix in [setup[:2]]
         if name in wanted
-    ][::-1]
+    ]
+    scenarios = []
     if ENV("QLIBRA_SKIP_UPGRADE") != "1":
-        jobs[1:1] = [
+        scenarios = [
             (f"lifecycle-{'+'.join(names)}", lifecycle, (names, f"{db}_lc", path))
             for names in lifecycle_scenarios()
         ]
+    jobs = setups[1:] + scenarios[:1] + setups[:1] + scenarios[1:]
     if ENV("QLIBRA_SKIP_LINT") != "1":
         jobs.append(("lint", lint, ()))
     print(f"Jobs ({ENV('QLIBRA_JOBS') or 3} at a time), logs in {logdir}:", flush=True)
