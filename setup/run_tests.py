@@ -40,6 +40,9 @@ ODOO_RESULT = re.compile(
     r" odoo\.tests\.result: (?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) "
     r"of (?P<run>\d+) tests when loading database"
 )
+# What a failed job prints: pytest's failures, Odoo's error records and
+# checklog-odoo's findings.
+FAILURE = re.compile(r"^.*(?:FAILED|ERROR|CRITICAL|FAIL:|WARNING).*$", re.M)
 ODOO_SKIP = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.\S+: skipped ", re.M)
 
 # (name, database suffix, Odoo apps installed beside the add-ons, test tags
@@ -307,9 +310,10 @@ def main():
                     f"of {counts[0]} tests, {counts[3]} skipped"
                 )
         if any(r[2] or r[3] or r[5] for r in job.results):
-            print(f"  FAILED: see {job.out} and its logs; its last lines:")
-            lines = job.out.read_text(encoding="utf-8", errors="replace")
-            print("    " + "\n    ".join(lines.splitlines()[-25:]))
+            print(f"  FAILED: see {job.out} and {', '.join(map(str, job.logs))}")
+            for path in (job.out, *job.logs):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                print("    " + "\n    ".join(FAILURE.findall(text)[:40]))
     print(f"Failed checks: {', '.join(failed_checks) or 'none'}")
     print(f"Duration: {round(time.monotonic() - started)} s (logs: {logdir})")
     run_, failed, errors, skipped = totals
