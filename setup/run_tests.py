@@ -311,7 +311,7 @@ def main():
                 )
         if any(r[2] or r[3] or r[5] for r in job.results):
             print(f"  FAILED: see {job.out} and {', '.join(map(str, job.logs))}")
-            for path in (job.out, *job.logs):
+            for path in filter(Path.exists, (job.out, *job.logs)):
                 text = path.read_text(encoding="utf-8", errors="replace")
                 print("    " + "\n    ".join(FAILURE.findall(text)[:40]))
     print(f"Failed checks: {', '.join(failed_checks) or 'none'}")
