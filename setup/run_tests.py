@@ -54,15 +54,19 @@ ODOO_SKIP = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.\S+: skipped ", re.
 # revenue, views, tours, dashboard, portal statement).
 SALES_ADDONS = "account", "sale", "hr_cost_history", "reports"
 SETUPS = (
-    ("timesheet", "_ts", ("hr_timesheet",), (), ()),
+    ("timesheet", "_ts", ("hr_timesheet",), (), (), "hr_timesheet"),
     (
         "sales",
         "_sales",
         ("sale_timesheet", "hr_employee_cost_history"),
         ("qlibra_sales", *(f"/qlibra_task_{addon}" for addon in SALES_ADDONS)),
         ("hr_timesheet", "project", "sale_project", "sale_timesheet"),
+        None,
     ),
 )
+# The lifecycle's installs that set-ups may copy (a file of '<scenario>
+# <database>' lines), and the scenarios whose job is over.
+INSTALLS = {"file": None, "over": set()}
 KNOWN_FAILURES = ROOT / "setup" / "odoo_known_failures.txt"
 
 
@@ -116,16 +120,18 @@ class Job:
     def add(self, label, run_, failed=0, errors=0, skipped=0, crashed=False):
         self.results.append((label, run_, failed, errors, skipped, crashed))
 
-    def odoo_tests(self, label, db, addons_path, port, modules, tags):
-        """Install modules into a new database and run the tests of tags."""
+    def odoo(self, db, addons_path, port, *args):
+        """Run Odoo on db (stop after init), logging to the job's Odoo log."""
         log = self.logdir / f"{self.name}-odoo.log"
-        self.logs.append(log)
-        status = run(
-            [PYTHON, "-m", "odoo", f"--addons-path={addons_path}", "-d", db]
-            + ["-i", ",".join(modules), "--test-enable", "--test-tags", tags]
-            + ["--stop-after-init", "--log-level=test", f"--http-port={port}"]
-            + [f"--logfile={log}"],
-            self.out,
+        self.logs += [] if log in self.logs else [log]
+        cmd = [PYTHON, "-m", "odoo", f"--addons-path={addons_path}", "-d", db]
+        cmd += ["--stop-after-init", f"--http-port={port}", f"--logfile={log}"]
+        return run(cmd + list(args), self.out), log
+
+    def odoo_tests(self, label, db, addons_path, port, tags, *args):
+        """Run the tests of tags (after installing what args say)."""
+        status, log = self.odoo(
+            db, addons_path, port, *args, "--test-enable", "--test-tags", tags
         )
         text = log.read_text(encoding="utf-8", errors="replace")
         result = ODOO_RESULT.search(text)
@@ -184,16 +190,26 @@ def lint(job):
 
 def test_setup(job, setup, db, addons, addons_path, port):
     """A set-up: install and the add-ons' tests in one Odoo run, then tests/."""
-    _name, _suffix, apps, tags, suites = setup
+    _name, _suffix, apps, tags, suites, scenario = setup
     tags = tags or tuple(f"/{addon}" for addon in repo_addons())
     label = "add-on tests"
     if suites and ENV("QLIBRA_SKIP_ODOO_SUITES") != "1":
         tags += tuple(f"/{suite}" for suite in suites)
         tags += tuple(f"-{test}" for test in known_failures())
         label += " and Odoo's suites"
-    dropdb(db, job.out)
     try:
-        job.odoo_tests(label, db, addons_path, port, (*apps, *addons), ",".join(tags))
+        modules = ",".join((*apps, *addons))
+        if copy_install(job, scenario, db):  # add the rest, then test
+            # web.base.url as an install on this port sets it (links in mails)
+            url = f"http://localhost:{port}"
+            sql = f"UPDATE ir_config_parameter SET value = '{url}' WHERE key = "
+            run(["psql", "-d", db, "-qc", sql + "'web.base.url'"], job.out)
+            status, _log = job.odoo(db, addons_path, port, "-i", modules)
+            job.add("install on the lifecycle's copy", 0, crashed=bool(status))
+            job.odoo_tests(label, db, addons_path, port, ",".join(tags))
+        else:  # install and test in one run
+            dropdb(db, job.out)
+            job.odoo_tests(label, db, addons_path, port, ",".join(tags), "-i", modules)
         log = job.logdir / f"{job.name}-pytest-odoo.log"
         job.logs.append(log)
         job.pytest(
@@ -206,17 +222,34 @@ def test_setup(job, setup, db, addons, addons_path, port):
             dropdb(db, job.out)
 
 
+def copy_install(job, scenario, db):
+    """Copy the lifecycle scenario's install into db, once the lifecycle has
+    made it; False when it will not (lifecycle skipped, or over)."""
+    path = INSTALLS["file"]
+    while scenario and path and scenario not in INSTALLS["over"]:
+        words = path.read_text(encoding="utf-8").split() if path.exists() else []
+        source = dict(zip(words[::2], words[1::2], strict=True)).get(scenario)
+        if source:
+            return not run([BIN / "click-odoo-copydb", source, db], job.out)
+        time.sleep(5)
+    return False
+
+
 def lifecycle(job, scenarios, db, addons_path):
     """Scenarios of tests/lifecycle (install, update, uninstall, reinstall),
     each on the database <db>_<scenario>."""
-    job.logs.append(job.logdir / f"{job.name}-odoo.log")
-    job.pytest(
-        "tests",
-        ["-p", "no:odoo", "tests/lifecycle", f"--basetemp={job.logdir / job.name}"]
-        + [f"--lifecycle-scenario={scenario}" for scenario in scenarios]
-        + [f"--lifecycle-database={db}", f"--lifecycle-addons-path={addons_path}"]
-        + [f"--lifecycle-logfile={job.logs[-1]}"],
-    )
+    try:
+        job.logs.append(job.logdir / f"{job.name}-odoo.log")
+        job.pytest(
+            "tests",
+            ["-p", "no:odoo", "tests/lifecycle", f"--basetemp={job.logdir / job.name}"]
+            + [f"--lifecycle-scenario={scenario}" for scenario in scenarios]
+            + [f"--lifecycle-database={db}", f"--lifecycle-addons-path={addons_path}"]
+            + [f"--lifecycle-logfile={job.logs[-1]}"]
+            + [f"--lifecycle-installs={INSTALLS['file']}"],
+        )
+    finally:
+        INSTALLS["over"].update(scenarios)
 
 
 def free_port():
@@ -258,6 +291,7 @@ def main():
     ]
     scenarios = []
     if ENV("QLIBRA_SKIP_UPGRADE") != "1":
+        INSTALLS["file"] = logdir / "lifecycle-installs.txt"
         scenarios = [
             (f"lifecycle-{'+'.join(names)}", lifecycle, (names, f"{db}_lc", path))
             for names in lifecycle_scenarios()

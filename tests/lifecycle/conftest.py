@@ -127,6 +127,12 @@ def pytest_addoption(parser):
         help="run only this scenario (repeatable; default: all)",
     )
     group.addoption(
+        "--lifecycle-installs",
+        help="file where a scenario whose whole install is kept for another "
+        "(fixture templates) writes '<scenario> <database>', for the test "
+        "command's set-ups to copy while the scenarios run",
+    )
+    group.addoption(
         "--lifecycle-keep-db",
         action="store_true",
         default=os.environ.get("QLIBRA_KEEP_DB") == "1",
@@ -206,6 +212,7 @@ def lifecycle_options(request, tmp_path_factory):
         "logfile": logfile.resolve(),
         "database": config.getoption("--lifecycle-database"),
         "keep_db": config.getoption("--lifecycle-keep-db"),
+        "installs": config.getoption("--lifecycle-installs"),
     }
 
 
@@ -301,7 +308,7 @@ def templates(request, lifecycle_options):
 
 
 @pytest.fixture(scope="module")
-def installed(scenario, database, templates):
+def installed(scenario, database, templates, lifecycle_options):
     """The scenario's steps run (those it shares with a scenario run before,
     on a copy of that one's database); the demo snapshot taken."""
     phase = Phase("install")
@@ -323,6 +330,11 @@ def installed(scenario, database, templates):
                 template.name = f"{database.name}_{k}"
                 database.contrib("copydb", database.name, template.name)
                 templates[steps[:k]] = (template, dict(phase.statuses))
+                if k == len(steps) and lifecycle_options["installs"]:
+                    with open(
+                        lifecycle_options["installs"], "a", encoding="utf-8"
+                    ) as out:
+                        out.write(f"{scenario.name} {template.name}\n")
         phase.read_states(database, dict.fromkeys(scenario.modules, "installed"))
         if phase.ok:
             phase.found["snapshot"] = snapshot(database)
