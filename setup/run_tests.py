@@ -3,12 +3,13 @@ it runs and why). Independent jobs run side by side, ``QLIBRA_JOBS`` at a
 time (default 3), each into logs of its own in one folder:
 
 - lint: ruff, pylint-odoo's mandatory checks, OCA's checks, README.rst;
-- one job per set-up of ``SETUPS``: a fresh database where one Odoo run
-  installs the set-up's apps and the add-ons with demo data and runs the
-  tests of every add-on of the repository it installs (the Sales set-up:
-  only those tagged ``qlibra_sales``, and Odoo's own suites of its apps),
-  then tests/ with pytest-odoo on it;
-- one job per lifecycle scenario (tests/lifecycle, plain pytest).
+- one job per set-up of ``SETUPS``: a database with the set-up's apps and
+  the add-ons installed with demo data (Timesheets: a copy of the
+  lifecycle's install plus the portal; Sales: a fresh database, installed
+  in the Odoo run of the tests), the add-ons' tests of the set-up (and in
+  Sales Odoo's own suites of its apps), then tests/ with pytest-odoo on it;
+- one job per group of lifecycle scenarios that begin with the same install
+  (tests/lifecycle, plain pytest).
 
 Then OCA's checklog-odoo on every Odoo log, and ``N passed, N failed`` (with
 ``, N skipped``) last: the tests, plus one failure per failed check (lint
