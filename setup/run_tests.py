@@ -116,15 +116,15 @@ class Job:
     def __init__(self, name, logdir):
         self.name, self.logdir = name, logdir
         self.out = logdir / f"{name}.out"
-        self.results, self.logs, self.seconds = [], [], 0
+        self.odoo_log = logdir / f"{name}-odoo.log"  # checked when written
+        self.results, self.logs, self.seconds = [], [self.odoo_log], 0
 
     def add(self, label, run_, failed=0, errors=0, skipped=0, crashed=False):
         self.results.append((label, run_, failed, errors, skipped, crashed))
 
     def odoo(self, db, addons_path, port, *args):
         """Run Odoo on db (stop after init), logging to the job's Odoo log."""
-        log = self.logdir / f"{self.name}-odoo.log"
-        self.logs += [] if log in self.logs else [log]
+        log = self.odoo_log
         cmd = [PYTHON, "-m", "odoo", f"--addons-path={addons_path}", "-d", db]
         cmd += ["--stop-after-init", f"--http-port={port}", f"--logfile={log}"]
         return run(cmd + list(args), self.out), log
@@ -200,7 +200,7 @@ def test_setup(job, setup, db, addons, addons_path, port):
         label += " and Odoo's suites"
     try:
         modules = ",".join((*apps, *addons))
-        if copy_install(job, scenario, db):  # add the rest, then test
+        if copy_install(job, scenario, db, addons_path):  # add the rest, then test
             # web.base.url as an install on this port sets it (links in mails)
             url = f"http://localhost:{port}"
             sql = f"UPDATE ir_config_parameter SET value = '{url}' WHERE key = "
@@ -223,7 +223,7 @@ def test_setup(job, setup, db, addons, addons_path, port):
             dropdb(db, job.out)
 
 
-def copy_install(job, scenario, db):
+def copy_install(job, scenario, db, addons_path):
     """Copy the lifecycle scenario's install into db, once the lifecycle has
     made it; False when it will not (lifecycle skipped, or over)."""
     path = INSTALLS["file"]
@@ -231,7 +231,11 @@ def copy_install(job, scenario, db):
         words = path.read_text(encoding="utf-8").split() if path.exists() else []
         source = dict(zip(words[::2], words[1::2], strict=True)).get(scenario)
         if source:
-            return not run([BIN / "click-odoo-copydb", source, db], job.out)
+            # the copy loads the new database's registry: give it the addons
+            config = job.logdir / "odoo.cfg"
+            config.write_text(f"[options]\naddons_path = {addons_path}\n")
+            copy = [BIN / "click-odoo-copydb", "-c", config, source, db]
+            return not run(copy + [f"--logfile={job.odoo_log}"], job.out)
         time.sleep(5)
     return False
 
@@ -240,13 +244,12 @@ def lifecycle(job, scenarios, db, addons_path):
     """Scenarios of tests/lifecycle (install, update, uninstall, reinstall),
     each on the database <db>_<scenario>."""
     try:
-        job.logs.append(job.logdir / f"{job.name}-odoo.log")
         job.pytest(
             "tests",
             ["-p", "no:odoo", "tests/lifecycle", f"--basetemp={job.logdir / job.name}"]
             + [f"--lifecycle-scenario={scenario}" for scenario in scenarios]
             + [f"--lifecycle-database={db}", f"--lifecycle-addons-path={addons_path}"]
-            + [f"--lifecycle-logfile={job.logs[-1]}"]
+            + [f"--lifecycle-logfile={job.odoo_log}"]
             + [f"--lifecycle-installs={INSTALLS['file']}"],
         )
     finally:

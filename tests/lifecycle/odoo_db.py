@@ -103,9 +103,12 @@ class Database:
         return 0, json.loads(result.read_text(encoding="utf-8"))
 
     def contrib(self, command, *args):
-        """Run one of click-odoo-contrib's commands (dropdb, copydb)."""
+        """Run one of click-odoo-contrib's commands (dropdb, copydb); a copy
+        loads the new database's registry: it needs the addons path."""
+        config = self.workdir / "odoo.cfg"
+        config.write_text(f"[options]\naddons_path = {self.addons_path}\n")
         module = f"click_odoo_contrib.{command}"
-        return self._run([sys.executable, "-m", module, *args])
+        return self._run([sys.executable, "-m", module, "-c", config, *args])
 
     def drop(self):
         """Drop the database and its filestore, if it exists."""
