@@ -41,9 +41,9 @@ ODOO_RESULT = re.compile(
     r" odoo\.tests\.result: (?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) "
     r"of (?P<run>\d+) tests when loading database"
 )
-# What a failed job prints: pytest's failures, Odoo's error records and
-# checklog-odoo's findings.
-FAILURE = re.compile(r"^.*(?:FAILED|ERROR|CRITICAL|FAIL:|WARNING).*$", re.M)
+# What a failed job prints: pytest's failures, Odoo's error records, the
+# linters' findings.
+FAILURE = re.compile(r"^.*(?:FAILED|ERROR|CRITICAL|FAIL:|F\d{4}|E\d{4}).*$", re.M)
 ODOO_SKIP = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.\S+: skipped ", re.M)
 
 # (name, database suffix, Odoo apps installed beside the add-ons, test tags
@@ -98,9 +98,8 @@ def repo_addons():
     """Every add-on of the repository (manifestoo), bridges included."""
     cmd = [BIN / "manifestoo", "--no-addons-path-from-import-odoo"]
     cmd += ["--select-addons-dir", ROOT, "list", "--separator", ","]
-    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split(
-        ","
-    )
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return out.strip().split(",")
 
 
 def known_failures():
