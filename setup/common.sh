@@ -296,16 +296,8 @@ print(",".join(paths))
 EOF
 }
 
-db_exists() {
-    [ "$(psql -d postgres -Atc "select 1 from pg_database where datname = '$1'")" = 1 ]
-}
-
-# Drop a database and its filestore (Odoo's own command) if it exists.
-drop_db() {
-    if db_exists "$1"; then
-        "$PYTHON" -m odoo db drop "$1"
-    fi
-}
+# Drop a database and its filestore if it exists (click-odoo-contrib).
+drop_db() { "$PYTHON" -m click_odoo_contrib.dropdb --if-exists "$1"; }
 
 # Debian's wkhtmltopdf prints a QStandardPaths notice when XDG_RUNTIME_DIR is
 # unset (as under CI); Odoo would log it as a WARNING. Give it a private one.

@@ -1,16 +1,8 @@
 #!/usr/bin/env bash
-# Lint, then install both add-ons with demo data into a fresh database, run
-# their Odoo tests and the end-to-end tests in tests/ (pytest-odoo), check the
-# Odoo log for warnings, print "N passed, N failed" last. See README.md.
-# On a new machine it first installs what is missing (see setup/common.sh):
-# Debian packages (as root), PostgreSQL, a virtualenv with Odoo 18.0.
-#
-# Environment (and those of setup/common.sh):
-#   QLIBRA_TEST_DB   database name (default: qlibra_test_<time>_<pid>)
-#   QLIBRA_KEEP_DB   1 keeps the test database (default: dropped at the end)
-#   QLIBRA_SKIP_LINT 1 skips the lint step (quick local runs only)
-#   QLIBRA_SKIP_ODOO_SUITES 1 skips Odoo's own suites
-#   QLIBRA_SKIP_UPGRADE 1 skips the upgrade check
+# The test command: README.md ("The two commands") says what it runs, and
+# lists its environment variables. On a new machine it first installs what
+# is missing (setup/common.sh): Debian packages (as root), PostgreSQL, a
+# virtualenv with Odoo 18.0 and the requirements.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . setup/common.sh

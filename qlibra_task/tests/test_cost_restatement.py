@@ -8,7 +8,7 @@ from odoo.tests import Form, tagged
 from .common import QlibraCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestCostRestatement(QlibraCase):
     """Only a manager's explicit restatement re-costs past lines, after
     seeing the difference, and it is recorded."""

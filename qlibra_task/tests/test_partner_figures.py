@@ -10,7 +10,7 @@ from ..models.res_partner import suggested_fee
 from .common import QlibraCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestPartnerFigures(QlibraCase):
     @classmethod
     def setUpClass(cls):

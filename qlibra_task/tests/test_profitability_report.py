@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from .common import QlibraCase, month
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestProfitabilityReport(QlibraCase):
     @classmethod
     def setUpClass(cls):

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from .common import QlibraCase, month
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestRevenue(QlibraCase):
     """Revenue rules of each contract type, read from the analysis view."""
 

@@ -120,7 +120,7 @@ class AnalysisGroupings:
         return crons.mapped("name")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestFoldDemo(AnalysisGroupings, TransactionCase):
     """On the demo data: every grouping stays the same after every
     scheduled action and after the view is rebuilt (a module update)."""
@@ -149,7 +149,7 @@ class TestFoldDemo(AnalysisGroupings, TransactionCase):
         self._assert_same(before, self._snapshot(), "after an update:")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestFoldGenerated(AnalysisGroupings, QlibraCase):
     """Random time over contracts of the four types, internal time and time
     without contract, edited, deleted, moved and re-dated between scheduled actions."""

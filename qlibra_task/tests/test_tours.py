@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestBrowserTours(HttpCase):
     """Screens as the firm's people click them, in Chromium (issue 13).
 

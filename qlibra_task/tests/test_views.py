@@ -3,7 +3,7 @@
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestViewInheritance(TransactionCase):
     """qLibra's view extensions land only where their fields exist.
 

@@ -32,7 +32,7 @@ def first_pivot(data):
     return next(iter(data["pivots"].values()))
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestDashboardData(TransactionCase):
     @classmethod
     def setUpClass(cls):

@@ -143,7 +143,7 @@ class DashboardEvaluator:
         )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestDashboardFigures(QlibraCase):
     """The key figures of the dashboard, from the pivots it defines."""
 
@@ -226,7 +226,7 @@ class TestDashboardFigures(QlibraCase):
         self.assertEqual(self._evaluator(Client=self.client.ids).value("B26"), 0)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestDashboardConsumption(QlibraCase):
     """The dashboard's subscription consumption: per client in the consumption
     month, the hours used, the hours the subscriptions include and used /
@@ -419,7 +419,7 @@ class TestDashboardConsumption(QlibraCase):
         self.assertEqual(pivot["model"], "qlibra.profitability.report")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestDashboardAfterScheduledActions(TransactionCase):
     """On the demo data, every figure of the dashboard (hours without
     contract among them) is the same before and after every qLibra scheduled

@@ -3,7 +3,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestDashboardTour(HttpCase):
     def test_manager_opens_dashboard(self):
         new_test_user(

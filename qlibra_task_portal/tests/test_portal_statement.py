@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from .common import QlibraPortalCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestPortalStatement(QlibraPortalCommon):
     """The statement of a past month in the portal is the accountant's."""
 

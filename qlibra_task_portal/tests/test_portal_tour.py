@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from .common import QlibraPortalCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "qlibra_sales")
 class TestPortalTour(QlibraPortalCommon):
     """In Chromium: a client's portal user clicks Services on /my."""
 

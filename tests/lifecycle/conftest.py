@@ -15,7 +15,9 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager, suppress
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,9 +88,10 @@ SCENARIOS = (
         (install(SALES), install(*ADDONS), update(SALES)),
         sales=True,
     ),
-    Scenario("together", (install(SALES, *ADDONS),), sales=True),
+    # Both in one command, on a Bulgarian company with its chart of accounts
+    # (the two were separate scenarios that repeated the same install).
     Scenario(
-        "bulgarian",
+        "together_bulgarian",
         (
             install("base", options=("--load-language=bg_BG",)),
             Step("call", ("set_company_country", "BG")),
@@ -119,6 +122,17 @@ def pytest_addoption(parser):
         help="database name prefix; a scenario's database is <prefix>_<scenario>",
     )
     group.addoption(
+        "--lifecycle-scenario",
+        action="append",
+        help="run only this scenario (repeatable; default: all)",
+    )
+    group.addoption(
+        "--lifecycle-installs",
+        help="file where a scenario whose whole install is kept for another "
+        "(fixture templates) writes '<scenario> <database>', for the test "
+        "command's set-ups to copy while the scenarios run",
+    )
+    group.addoption(
         "--lifecycle-keep-db",
         action="store_true",
         default=os.environ.get("QLIBRA_KEEP_DB") == "1",
@@ -140,15 +154,20 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out the tests that do not apply to a scenario."""
+    """Leave out the tests that do not apply to a scenario, and those of
+    the scenarios not asked for (--lifecycle-scenario)."""
+    wanted = config.getoption("--lifecycle-scenario")
     kept, left_out = [], []
     for item in items:
         scenario = getattr(item, "callspec", None) and item.callspec.params.get(
             "scenario"
         )
-        applies = scenario is None or all(
-            getattr(scenario, marker.args[0])
-            for marker in item.iter_markers("scenario_with")
+        applies = scenario is None or (
+            all(
+                getattr(scenario, marker.args[0])
+                for marker in item.iter_markers("scenario_with")
+            )
+            and (not wanted or scenario.name in wanted)
         )
         (kept if applies else left_out).append(item)
     if left_out:
@@ -193,6 +212,7 @@ def lifecycle_options(request, tmp_path_factory):
         "logfile": logfile.resolve(),
         "database": config.getoption("--lifecycle-database"),
         "keep_db": config.getoption("--lifecycle-keep-db"),
+        "installs": config.getoption("--lifecycle-installs"),
     }
 
 
@@ -272,15 +292,49 @@ def probe_names(scenario):
     return [name for name, (_f, sales) in PROBES.items() if scenario.sales or not sales]
 
 
+@pytest.fixture(scope="session")
+def templates(request, lifecycle_options):
+    """First steps that several of the scenarios run begin with are run once:
+    {steps: (a copy of the database after them, their exit statuses)}, for
+    the next scenario that begins with them; dropped at the end."""
+    wanted = request.config.getoption("--lifecycle-scenario")
+    steps = [s.steps for s in SCENARIOS if not wanted or s.name in wanted]
+    counts = Counter(first[:k] for first in steps for k in range(1, len(first) + 1))
+    shared = {first: None for first, count in counts.items() if count > 1}
+    yield shared
+    for template in filter(None, shared.values()):
+        if not lifecycle_options["keep_db"]:
+            template[0].drop()
+
+
 @pytest.fixture(scope="module")
-def installed(scenario, database):
-    """The scenario's steps run; the demo snapshot taken."""
+def installed(scenario, database, templates, lifecycle_options):
+    """The scenario's steps run (those it shares with a scenario run before,
+    on a copy of that one's database); the demo snapshot taken."""
     phase = Phase("install")
+    steps = scenario.steps
     with timed(database, "install"):
-        for step in scenario.steps:
+        done = max(
+            (k for k in range(len(steps) + 1) if templates.get(steps[:k])), default=0
+        )
+        if done:
+            template, statuses = templates[steps[:done]]
+            database.contrib("copydb", template.name, database.name)
+            phase.statuses.update(statuses)
+        for k, step in enumerate(steps[done:], done + 1):
             phase.statuses[str(step)] = step.run(database)
             if phase.statuses[str(step)]:
                 break
+            if steps[:k] in templates and not templates[steps[:k]]:
+                template = copy(database)
+                template.name = f"{database.name}_{k}"
+                database.contrib("copydb", database.name, template.name)
+                templates[steps[:k]] = (template, dict(phase.statuses))
+                if k == len(steps) and lifecycle_options["installs"]:
+                    with open(
+                        lifecycle_options["installs"], "a", encoding="utf-8"
+                    ) as out:
+                        out.write(f"{scenario.name} {template.name}\n")
         phase.read_states(database, dict.fromkeys(scenario.modules, "installed"))
         if phase.ok:
             phase.found["snapshot"] = snapshot(database)

@@ -25,14 +25,6 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def database_exists(name):
-    with psycopg2.connect(dbname="postgres") as conn, conn.cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        found = bool(cr.fetchone())
-    conn.close()
-    return found
-
-
 class Database:
     """An Odoo database, driven through Odoo's own command line."""
 
@@ -110,10 +102,17 @@ class Database:
             return status or 1, None
         return 0, json.loads(result.read_text(encoding="utf-8"))
 
+    def contrib(self, command, *args):
+        """Run one of click-odoo-contrib's commands (dropdb, copydb); a copy
+        loads the new database's registry: it needs the addons path."""
+        config = self.workdir / "odoo.cfg"
+        config.write_text(f"[options]\naddons_path = {self.addons_path}\n")
+        module = f"click_odoo_contrib.{command}"
+        return self._run([sys.executable, "-m", module, "-c", config, *args])
+
     def drop(self):
         """Drop the database and its filestore, if it exists."""
-        if database_exists(self.name):
-            self._run([sys.executable, "-m", "odoo", "db", "drop", self.name])
+        self.contrib("dropdb", "--if-exists", self.name)
 
     # -- SQL -----------------------------------------------------------------
     def query(self, query, params=None):

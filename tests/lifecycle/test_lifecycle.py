@@ -1,7 +1,7 @@
 """Install, update, uninstall and reinstall both add-ons in every scenario
-of conftest.SCENARIOS (alone with Timesheets, before, after and together
-with Sales, on a Bulgarian company with its chart of accounts): one test per
-check. The phases run once per scenario (see conftest.py); the tests read
+of conftest.SCENARIOS (alone with Timesheets, before and after Sales, and
+together with Sales on a Bulgarian company with its chart of accounts): one
+test per check. The phases run once per scenario (see conftest.py); the tests read
 what they did and found."""
 
 import subprocess
