@@ -201,7 +201,14 @@ pivot(
     [["is_internal", "=", False], ["contract_type", "=", "subscription"]],
     [{"fieldName": "partner_id"}],
     [],
-    measures("hours", "included_hours", "change_request_hours", "revenue", "margin"),
+    measures(
+        "hours",
+        "included_hours",
+        "change_request_hours",
+        "revenue",
+        "margin",
+        "carried_hours",
+    ),
     report_matching(F_MONTH),
     sorted_by="hours",
     order="desc",
@@ -407,6 +414,7 @@ header(
         "Change-request hours",
         "Revenue",
         "Margin",
+        "Carried hours",
     ],
 )
 for i in range(1, 16):
@@ -417,7 +425,7 @@ for i in range(1, 16):
         return f'=PIVOT.VALUE(5,"{measure}:sum",{pos})'
 
     for col, content in zip(
-        "ABCDEFG",
+        "ABCDEFGH",
         (
             f"=PIVOT.HEADER(5,{pos})",
             value("hours"),
@@ -427,11 +435,13 @@ for i in range(1, 16):
             value("change_request_hours"),
             value("revenue"),
             value("margin"),
+            # unused hours of earlier months still usable (rollover)
+            value("carried_hours"),
         ),
         strict=True,
     ):
         put(cells, f"{col}{row}", content)
-styles[f"A{SUB_ROW + 2}:G{SUB_ROW + 16}"] = 3
+styles[f"A{SUB_ROW + 2}:H{SUB_ROW + 16}"] = 3
 formats[f"D{SUB_ROW + 2}:D{SUB_ROW + 16}"] = 2
 
 RENEG_ROW = SUB_ROW + 18

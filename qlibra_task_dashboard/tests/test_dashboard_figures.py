@@ -316,6 +316,27 @@ class TestDashboardConsumption(QlibraCase):
         self.assertEqual(list(section), [self.client.id], "only the subscription")
         return section[self.client.id]
 
+    def test_carried_hours_of_a_retainer(self):
+        """A retainer's carried hours, as the analysis stores them."""
+        self.subscription.write({"rollover_max_hours": 10.0, "rollover_months": 2})
+        self.LABELS = (*self.LABELS, "Carried hours")
+        [(carried,)] = (
+            self.env["qlibra.profitability.report"]
+            .with_user(self.manager_user)
+            ._read_group(
+                [
+                    ("partner_id", "=", self.client.id),
+                    ("date", "=", self.last_month),
+                ],
+                [],
+                ["carried_hours:sum"],
+            )
+        )
+        self.assertGreater(carried, 0.0)
+        used, _included, _consumption, shown = self._consumption(self.last_month)
+        self.assertAlmostEqual(used, 50.0)
+        self.assertAlmostEqual(shown, carried)
+
     def test_consumption_of_the_month(self):
         """40 h included, 50 h used last month: 125%."""
         used, included, consumption = self._consumption(self.last_month)
