@@ -168,8 +168,13 @@ class TestRollover(QlibraCase):
         cap=st.sampled_from([0.0, 2.5, 5.0, 12.0]),
         months=st.integers(1, 3),
         start_day=st.sampled_from([1, 11]),
+        # then past months edited: (month index, its new hours; 0 deletes)
+        edits=st.lists(
+            st.tuples(st.integers(0, 7), st.integers(0, 40).map(lambda n: n / 2)),
+            max_size=4,
+        ),
     )
-    def test_reference(self, used, cap, months, start_day):
+    def test_reference(self, used, cap, months, start_day, edits):
         savepoint = self.env.cr.savepoint()
         try:
             start = date(2025, 1, start_day)
@@ -178,6 +183,22 @@ class TestRollover(QlibraCase):
             contract, task = self._retainer(start, end, cap=cap, months=months)
             self._log_months(task, start, used)
             self._check_against_reference(contract, start, used)
+            # Each edit recomputes the months after it (the stored balance).
+            used = list(used)
+            for index, hours in edits:
+                index %= len(used)
+                day = start.replace(day=20) + relativedelta(months=index)
+                line = self.env["account.analytic.line"].search(
+                    [("task_id", "=", task.id), ("date", "=", day)]
+                )
+                if line and hours:
+                    line.unit_amount = hours
+                elif line:
+                    line.unlink()
+                elif hours:
+                    self._log(task, self.senior, day, hours)
+                used[index] = hours
+                self._check_against_reference(contract, start, used)
         finally:
             savepoint.close(rollback=True)
             self.env.invalidate_all()
