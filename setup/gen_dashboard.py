@@ -10,9 +10,11 @@ here, and the JSON is regenerated from it (ids are stable uuid5 values):
 The add-on's tests check every model, field and measure the JSON names.
 """
 
+import importlib.util
 import json
 import sys
 import uuid
+from pathlib import Path
 
 NS = uuid.UUID("6f1c2a52-6b0e-4c55-9d0a-1f2e3d4c5b6a")
 
@@ -31,7 +33,14 @@ F_MANAGER = uid("filter-manager")
 F_TYPE = uid("filter-contract-type")
 F_MONTH = uid("filter-consumption-month")
 
-CONTRACT_TYPES = ["subscription", "fixed_price", "hourly", "non_billable", "none"]
+# The contract types from their one table (a plain module, no Odoo import).
+_spec = importlib.util.spec_from_file_location(
+    "contract_type",
+    Path(__file__).parent.parent / "qlibra_task" / "models" / "contract_type.py",
+)
+contract_type = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(contract_type)
+CONTRACT_TYPES = [*contract_type.TYPES, "none"]
 
 global_filters = [
     {
