@@ -287,7 +287,13 @@ def main():
 
     # (job name, function, arguments), the longest first
     setups = [
-        (name, test_setup, (setup, db + suffix, addons, path, port + i or free_port()))
+        # each its own port: the first port + i, else a free one (never
+        # 0 + i: Chromium refuses port 1 as unsafe, and every tour failed)
+        (
+            name,
+            test_setup,
+            (setup, db + suffix, addons, path, port + i if port else free_port()),
+        )
         for i, setup in enumerate(SETUPS)
         for name, suffix in [setup[:2]]
         if name in wanted
