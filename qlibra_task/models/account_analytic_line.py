@@ -11,6 +11,7 @@ from odoo.tools.sql import column_exists
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .contract_type import types_with
 from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP
 from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
@@ -195,8 +196,9 @@ class AccountAnalyticLine(models.Model):
                          FROM account_analytic_line l
                          JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
                         WHERE l.id = ANY(%s) AND l.project_id IS NOT NULL
-                          AND c.contract_type = 'subscription'""",
+                          AND c.contract_type IN %s""",
                     ids,
+                    tuple(types_with("monthly_fee")),
                 )
             )
             old = self.env.cr.fetchall()

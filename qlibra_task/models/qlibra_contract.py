@@ -14,7 +14,7 @@ from odoo.tools import SQL, format_amount, formatLang
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from .contract_type import CONTRACT_TYPES, contract_rule
+from .contract_type import CONTRACT_TYPES, contract_rule, types_with
 from .figures import consumption_percent
 from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP
 from .qlibra_today import today as qlibra_today
@@ -969,13 +969,17 @@ class QlibraContract(models.Model):
             whole.update(row[0] for row in cr.fetchall())
         if data["lines"]:
             cr.execute(
+                # only subscriptions' months are stored: time under other
+                # contracts (the most frequent save) stops here
                 SQL(
-                    """SELECT DISTINCT qlibra_contract_id,
-                              date_trunc('month', date)::date
-                         FROM account_analytic_line
-                        WHERE id = ANY(%s) AND qlibra_contract_id IS NOT NULL
-                          AND project_id IS NOT NULL""",
+                    """SELECT DISTINCT l.qlibra_contract_id,
+                              date_trunc('month', l.date)::date
+                         FROM account_analytic_line l
+                         JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
+                        WHERE l.id = ANY(%s) AND l.project_id IS NOT NULL
+                          AND c.contract_type IN %s""",
                     sorted(data["lines"]),
+                    tuple(types_with("monthly_fee")),
                 )
             )
             pairs.update(cr.fetchall())
@@ -986,11 +990,13 @@ class QlibraContract(models.Model):
             .exists()
         )
         subscriptions = contracts.filtered(lambda c: c._qlibra_rule().monthly_fee)
-        if contracts - subscriptions:
+        # a contract whose terms no longer earn a fee keeps no rows
+        others = (contracts - subscriptions).filtered(lambda c: c.id in whole)
+        if others:
             cr.execute(
                 SQL(
                     "DELETE FROM qlibra_contract_month WHERE contract_id = ANY(%s)",
-                    (contracts - subscriptions).ids,
+                    others.ids,
                 )
             )
         if not subscriptions:

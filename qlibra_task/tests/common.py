@@ -122,3 +122,17 @@ class QlibraCase(TransactionCase):
 
 def month(year, month_number):
     return date(year, month_number, 1)
+
+
+def run_scheduled_actions(env):
+    """Run every scheduled action of the qLibra add-ons, as the scheduler
+    would (its user, its action); return their names."""
+    crons = env["ir.cron"].browse(
+        env["ir.model.data"]
+        .search([("model", "=", "ir.cron"), ("module", "=like", "qlibra%")])
+        .mapped("res_id")
+    )
+    for cron in crons:
+        cron.method_direct_trigger()
+    env.invalidate_all()
+    return crons.mapped("name")

@@ -20,7 +20,7 @@ from datetime import date
 from odoo.models import BaseModel
 from odoo.tests import TransactionCase, tagged
 
-from .common import QlibraCase
+from .common import QlibraCase, run_scheduled_actions
 
 # Money and hours compared to the cent; ratios to a hundredth of a percent.
 DIGITS = 2
@@ -106,19 +106,6 @@ class AnalysisGroupings:
                 f"{len(differences)} groups differ:\n" + "\n".join(differences[:40])
             )
 
-    def _run_scheduled_actions(self):
-        """Run every scheduled action of the qLibra add-ons, as the
-        scheduler would (its user, its action); return their names."""
-        crons = self.env["ir.cron"].browse(
-            self.env["ir.model.data"]
-            .search([("model", "=", "ir.cron"), ("module", "=like", "qlibra%")])
-            .mapped("res_id")
-        )
-        for cron in crons:
-            cron.method_direct_trigger()
-        self.env.invalidate_all()
-        return crons.mapped("name")
-
 
 @tagged("post_install", "-at_install", "qlibra_sales")
 class TestFoldDemo(AnalysisGroupings, TransactionCase):
@@ -143,7 +130,7 @@ class TestFoldDemo(AnalysisGroupings, TransactionCase):
         self.assertGreater(
             self._read(("is_internal",), ["hours:sum"])[(True,)]["hours:sum"], 0
         )
-        self._run_scheduled_actions()
+        run_scheduled_actions(self.env)
         self._assert_same(before, self._snapshot(), "after the scheduled actions:")
         self._report().init()
         self._assert_same(before, self._snapshot(), "after an update:")
@@ -344,6 +331,6 @@ class TestFoldGenerated(AnalysisGroupings, QlibraCase):
             label = f"{name}, step {step}"
             self._assert_time_equals_lines(f"{label}, before:")
             before = self._snapshot()
-            self._run_scheduled_actions()
+            run_scheduled_actions(self.env)
             self._assert_same(before, self._snapshot(), f"{label}, after:")
             self._assert_time_equals_lines(f"{label}, after:")

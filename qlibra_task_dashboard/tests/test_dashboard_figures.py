@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.qlibra_task.tests.common import QlibraCase
+from odoo.addons.qlibra_task.tests.common import QlibraCase, run_scheduled_actions
 
 from .common import formula_args, load_dashboard
 
@@ -473,13 +473,7 @@ class TestDashboardAfterScheduledActions(TransactionCase):
         # "Hours without contract": by month (F4:F15) and for the last 3
         # months (C24)
         self.assertGreater(before["C24"], 0)
-        crons = self.env["ir.cron"].browse(
-            self.env["ir.model.data"]
-            .search([("model", "=", "ir.cron"), ("module", "=like", "qlibra%")])
-            .mapped("res_id")
-        )
-        for cron in crons:
-            cron.method_direct_trigger()
+        run_scheduled_actions(self.env)
         after = self._figures()
         self.assertEqual(
             {
