@@ -189,6 +189,49 @@ class TestProfitabilityReport(QlibraCase):
         )
         self.assertEqual((hours, revenue), (10.0, 1000.0))
 
+    def test_store_follows_each_role_across_a_renegotiation(self):
+        """The employee logs and corrects, the manager renegotiates, the
+        successor is archived: the store equals the lines after each step,
+        and the accountant's analysis shows the fees and overage it holds."""
+        self.subscription.overage_rate = 50.0
+        line = self.Line.with_user(self.employee_user).create(
+            {
+                "name": "Work",
+                "project_id": self.sub_task.project_id.id,
+                "task_id": self.sub_task.id,
+                "employee_id": self.employee_of_user.id,
+                "date": date(2025, 2, 12),
+                "unit_amount": 25.0,
+            }
+        )
+        self._assert_store_matches_lines()
+        line.with_user(self.employee_user).unit_amount = 27.0
+        self._assert_store_matches_lines()
+        successor = self.Contract.with_user(self.manager_user).create(
+            {
+                "partner_id": self.client.id,
+                "contract_type": "subscription",
+                "previous_contract_id": self.subscription.id,
+                "date_start": date(2025, 2, 1),
+                "monthly_fee": 1200.0,
+                "included_hours": 10.0,
+                "overage_rate": 70.0,
+                "target_margin": 30.0,
+            }
+        )
+        self.assertEqual(line.qlibra_contract_id, successor)
+        self._assert_store_matches_lines()
+        successor.with_user(self.manager_user).action_archive()
+        self._assert_store_matches_lines()
+        rows = (
+            self.Report.with_user(self.accountant_user)
+            .search([("contract_id", "=", successor.id), ("date", "=", month(2025, 2))])
+            .grouped("row_type")
+        )
+        self.assertAlmostEqual(rows["fee"].revenue, 1200.0)
+        # 27 h against 10 included, at 70
+        self.assertAlmostEqual(rows["overage"].revenue, 17.0 * 70.0)
+
     def _filter_domain(self, name):
         """The domain of a filter of the analysis' search view, evaluated as
         the web client does (context_today, relativedelta)."""
