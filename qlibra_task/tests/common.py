@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo import http
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
 class QlibraCase(TransactionCase):
@@ -136,3 +137,19 @@ def run_scheduled_actions(env):
         cron.method_direct_trigger()
     env.invalidate_all()
     return crons.mapped("name")
+
+
+class QlibraHttpCase(HttpCase):
+    """HttpCase whose browser never reads a manifest in parallel threads.
+
+    A browser's first page asks for its assets in parallel; each request
+    thread then parses every add-on's manifest to build the server's static
+    paths, and CPython 3.11's parser is not thread-safe there ("AST
+    constructor recursion depth mismatch", CPython gh-106905): one asset
+    request fails at random with a 500. Building them once here first
+    leaves the threads nothing to parse."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        http.root.statics  # noqa: B018 (a lazy property: computed when read)

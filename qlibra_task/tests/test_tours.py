@@ -3,11 +3,13 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
 
 
 @tagged("post_install", "-at_install", "qlibra_sales")
-class TestBrowserTours(HttpCase):
+class TestBrowserTours(QlibraHttpCase):
     """Screens as the firm's people click them, in Chromium (issue 13).
 
     Pirin Reporting runs a subscription of 20 hours a month; this month Ema

@@ -1,10 +1,12 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
 
 
 @tagged("post_install", "-at_install", "qlibra_sales")
-class TestDashboardTour(HttpCase):
+class TestDashboardTour(QlibraHttpCase):
     def test_manager_opens_dashboard(self):
         new_test_user(
             self.env,

@@ -6,14 +6,16 @@ import tempfile
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import new_test_user
+
+from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
 
 # The hourly cost of the employees: it must never reach a client. 8 hours of
 # Asen cost 330.96 (no overhead); 4 hours of Boris 210.00.
 COST_STRINGS = ("41.37", "41,37", "330.96", "330,96", "52.50", "52,50", "210.00")
 
 
-class QlibraPortalCommon(HttpCase):
+class QlibraPortalCommon(QlibraHttpCase):
     """Two clients of the main company and one of a second company, each
     with a portal user.
 

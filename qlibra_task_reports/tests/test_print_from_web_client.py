@@ -5,14 +5,16 @@ import json
 from urllib.parse import quote
 
 from odoo import http
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
+
+from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
 
 from .common import MARCH, QlibraReportsCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPrintFromWebClient(QlibraReportsCommon, HttpCase):
+class TestPrintFromWebClient(QlibraReportsCommon, QlibraHttpCase):
     """Print from the wizard as the web client does.
 
     For a report action that carries data, the web client requests

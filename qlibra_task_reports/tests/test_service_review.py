@@ -7,9 +7,10 @@ from urllib.parse import quote
 from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import AccessError
-from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
+from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
 
 from .common import QlibraReportsCommon
 from .test_client_statement import INTERNAL_FIGURES
@@ -429,7 +430,7 @@ class TestServiceReview(ServiceReviewCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestServiceReviewFromWebClient(ServiceReviewCommon, HttpCase):
+class TestServiceReviewFromWebClient(ServiceReviewCommon, QlibraHttpCase):
     """Print as the web client does: /report/pdf/<report>/<ids> for the
     action of the Print menu (no data), /report/pdf/<report>?options=<data>
     without ids for the wizard's action (with data)."""

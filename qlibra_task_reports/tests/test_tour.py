@@ -5,9 +5,10 @@ import io
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
+from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
 from odoo.addons.qlibra_task_reports.models import ir_actions_report
 from odoo.addons.report_xlsx.models.ir_report import ReportAction
 
@@ -20,7 +21,7 @@ STATEMENT = "qlibra_task_reports.report_client_statement"
 
 
 @tagged("post_install", "-at_install")
-class TestProfitabilityTour(HttpCase):
+class TestProfitabilityTour(QlibraHttpCase):
     """A manager finds the client that loses the most and prints its statement.
 
     Musala Tour Ltd has run a subscription for four months: fee 100 a month,
@@ -179,7 +180,7 @@ class TestProfitabilityTour(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAccountantStatementTour(HttpCase):
+class TestAccountantStatementTour(QlibraHttpCase):
     """An accountant, not an administrator, prints a client's statement of
     last month from the Statements menu, then from the client's form (the
     Excel statement from its Statement button, the PDF from its Print menu).
