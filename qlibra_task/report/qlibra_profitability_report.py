@@ -203,7 +203,7 @@ class QlibraProfitabilityReport(models.Model):
             {
                 "id": SQL("l.id"),
                 "row_type": SQL("'time'"),
-                "date": SQL("date_trunc('month', l.date)"),
+                "date": SQL("date_trunc('month', l.date::timestamp)"),
                 "company_id": SQL("l.company_id"),
                 # The lines' own stored columns only: no join (the benchmark
                 # measured one to the contracts at a third of the pivot).
@@ -453,13 +453,28 @@ class QlibraProfitabilityReport(models.Model):
             partner=SQL(partner_id),
         )
 
+    def _qlibra_total(self, name, query):
+        """A cell's sum of column name. Its margin is the sum of its revenue
+        minus the sum of its cost: aggregates PostgreSQL computes once for
+        the revenue, cost, margin and margin % of a cell (the pivot's most
+        costly work is summing numeric columns line by line)."""
+        if name == "margin":
+            return SQL(
+                "(%s - %s)",
+                self._qlibra_total("revenue", query),
+                self._qlibra_total("cost", query),
+            )
+        return SQL("SUM(%s)", self._field_to_sql(self._table, name, query))
+
     def _read_group_select(self, aggregate_spec, query):
+        if aggregate_spec == "margin:sum":
+            return self._qlibra_total("margin", query)
         if aggregate_spec not in RATIO_AGGREGATES:
             return super()._read_group_select(aggregate_spec, query)
         numerator, denominator, factor = RATIO_AGGREGATES[aggregate_spec]
         return SQL(
-            "SUM(%(num)s) / NULLIF(SUM(%(den)s), 0) * %(factor)s",
-            num=self._field_to_sql(self._table, numerator, query),
-            den=self._field_to_sql(self._table, denominator, query),
-            factor=factor,
+            "%s / NULLIF(%s, 0) * %s",
+            self._qlibra_total(numerator, query),
+            self._qlibra_total(denominator, query),
+            factor,
         )
