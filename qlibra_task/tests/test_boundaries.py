@@ -175,7 +175,8 @@ class TestContractBoundaries(QlibraCase):
         giving the project another client moves that time and its revenue
         to the other client (SPEC, Lifecycle: a project's client), so a
         Project administrator who is not a client profitability manager
-        may not (found by the oracle's project_client operation, issue 21)."""
+        may not (issue 21; the oracle's project_client operation checks it
+        too)."""
         project_manager = new_test_user(
             self.env,
             login="qlibra_boundary_project_manager",
