@@ -1256,8 +1256,10 @@ class Scenario:
         # the task may have moved to another project since
         project = task.project_id or project
         if project.company_id and project.company_id != line.company_id:
-            # To another company: SPEC does not say whose overhead rate the
-            # line then keeps (Odoo takes the new company's).
+            # To another company: left out. SPEC says a moved line keeps
+            # its rates, but its cost is in its company's currency, which
+            # may change too; Odoo takes the new company's overhead rate
+            # (the cost changes). An open question, not an oracle rule.
             return
         if self.attempt(
             f"move(line {line.id} to {project.name}/{task.name or '-'})",
