@@ -60,26 +60,29 @@ class ProjectProject(models.Model):
 
     def _qlibra_check_client_change(self, partner_id):
         """A project whose time counts for its client's contract moves that
-        time to another client when its client changes: a manager's act."""
+        time to another client when its client changes: a manager's act.
+        A project contract does not cover all its time: outside its dates,
+        the client's contract for the whole client (one without projects)
+        does."""
         partner = self.env["res.partner"].browse(partner_id)
         for project in self.sudo():
-            if project.qlibra_contract_id or (
+            if (
                 project.partner_id.commercial_partner_id
                 == partner.commercial_partner_id
             ):
                 continue
-            covered = (
+            contracts = (
                 self.env["account.analytic.line"]
                 .sudo()
-                .search_count(
+                ._read_group(
                     [
                         ("project_id", "=", project.id),
                         ("qlibra_contract_id", "!=", False),
                     ],
-                    limit=1,
+                    ["qlibra_contract_id"],
                 )
             )
-            if covered:
+            if any(not contract._scope_projects() for (contract,) in contracts):
                 raise AccessError(
                     _(
                         "The time of project %s counts for its client's contract: "

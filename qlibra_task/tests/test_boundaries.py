@@ -4,7 +4,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import QlibraCase, month
 
@@ -168,6 +168,65 @@ class TestContractBoundaries(QlibraCase):
         self.assertTrue(whole)
         with self.assertRaisesRegex(AccessError, "ask a client profitability manager"):
             covered.with_user(self.employee_user).write({"partner_id": client.id})
+
+    def test_project_contract_client_wide_time_client_change(self):
+        """A project with a contract still counts its time outside that
+        contract's dates for its client's contract for the whole client:
+        giving the project another client moves that time and its revenue
+        to the other client (SPEC, Lifecycle: a project's client), so a
+        Project administrator who is not a client profitability manager
+        may not (issue 21; the oracle's project_client operation checks it
+        too)."""
+        project_manager = new_test_user(
+            self.env,
+            login="qlibra_boundary_project_manager",
+            groups="base.group_user,project.group_project_manager,"
+            "hr_timesheet.group_hr_timesheet_user",
+        )
+        client = self._client("Boundary Client-wide First")
+        other_client = self._client("Boundary Client-wide Then")
+        whole = self._contract(client, "hourly", date(2025, 1, 1), hourly_rate=100.0)
+        project = self._project(client, name="Project contract from March")
+        self._contract(
+            client,
+            "hourly",
+            date(2025, 3, 1),
+            hourly_rate=150.0,
+            project_ids=[Command.link(project.id)],
+        )
+        line = self.Line.create(
+            {
+                "name": "Work before the project's contract",
+                "project_id": project.id,
+                "employee_id": self.junior.id,
+                "date": date(2025, 1, 15),
+                "unit_amount": 2.0,
+            }
+        )
+        self.assertEqual(line.qlibra_contract_id, whole)
+        with self.assertRaisesRegex(AccessError, "ask a client profitability manager"):
+            project.with_user(project_manager).write({"partner_id": other_client.id})
+        self.env.invalidate_all()
+        self.assertEqual(project.partner_id, client)
+        self.assertEqual(line.qlibra_contract_id, whole)
+        # A project whose time counts for its own contract only changes client
+        # freely: none of its time moves.
+        scoped_only = self._project(client, name="Project contract only")
+        self._contract(
+            client,
+            "hourly",
+            date(2025, 1, 1),
+            project_ids=[Command.link(scoped_only.id)],
+        )
+        kept = self._log(self._task(scoped_only), self.junior, date(2025, 1, 15), 1.0)
+        scoped_only.with_user(project_manager).write({"partner_id": other_client.id})
+        self.env.flush_all()
+        self.assertEqual(kept.qlibra_contract_id, scoped_only.qlibra_contract_id)
+        # A manager's act: the time without a task follows the new client.
+        project.write({"partner_id": other_client.id})
+        self.env.flush_all()
+        self.assertFalse(line.qlibra_contract_id)
+        self.assertEqual(line.qlibra_partner_id, other_client)
 
     def test_delivered_job_moved_keeps_its_revenue(self):
         client, old, project, delivered, pending = self._fixed_price_setup()
