@@ -7,22 +7,10 @@ from odoo.tools import SQL
 
 
 class ClientStatementReport(models.AbstractModel):
-    """The period's invoices on the client statement.
-
-    Adds to each statement of ``_get_report_values``:
-
-    - ``invoices``: the client's posted customer invoices and credit notes
-      dated in the period, by date, dicts with ``name``, ``date``,
-      ``move_type``, ``type_label`` (in the client's language), ``amount``
-      (untaxed, company currency, negative for a credit note),
-      ``amount_currency`` and ``currency`` (the same in the invoice's
-      currency), ``foreign_currency`` (the invoice's currency is not the
-      statement's);
-    - ``invoiced``: the sum of their ``amount``, equal to what the analysis
-      shows as invoiced for the client over the same months.
-
-    A statement with invoices is not empty.
-    """
+    """The period's invoices on the client statement: ``invoices`` (the
+    client's posted customer invoices and credit notes dated in the period,
+    as ``_invoice_moves`` defines them) and ``invoiced`` (their sum, as the
+    analysis shows it). A statement with invoices is not empty."""
 
     _inherit = "report.qlibra_task_reports.report_client_statement"
 
@@ -60,8 +48,7 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_invoice_rows(self, partners, date_from, date_to):
-        """{partner_id: [row]}: the clients' invoices dated in the period, in
-        one query, from the definition the analysis reads."""
+        """{partner_id: [row]}: the clients' invoices dated in the period."""
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model()
         self.env.cr.execute(

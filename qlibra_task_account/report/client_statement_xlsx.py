@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, models
 
+from odoo.addons.qlibra_task_reports.report.report_xlsx_abstract import spec
+
 
 class ClientStatementXlsx(models.AbstractModel):
     """The period's invoices below the statement, on the client's sheet."""
@@ -9,25 +11,14 @@ class ClientStatementXlsx(models.AbstractModel):
     _inherit = "report.qlibra_task_reports.report_client_statement_xlsx"
 
     def _invoice_columns(self):
-        """Columns of the invoice table; the sheet keeps the widths of the
-        timesheet table above it."""
         return [
-            {"key": "date", "header": _("Date"), "type": "date"},
-            {"key": "name", "header": _("Number")},
-            {"key": "type_label", "header": _("Type")},
-            {"key": "currency", "header": _("Invoice Currency")},
-            {
-                # A plain number: the amount is in the invoice's currency.
-                "key": "amount_currency",
-                "header": _("Untaxed Amount in Invoice Currency"),
-                "type": "hours",
-            },
-            {
-                "key": "amount",
-                "header": _("Untaxed Amount"),
-                "type": "money",
-                "total": "sum",
-            },
+            spec("date", _("Date"), "date"),
+            spec("name", _("Number")),
+            spec("type_label", _("Type")),
+            spec("currency", _("Invoice Currency")),
+            # A plain number: the amount is in the invoice's currency.
+            spec("amount_currency", _("Untaxed Amount in Invoice Currency"), "hours"),
+            spec("amount", _("Untaxed Amount"), "money", total="sum"),
         ]
 
     def _write_statement(self, workbook, statement):
@@ -41,10 +32,7 @@ class ClientStatementXlsx(models.AbstractModel):
         row = sheet.dim_rowmax + 2
         sheet.write_string(row, 0, _("Invoices of the Period"), formats["title"])
         rows = [
-            {
-                **invoice,
-                "currency": invoice["currency"].name,
-            }
+            {**invoice, "currency": invoice["currency"].name}
             for invoice in statement["invoices"]
         ]
         self._write_table(

@@ -1,7 +1,5 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections import defaultdict
-
 from odoo import api, models
 
 from odoo.addons.qlibra_task.models.figures import ratio
@@ -13,8 +11,8 @@ INVOICE_STATUS = {1: "to_invoice", -1: "invoiced_ahead"}
 class ProfitabilityReport(models.AbstractModel):
     """Earned vs invoiced in the profitability report.
 
-    Adds to every figures dict of ``_get_report_values`` (each client, each
-    month of its trend, the totals and the trend of all clients):
+    Adds to every figures dict (``_figures``: each client, each month, the
+    totals):
 
     - ``invoiced``: posted customer invoices minus credit notes, untaxed, in
       company currency, dated in the months (``qlibra.profitability.report``);
@@ -28,21 +26,6 @@ class ProfitabilityReport(models.AbstractModel):
     """
 
     _inherit = "report.qlibra_task_reports.report_profitability"
-
-    @api.model
-    def _get_report_values(self, docids, data=None):
-        values = super()._get_report_values(docids, data)
-        # The base sums its own measures only: add what was invoiced to the
-        # totals and to the trend of all clients, from the clients' figures.
-        months = defaultdict(float)
-        for client in values["clients"]:
-            for month in client["trend"]:
-                months[month["month"]] += month["invoiced"]
-        invoiced = sum(client["invoiced"] for client in values["clients"])
-        values["totals"] = self._figures({**values["totals"], "invoiced": invoiced})
-        for month in values["trend"]:
-            month.update(self._figures({**month, "invoiced": months[month["month"]]}))
-        return values
 
     @api.model
     def _collect(self, partners, months, trailing_start):

@@ -2,7 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, models
 
-from odoo.addons.qlibra_task_reports.report.report_xlsx_abstract import Formula
+from odoo.addons.qlibra_task_reports.report.report_xlsx_abstract import (
+    Formula,
+    spec,
+)
 
 TO_INVOICE = "{revenue}-{invoiced}"
 REALIZATION = 'IF({revenue}=0,"",{invoiced}/{revenue})'
@@ -36,33 +39,27 @@ class ProfitabilityXlsx(models.AbstractModel):
     def _measure_columns(self, totals):
         return [
             *super()._measure_columns(totals),
-            {
-                "key": "invoiced",
-                "header": _("Invoiced"),
-                "type": "money",
-                "width": 14,
-                "total": "sum",
-            },
-            {
-                "key": "to_invoice",
-                "header": _("To Invoice"),
-                "type": "money",
-                "width": 14,
-                "total": Formula(TO_INVOICE, totals["to_invoice"]),
-            },
-            {
-                "key": "invoice_status",
-                "header": _("Invoicing"),
-                "width": 14,
-                "total": self._invoice_status_formula(totals["invoice_status"]),
-            },
-            {
-                "key": "realization_percent",
-                "header": _("Realization (%)"),
-                "type": "percent",
-                "width": 12,
-                "total": Formula(REALIZATION, totals["realization_percent"]),
-            },
+            spec("invoiced", _("Invoiced"), "money", 14, "sum"),
+            spec(
+                "to_invoice",
+                _("To Invoice"),
+                "money",
+                14,
+                Formula(TO_INVOICE, totals["to_invoice"]),
+            ),
+            spec(
+                "invoice_status",
+                _("Invoicing"),
+                width=14,
+                total=self._invoice_status_formula(totals["invoice_status"]),
+            ),
+            spec(
+                "realization_percent",
+                _("Realization (%)"),
+                "percent",
+                12,
+                Formula(REALIZATION, totals["realization_percent"]),
+            ),
         ]
 
     def _measure_values(self, figures):

@@ -21,16 +21,11 @@ INVOICE_RATIO_AGGREGATES = {
 
 
 class QlibraProfitabilityReport(models.Model):
-    """Invoiced revenue next to the earned revenue, per client and month.
-
-    A new branch of the view: one row per posted customer invoice or credit
-    note, on the month of its invoice date, for the commercial partner of
-    its customer, with its untaxed amount in company currency (a credit note
-    subtracts) as ``invoiced``. Every row carries ``to_invoice`` = revenue -
-    invoiced, so that summing it over any grouping gives earned - invoiced.
-    Contracts keep their rules: ``revenue`` is unchanged and invoice rows
-    have no revenue, cost or margin.
-    """
+    """Invoiced revenue next to the earned revenue, per client and month: a
+    branch of the view with one row per posted customer invoice or credit
+    note (``invoiced``: untaxed, company currency, on its invoice date's
+    month, no revenue or cost). Every row carries ``to_invoice`` = revenue -
+    invoiced, so that its sum over any grouping is earned - invoiced."""
 
     _inherit = "qlibra.profitability.report"
 
@@ -108,15 +103,12 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _invoice_moves(self):
-        """SELECT one row per posted customer invoice or credit note.
-
-        Columns: ``move_id``, ``invoice_date``, ``company_id``, ``partner_id``
-        (the commercial partner of the invoice's customer), ``amount`` (its
-        product lines, untaxed, in company currency; negative for a credit
-        note) and ``amount_currency`` (the same in the invoice's currency,
-        ``currency_id``). The one definition of what is invoiced, read by
-        the analysis and by the client statement.
-        """
+        """SELECT one row per posted customer invoice or credit note: the one
+        definition of what is invoiced, read by the analysis and the client
+        statement. ``amount``: its product lines, untaxed, in company
+        currency (negative for a credit note); ``amount_currency``: the same
+        in the invoice's ``currency_id``; ``partner_id``: the commercial
+        partner."""
         return SQL(
             """SELECT am.id AS move_id, am.invoice_date, am.company_id,
                       am.commercial_partner_id AS partner_id,

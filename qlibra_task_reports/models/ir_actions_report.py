@@ -44,8 +44,7 @@ def _page_font():
 
 
 def _content_refs(page):
-    """The content streams of a page, as a list (/Contents is one stream or
-    an array of them)."""
+    """The content streams of a page (/Contents is one or an array)."""
     contents = page.get("/Contents")
     if contents is None:
         return []
@@ -60,15 +59,13 @@ def _new_stream(writer, data):
 
 
 def stamp_page_numbers(stream, label):
-    """Return a new stream: the PDF of ``stream`` with ``label(page, pages)``
-    written at the bottom centre of each page.
+    """A new stream: the PDF of ``stream`` with ``label(page, pages)`` at the
+    bottom centre of each page (wkhtmltopdf builds without patched Qt drop
+    the footer, where Odoo numbers pages).
 
-    The labels are drawn with reportlab on an overlay of the same page sizes
-    (wkhtmltopdf builds without patched Qt drop the report's footer, where
-    Odoo prints its page numbers). Each label is added to its page as one
-    more content stream, after the page's own wrapped in q/Q, with its font
-    under a name of its own: PyPDF2's merge_page parses every content stream
-    of the page instead, 12 s for a 49-page statement.
+    Each label, drawn with reportlab on an overlay, is added to its page as
+    one more content stream after the page's own (wrapped in q/Q), its font
+    renamed: PyPDF2's merge_page parses every stream, 12 s for 49 pages.
     """
     reader = PdfFileReader(stream)
     pages = reader.pages
@@ -117,9 +114,7 @@ def stamp_page_numbers(stream, label):
 
 
 def remove_footer_page_numbers(html):
-    """The report's HTML (bytes) without the page numbers of its layout's
-    footer (``<span class="page"/> / <span class="topage"/>`` and their
-    label)."""
+    """The report's HTML (bytes) without its footer's page numbers."""
     root = lxml.html.fromstring(html, parser=lxml.html.HTMLParser(encoding="utf-8"))
     footer = "//div[contains(concat(' ', normalize-space(@class), ' '), ' footer ')]"
     number = (
@@ -137,14 +132,9 @@ class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
-        """Client documents numbered "Page X / Y" in their body.
-
-        For a report whose model has ``_qlibra_page_documents`` (the client
-        statement, the service review), each document is rendered on its
-        own, so that its numbering starts at 1 in a batch, and its pages
-        are stamped in its client's language. Odoo's ``_render_qweb_pdf``
-        then merges the streams, one per document.
-        """
+        """Client documents (reports with ``_qlibra_page_documents``)
+        rendered one by one, so that each is numbered "Page X / Y" from 1 in
+        its client's language; Odoo's ``_render_qweb_pdf`` merges them."""
         report_sudo = self._get_report(report_ref)
         report_model = self._get_rendering_context_model(report_sudo)
         if (
@@ -186,14 +176,10 @@ class IrActionsReport(models.Model):
 
     @api.model
     def _qlibra_download_file_name(self, url):
-        """The file name of the download of ``url``
-        (``/report/<converter>/<report>[/<ids>][?options=<data>]``) when it
-        is a qLibra client report, else None.
-
-        The report's ``print_report_name`` is evaluated on the clients of the
-        URL's ids, else of its data, in the data's period: "Statement - Azure
-        Interior - 2026-10.pdf".
-        """
+        """The file name of the download of a qLibra client report's ``url``
+        (``/report/<converter>/<report>[/<ids>][?options=<data>]``), else
+        None: its ``print_report_name`` on the clients of the URL, in the
+        data's period ("Statement - Azure Interior - 2026-10.pdf")."""
         parsed = url_parse(url)
         parts = parsed.path.split("/")
         if len(parts) < 4 or parts[1] != "report" or parts[2] not in EXTENSIONS:

@@ -5,99 +5,46 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 
-# The carried-hours balance of a month (qlibra.contract._qlibra_rollover_balances).
-CARRIED_KEYS = ("carried_in", "used_carried", "expired", "carried_out")
-
 
 class ClientStatementReport(models.AbstractModel):
-    """Statement of the work done for a client in a period.
-
-    The only data layer of the statement: the QWeb PDF and the XLSX both lay
-    out what ``_get_report_values`` returns. It never reads a cost, a margin
-    or an hourly cost: the statement goes to the client.
-    """
+    """Statement of the work done for a client in a period: the data the QWeb
+    PDF and the XLSX both lay out. It never reads a cost, a margin or an
+    hourly cost: the statement goes to the client."""
 
     _name = "report.qlibra_task_reports.report_client_statement"
+    _inherit = "qlibra.report.period"
     _description = "Client Statement"
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """Values of the statements of the clients ``docids`` (partners).
-
-        Returns a dict:
-
-        - ``doc_ids``, ``doc_model`` (``res.partner``), ``docs``: the clients
-          (commercial partners, without duplicates);
-        - ``company``: the company printing;
-        - ``date_from``, ``date_to``: the period (``datetime.date``);
-        - ``statements``: ``{partner_id: statement}``, each statement a dict:
-
-          - ``partner``, ``lang`` (the client's language code), ``currency``
-            (of the totals when there is one, else the company's);
-          - ``totals``: what the client is billed per currency, dicts with
-            ``currency`` and ``amount`` (two currencies are never added);
-          - ``date_from``, ``date_to``;
-          - ``sections``: one per contract valid in the period or carrying
-            time of the period, then one with ``contract`` False for time no
-            contract covers. Each section: ``contract`` (record or False),
-            ``currency`` (the contract's: its fees, rates and amounts),
-            ``name``, ``contract_type`` (key, ``"none"`` without contract),
-            ``contract_type_label``, ``date_start``, ``date_end``,
-            ``monthly_fee``, ``included_hours``, ``overage_rate``,
-            ``hourly_rate``, ``hours``, ``change_request_hours``, ``lines``
-            (as below), ``months`` (subscription: one dict per calendar month
-            the period touches with ``month``, ``included_hours``,
-            ``used_hours``, ``extra_hours`` (above the included and the
-            carried hours), ``fee``, ``overage_rate``, ``overage_amount``,
-            and the carried-hours balance ``carried_in``, ``used_carried``,
-            ``expired``, ``carried_out`` (zero without rollover); the
-            month's figures are whole-month figures), ``rollover``
-            (subscription: whether its unused hours roll over),
-            ``deliveries`` (fixed price: tasks done in the period,
-            dicts with ``task``, ``project``, ``date_done``, ``price``),
-            ``amount`` (what the client is billed for the section, in its
-            currency);
-          - ``lines``: every timesheet line of the period, dicts with
-            ``date``, ``employee``, ``project``, ``task``, ``description``,
-            ``hours``, ``is_change_request``, ``contract``;
-          - ``projects``: hours per project and task, dicts with
-            ``project``, ``hours``, ``change_request_hours`` and ``tasks``
-            (dicts with ``task``, ``hours``, ``change_request_hours``);
-          - ``hours``, ``change_request_hours``, ``change_request_count``
-            (timesheet entries marked as change requests);
-          - ``is_empty``: no time and nothing billed in the period.
-
-        Labels (contract types) are in the client's language.
-        """
-        if not self.env.user.has_group(ACCOUNTANT_GROUP):
-            raise AccessError(
-                _("Only accountants and managers can print client statements.")
-            )
-        date_from, date_to = self.env["qlibra.report.period"]._get_period(data)
-        partners = self.env["qlibra.report.period"]._get_partners(docids, data)
+        """``statements``: ``{partner_id: statement}`` of the clients, each in
+        its client's language with ``sections`` (one per contract running
+        in the period or carrying its time, then the time no contract
+        covers; amounts in the section's currency), ``lines``, ``projects``
+        (hours per project and task) and ``totals`` (what is billed, per
+        currency: two currencies are never added)."""
+        self._check_group(
+            ACCOUNTANT_GROUP,
+            _("Only accountants and managers can print client statements."),
+        )
+        date_from, date_to = self._get_period(data)
+        partners = self._get_partners(docids, data)
         statements = {}
         if partners:
             statements = self._get_statements(partners, date_from, date_to)
-        return {
-            "doc_ids": partners.ids,
-            "doc_model": "res.partner",
-            "docs": partners,
-            "company": self.env.company,
-            "date_from": date_from,
-            "date_to": date_to,
-            "statements": statements,
-        }
+        return self._partner_report_values(
+            partners, date_from, date_to, statements=statements
+        )
 
     @api.model
     def _qlibra_page_documents(self, docids, data=None):
         """The statements of a PDF, each numbered "Page X / Y" on its own:
         ``[(partner id, the client's language)]`` (see ir.actions.report)."""
-        partners = self.env["qlibra.report.period"]._get_partners(docids, data)
+        partners = self._get_partners(docids, data)
         return [(partner.id, partner.lang or self.env.lang) for partner in partners]
 
     @api.model
@@ -106,6 +53,7 @@ class ClientStatementReport(models.AbstractModel):
         lines = self._get_line_rows(partners, date_from, date_to, company_ids)
         # Archived contracts too: archiving ends a contract, its past stays.
         Contract = self.env["qlibra.contract"].with_context(active_test=False)
+        Task = self.env["project.task"]
         contracts = Contract.search(
             [
                 ("partner_id", "in", partners.ids),
@@ -116,16 +64,13 @@ class ClientStatementReport(models.AbstractModel):
         # A fixed price recognised in the period, even after its contract's
         # end, is billed in the period, as the analysis shows it.
         contracts |= (
-            self.env["project.task"]
-            .sudo()
+            Task.sudo()
             .with_context(active_test=False)
             .search(
                 [
                     ("qlibra_contract_id.partner_id", "in", partners.ids),
                     ("qlibra_contract_id.company_id", "in", company_ids),
-                    *self.env["project.task"]._qlibra_recognised_domain(
-                        date_from, date_to
-                    ),
+                    *Task._qlibra_recognised_domain(date_from, date_to),
                 ]
             )
             .qlibra_contract_id.with_env(self.env)
@@ -136,59 +81,25 @@ class ClientStatementReport(models.AbstractModel):
             .filtered_domain([("company_id", "in", company_ids)])
         )
         contracts = contracts.sorted(lambda c: (c.date_start, c.id))
-        monthly = self._get_monthly_figures(contracts, date_from, date_to)
+        figures = self._contract_month_figures(contracts, date_from, date_to)
         deliveries = self._get_deliveries(contracts, date_from, date_to)
         lines_by_partner = defaultdict(list)
         for row in lines:
             lines_by_partner[row["partner_id"]].append(row)
-        statements = {}
-        for partner in partners:
-            lang = partner.lang or self.env.lang
-            statements[partner.id] = self.with_context(lang=lang)._get_statement(
+        return {
+            partner.id: self.with_context(
+                lang=partner.lang or self.env.lang
+            )._get_statement(
                 partner,
                 date_from,
                 date_to,
                 lines_by_partner[partner.id],
                 contracts.filtered(lambda c, p=partner: c.partner_id == p),
-                monthly,
+                figures,
                 deliveries,
             )
-        return statements
-
-    @api.model
-    def _get_monthly_figures(self, contracts, date_from, date_to):
-        """Whole-month figures of the contracts from the profitability view,
-        so that the statement bills what the analysis shows, to the cent
-        (hourly revenue is rounded per line there).
-
-        Returns {(contract_id, month): {"hours", "fee", "overage", "time"}}
-        ("time": the revenue of the time rows, i.e. hourly revenue), amounts
-        in the contract's currency.
-        """
-        billed = contracts.filtered(
-            lambda c: c._qlibra_rule().monthly_fee or c._qlibra_rule().hourly
-        )
-        if not billed:
-            return {}
-        rows = self.env["qlibra.profitability.report"]._read_group(
-            [
-                ("contract_id", "in", billed.ids),
-                ("date", ">=", date_from.replace(day=1)),
-                ("date", "<=", date_to),
-            ],
-            ["contract_id", "date:month", "row_type"],
-            # billed in the contract's currency, as the client pays
-            ["hours:sum", "contract_revenue:sum"],
-        )
-        figures = defaultdict(
-            lambda: {"hours": 0.0, "fee": 0.0, "overage": 0.0, "time": 0.0}
-        )
-        for contract, month, row_type, hours, revenue in rows:
-            values = figures[(contract.id, month)]
-            values["hours"] += hours
-            if row_type in ("fee", "overage", "time"):
-                values[row_type] += revenue
-        return figures
+            for partner in partners
+        }
 
     @api.model
     def _get_deliveries(self, contracts, date_from, date_to):
@@ -197,18 +108,13 @@ class ClientStatementReport(models.AbstractModel):
         deliveries = defaultdict(list)
         if not fixed:
             return deliveries
-        tasks = (
-            self.env["project.task"]
-            .sudo()
-            .search(
-                [
-                    ("qlibra_contract_id", "in", fixed.ids),
-                    *self.env["project.task"]._qlibra_recognised_domain(
-                        date_from, date_to
-                    ),
-                ],
-                order="qlibra_date_done, id",
-            )
+        Task = self.env["project.task"]
+        tasks = Task.sudo().search(
+            [
+                ("qlibra_contract_id", "in", fixed.ids),
+                *Task._qlibra_recognised_domain(date_from, date_to),
+            ],
+            order="qlibra_date_done, id",
         )
         for task in tasks:
             deliveries[task.qlibra_contract_id.id].append(
@@ -223,11 +129,8 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_line_rows(self, partners, date_from, date_to, company_ids):
-        """The timesheet lines of the clients in the period, as plain rows.
-
-        One query: a statement can list a hundred thousand lines, and reading
-        them through the ORM field by field costs more than writing them.
-        """
+        """The timesheet lines of the clients in the period, as plain rows:
+        one query, as a statement can list a hundred thousand lines."""
         self.env["account.analytic.line"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -263,7 +166,7 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _line_values(self, row):
-        """A line of the statement, in the language of the context."""
+        """A line of the statement (PDF and XLSX), in the context's language."""
         names = row["project_names"] or {}
         return {
             "date": row["date"],
@@ -273,47 +176,47 @@ class ClientStatementReport(models.AbstractModel):
             "description": row["name"] if row["name"] and row["name"] != "/" else "",
             "hours": row["hours"],
             "is_change_request": row["is_change_request"],
+            "change_request_hours": row["hours"] if row["is_change_request"] else 0.0,
             "contract": row["contract"],
         }
 
     @api.model
+    def _hours(self, lines):
+        return {
+            "hours": sum(line["hours"] for line in lines),
+            "change_request_hours": sum(line["change_request_hours"] for line in lines),
+        }
+
+    @api.model
     def _get_statement(
-        self, partner, date_from, date_to, lines, contracts, monthly, deliveries
+        self, partner, date_from, date_to, rows, contracts, figures, deliveries
     ):
-        all_lines = [self._line_values(row) for row in lines]
+        lines = [self._line_values(row) for row in rows]
         lines_by_contract = defaultdict(list)
-        for row, values in zip(lines, all_lines, strict=True):
+        for row, values in zip(rows, lines, strict=True):
             lines_by_contract[row["contract_id"]].append(values)
-        months = self.env["qlibra.report.period"]._months(date_from, date_to)
-        sections = []
-        for contract in contracts:
-            section = self._contract_section(
+        months = self._months(date_from, date_to)
+        sections = [
+            self._section(
                 contract,
                 lines_by_contract.pop(contract.id, []),
                 [
-                    month
-                    for month in months
-                    if contract._is_valid_on(month, month + relativedelta(day=31))
+                    m
+                    for m in months
+                    if contract._is_valid_on(m, m + relativedelta(day=31))
                 ],
-                monthly,
+                figures,
                 deliveries.get(contract.id, []),
             )
-            sections.append(section)
-        uncovered = [v for values in lines_by_contract.values() for v in values]
+            for contract in contracts
+        ]
+        uncovered = sorted(
+            (v for values in lines_by_contract.values() for v in values),
+            key=lambda v: v["date"],
+        )
         if uncovered:
-            uncovered.sort(key=lambda v: v["date"])
             sections.append(
-                {
-                    **self._empty_section(),
-                    "name": _("Time not covered by a contract"),
-                    "contract_type": "none",
-                    "contract_type_label": _("No Contract"),
-                    "lines": uncovered,
-                    "hours": sum(v["hours"] for v in uncovered),
-                    "change_request_hours": sum(
-                        v["hours"] for v in uncovered if v["is_change_request"]
-                    ),
-                }
+                self._section(self.env["qlibra.contract"], uncovered, [], {}, [])
             )
         totals = self._totals(sections)
         return {
@@ -326,23 +229,17 @@ class ClientStatementReport(models.AbstractModel):
             "date_from": date_from,
             "date_to": date_to,
             "sections": sections,
-            "lines": all_lines,
-            "projects": self._projects(all_lines),
-            "hours": sum(v["hours"] for v in all_lines),
-            "change_request_hours": sum(
-                v["hours"] for v in all_lines if v["is_change_request"]
-            ),
-            "change_request_count": len(
-                [v for v in all_lines if v["is_change_request"]]
-            ),
-            "is_empty": not all_lines and not any(t["amount"] for t in totals),
+            "lines": lines,
+            "projects": self._projects(lines),
+            **self._hours(lines),
+            "change_request_count": len([v for v in lines if v["is_change_request"]]),
+            "is_empty": not lines and not any(t["amount"] for t in totals),
         }
 
     @api.model
     def _totals(self, sections):
-        """What the client is billed, per currency (never two currencies
-        added): [{"currency", "amount"}], the company's currency first; one
-        total in the company's currency when nothing is billed."""
+        """[{"currency", "amount"}], the company's currency first (alone, at
+        0, when nothing is billed)."""
         company_currency = self.env.company.currency_id
         amounts = defaultdict(float)
         for section in sections:
@@ -351,46 +248,25 @@ class ClientStatementReport(models.AbstractModel):
         if not amounts:
             amounts[company_currency] = 0.0
         return [
-            {"currency": currency, "amount": amount}
-            for currency, amount in sorted(
-                amounts.items(),
-                key=lambda item: (item[0] != company_currency, item[0].name),
+            {"currency": currency, "amount": amounts[currency]}
+            for currency in sorted(
+                amounts, key=lambda c: (c != company_currency, c.name)
             )
         ]
 
     @api.model
-    def _empty_section(self):
-        return {
-            "contract": False,
-            "currency": self.env.company.currency_id,
-            "name": "",
-            "contract_type": "none",
-            "contract_type_label": "",
-            "date_start": False,
-            "date_end": False,
-            "monthly_fee": 0.0,
-            "included_hours": 0.0,
-            "overage_rate": 0.0,
-            "hourly_rate": 0.0,
-            "hours": 0.0,
-            "change_request_hours": 0.0,
-            "lines": [],
-            "months": [],
-            "rollover": False,
-            "deliveries": [],
-            "amount": 0.0,
-        }
-
-    @api.model
-    def _contract_section(self, contract, lines, months, monthly, deliveries):
+    def _section(self, contract, lines, months, figures, deliveries):
+        """A contract's section (with no contract: the time none covers)."""
+        rule = contract._qlibra_rule()
         section = {
-            **self._empty_section(),
-            "contract": contract,
-            "currency": contract.currency_id,
-            "name": contract.name,
-            "contract_type": contract.contract_type,
+            "contract": contract or False,
+            "currency": contract.currency_id or self.env.company.currency_id,
+            "name": contract.name or _("Time not covered by a contract"),
+            "contract_type": contract.contract_type or "none",
             # in the client's language, as self's context has it
-            "contract_type_label": contract.with_env(self.env)._qlibra_type_label(),
+            "contract_type_label": contract.with_env(self.env)._qlibra_type_label()
+            if contract
+            else _("No Contract"),
             "date_start": contract.date_start,
             "date_end": contract.date_end,
             "monthly_fee": contract.monthly_fee,
@@ -398,38 +274,25 @@ class ClientStatementReport(models.AbstractModel):
             "overage_rate": contract.overage_rate,
             "hourly_rate": contract.hourly_rate,
             "lines": lines,
-            "hours": sum(v["hours"] for v in lines),
-            "change_request_hours": sum(
-                v["hours"] for v in lines if v["is_change_request"]
-            ),
+            **self._hours(lines),
+            "months": [],
+            "rollover": False,
+            "deliveries": [],
+            "amount": 0.0,
         }
-        rule = contract._qlibra_rule()
         if rule.monthly_fee:
             section["rollover"] = contract.rollover_max_hours > 0
-            # Included, carried and extra hours: the contract's one rule of a
-            # subscription month, which the analysis's overage reads too.
-            balances = contract._qlibra_rollover_balances(months)[contract.id]
-            for month in months:
-                figures = monthly.get((contract.id, month), {})
-                balance = balances.get(month, {})
-                section["months"].append(
-                    {
-                        "month": month,
-                        "included_hours": contract._included_hours_in_month(month),
-                        "used_hours": figures.get("hours", 0.0),
-                        **{key: balance.get(key, 0.0) for key in CARRIED_KEYS},
-                        "extra_hours": balance.get("overage_hours", 0.0),
-                        "fee": figures.get("fee", 0.0),
-                        "overage_rate": contract.overage_rate,
-                        "overage_amount": figures.get("overage", 0.0),
-                    }
-                )
+            balances = contract._qlibra_rollover_balances(months)
+            section["months"] = [
+                self._subscription_month(contract, month, figures, balances)
+                for month in months
+            ]
             section["amount"] = sum(
                 m["fee"] + m["overage_amount"] for m in section["months"]
             )
         elif rule.hourly:
             section["amount"] = sum(
-                monthly.get((contract.id, month), {}).get("time", 0.0)
+                figures.get((contract.id, month), {}).get("time", 0.0)
                 for month in months
             )
         elif rule.fixed_price:
@@ -441,25 +304,17 @@ class ClientStatementReport(models.AbstractModel):
     def _projects(self, lines):
         projects = {}
         for line in lines:
-            project = projects.setdefault(
-                line["project"],
-                {
-                    "project": line["project"],
-                    "hours": 0.0,
-                    "change_request_hours": 0.0,
-                    "tasks": {},
-                },
-            )
-            task = project["tasks"].setdefault(
-                line["task"],
-                {"task": line["task"], "hours": 0.0, "change_request_hours": 0.0},
-            )
-            cr_hours = line["hours"] if line["is_change_request"] else 0.0
-            for values in (project, task):
-                values["hours"] += line["hours"]
-                values["change_request_hours"] += cr_hours
-        result = []
-        for project in projects.values():
-            project["tasks"] = list(project["tasks"].values())
-            result.append(project)
-        return result
+            project_lines, tasks = projects.setdefault(line["project"], ([], {}))
+            project_lines.append(line)
+            tasks.setdefault(line["task"], []).append(line)
+        return [
+            {
+                "project": project,
+                **self._hours(project_lines),
+                "tasks": [
+                    {"task": task, **self._hours(task_lines)}
+                    for task, task_lines in tasks.items()
+                ],
+            }
+            for project, (project_lines, tasks) in projects.items()
+        ]

@@ -4,15 +4,12 @@ from odoo import _, models
 
 from odoo.addons.qlibra_task.models.contract_type import contract_rule
 
-from .report_xlsx_abstract import Formula
+from .report_xlsx_abstract import Formula, spec
 
 
 class ClientStatementXlsx(models.AbstractModel):
-    """The client statement as XLSX: one sheet per client, in its language.
-
-    Lays out ``report.qlibra_task_reports.report_client_statement``'s
-    ``_get_report_values``; computes nothing of its own.
-    """
+    """The client statement as XLSX: one sheet per client, in its language,
+    laid out from the statement's ``_get_report_values`` (the PDF's data)."""
 
     _name = "report.qlibra_task_reports.report_client_statement_xlsx"
     _inherit = "report.qlibra_task_reports.abstract_xlsx"
@@ -20,99 +17,51 @@ class ClientStatementXlsx(models.AbstractModel):
 
     def _line_columns(self):
         return [
-            {"key": "date", "header": _("Date"), "type": "date", "width": 12},
-            {"key": "contract", "header": _("Contract"), "width": 28},
-            {"key": "project", "header": _("Project"), "width": 24},
-            {"key": "task", "header": _("Task"), "width": 28},
-            {"key": "employee", "header": _("Employee"), "width": 22},
-            {"key": "description", "header": _("Description"), "width": 40},
-            {
-                "key": "hours",
-                "header": _("Hours"),
-                "type": "hours",
-                "width": 10,
-                "total": "sum",
-            },
-            {
-                "key": "change_request_hours",
-                "header": _("Change-request Hours"),
-                "type": "hours",
-                "width": 14,
-                "total": "sum",
-            },
+            spec("date", _("Date"), "date"),
+            spec("contract", _("Contract"), width=28),
+            spec("project", _("Project"), width=24),
+            spec("task", _("Task"), width=28),
+            spec("employee", _("Employee"), width=22),
+            spec("description", _("Description"), width=40),
+            spec("hours", _("Hours"), "hours", 10, "sum"),
+            spec("change_request_hours", _("Change-request Hours"), "hours", 14, "sum"),
         ]
 
     def _billing_columns(self, rollover=False):
-        """The billing table's columns; ``rollover``: with the carried-hours
-        balance of subscriptions whose unused hours roll over."""
+        """``rollover``: with the carried-hours balance of subscriptions."""
         carried = [
-            {
-                "key": "carried_in",
-                "header": _("Carried In"),
-                "type": "hours",
-                "width": 12,
-            },
-            {
-                "key": "used_carried",
-                "header": _("Carried Hours Used"),
-                "type": "hours",
-                "width": 12,
-            },
-            {"key": "expired", "header": _("Expired"), "type": "hours", "width": 12},
-            {
-                "key": "carried_out",
-                "header": _("Carried Out"),
-                "type": "hours",
-                "width": 12,
-            },
+            spec("carried_in", _("Carried In"), "hours"),
+            spec("used_carried", _("Carried Hours Used"), "hours"),
+            spec("expired", _("Expired"), "hours"),
+            spec("carried_out", _("Carried Out"), "hours"),
         ]
         return [
-            {"key": "contract", "header": _("Contract"), "width": 28},
-            {"key": "item", "header": _("Item"), "width": 24},
-            {"key": "month", "header": _("Month"), "type": "date", "width": 12},
-            {
-                "key": "included_hours",
-                "header": _("Included Hours"),
-                "type": "hours",
-                "width": 24,
-            },
-            {"key": "hours", "header": _("Hours"), "type": "hours", "width": 40},
+            spec("contract", _("Contract")),
+            spec("item", _("Item")),
+            spec("month", _("Month"), "date"),
+            spec("included_hours", _("Included Hours"), "hours"),
+            spec("hours", _("Hours"), "hours"),
             *(carried if rollover else []),
-            {
-                "key": "extra_hours",
-                "header": _("Extra Hours"),
-                "type": "hours",
-                "width": 10,
-            },
-            {"key": "rate", "header": _("Rate"), "type": "money", "width": 14},
-            {
-                "key": "amount",
-                "header": _("Amount"),
-                "type": "money",
-                "width": 14,
-                "total": "sum",
-            },
+            spec("extra_hours", _("Extra Hours"), "hours"),
+            spec("rate", _("Rate"), "money"),
+            spec("amount", _("Amount"), "money", total="sum"),
         ]
 
-    def _billing_rows(self, statement, currency=None):
-        """The billing rows of the statement, of the sections in ``currency``
-        only when given."""
+    def _billing_rows(self, statement, currency):
+        """The billing rows of the statement's sections in ``currency``."""
         rows = []
         for section in statement["sections"]:
-            if currency and section["currency"] != currency:
+            if section["currency"] != currency:
                 continue
+            items = []
             for month in section["months"]:
-                rows.append(
+                items += [
                     {
-                        "contract": section["name"],
                         "item": _("Monthly fee"),
                         "month": month["month"],
                         "amount": month["fee"],
-                    }
-                )
-                rows.append(
+                    },
                     {
-                        "contract": section["name"],
                         "item": _("Extra hours"),
                         "month": month["month"],
                         "included_hours": month["included_hours"],
@@ -120,12 +69,11 @@ class ClientStatementXlsx(models.AbstractModel):
                         "rate": month["overage_rate"],
                         "amount": month["overage_amount"],
                         **self._extra_hours_cells(section, month),
-                    }
-                )
+                    },
+                ]
             if contract_rule(section["contract_type"]).hourly:
-                rows.append(
+                items.append(
                     {
-                        "contract": section["name"],
                         "item": _("Hours worked"),
                         "hours": section["hours"],
                         "rate": section["hourly_rate"],
@@ -134,26 +82,19 @@ class ClientStatementXlsx(models.AbstractModel):
                         "amount": section["amount"],
                     }
                 )
-            for delivery in section["deliveries"]:
-                rows.append(
-                    {
-                        "contract": section["name"],
-                        "item": delivery["task"],
-                        "month": delivery["date_done"],
-                        "amount": delivery["price"],
-                    }
-                )
+            items += [
+                {"item": d["task"], "month": d["date_done"], "amount": d["price"]}
+                for d in section["deliveries"]
+            ]
+            rows += [{"contract": section["name"], **item} for item in items]
         return rows
 
     def _extra_hours_cells(self, section, month):
         """The extra hours of a month and, with rollover, its carried-hours
-        balance, as cells: formulas of the row that show how
-        qlibra.contract._qlibra_rollover_balances() got them (the statement's
-        figures are their values). Carried In and Expired are numbers: which
-        earlier hours are still usable or expire this month depends on the
-        months before the period (oldest first, each for rollover_months
-        months), which no formula of the row sees.
-        """
+        balance, as formulas of the row that show how
+        qlibra.contract._qlibra_rollover_balances() got them (their values
+        are the statement's). Carried In and Expired are numbers: they
+        depend on the months before the period, which no formula sees."""
         if not section["rollover"]:
             return {
                 "extra_hours": Formula(
@@ -206,11 +147,9 @@ class ClientStatementXlsx(models.AbstractModel):
     def _write_statement(self, workbook, statement):
         formats = self._get_formats(workbook, statement["currency"])
         sheet = workbook.add_worksheet(self._sheet_name(statement["partner"].name))
-        columns = self._line_columns()
-        self._set_widths(sheet, columns)
-        # The firm first: the sheet sent to a client is a document of its own.
+        # The firm first, as on the PDF: the sheet sent to a client is a
+        # document of its own.
         row = 0
-        # The company printing, as on the PDF (report values' "company").
         for row, text in enumerate(self._firm_identity_lines(self.env.company)):
             sheet.write_string(row, 0, text, formats["label"] if not row else None)
         row += 2
@@ -226,29 +165,19 @@ class ClientStatementXlsx(models.AbstractModel):
                 0,
                 _("No work was recorded for you and nothing is billed in this period."),
             )
-        table_row = row + 5
-        lines = [
-            {
-                **line,
-                "change_request_hours": line["hours"]
-                if line["is_change_request"]
-                else 0.0,
-            }
-            for line in statement["lines"]
-        ]
         row = self._write_table(
             sheet,
-            table_row,
-            columns,
-            lines,
+            row + 5,
+            self._line_columns(),
+            statement["lines"],
             formats,
             total_label=_("Total"),
-            freeze=True,
-            autofilter=True,
+            main=True,
         )
         # One billing table per currency, each with its total: two
         # currencies are never added.
         totals = statement["totals"]
+        rollover = any(section["rollover"] for section in statement["sections"])
         for total in totals:
             currency = total["currency"]
             billing = self._billing_rows(statement, currency)
@@ -257,16 +186,11 @@ class ClientStatementXlsx(models.AbstractModel):
             title = _("Billing")
             if len(totals) > 1:
                 title = f"{title} ({currency.name})"
-            row += 1
-            sheet.write_string(row, 0, title, formats["title"])
+            sheet.write_string(row + 1, 0, title, formats["title"])
             row = self._write_table(
                 sheet,
-                row + 1,
-                self._billing_columns(
-                    rollover=any(
-                        section["rollover"] for section in statement["sections"]
-                    )
-                ),
+                row + 2,
+                self._billing_columns(rollover),
                 billing,
                 self._get_formats(workbook, currency),
                 total_label=_("Total amount"),

@@ -1,37 +1,47 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
+# The carried-hours balance of a month (qlibra.contract._qlibra_rollover_balances).
+CARRIED_KEYS = ("carried_in", "used_carried", "expired", "carried_out")
+
 
 class QlibraReportPeriod(models.AbstractModel):
-    """Shared by the report models: the period a report covers."""
+    """What the report models (which inherit it) and the wizards share: the
+    period, the clients, the figures read from the analysis, the actions."""
 
     _name = "qlibra.report.period"
     _description = "Client Report Period"
 
     @api.model
-    def _get_period(self, data=None):
-        """(date_from, date_to) of a report.
+    def _previous_month(self):
+        month = qlibra_today(self).replace(day=1)
+        return month - relativedelta(months=1), month - relativedelta(days=1)
 
-        Taken from ``data["date_from"]``/``data["date_to"]``, else from the
-        context keys ``qlibra_date_from``/``qlibra_date_to`` (set by the
-        wizard when a mail template renders the statement), else the previous
-        calendar month.
-        """
+    @api.model
+    def _next_month(self):
+        """The first day of next month (when a renegotiated fee applies)."""
+        return qlibra_today(self).replace(day=1) + relativedelta(months=1)
+
+    @api.model
+    def _get_period(self, data=None):
+        """(date_from, date_to) of ``data``, else of the context keys
+        ``qlibra_date_from``/``qlibra_date_to`` (a mail template rendering
+        the statement), else the previous calendar month."""
         data = data or {}
         ctx = self.env.context
         date_from = data.get("date_from") or ctx.get("qlibra_date_from")
         date_to = data.get("date_to") or ctx.get("qlibra_date_to")
         if not date_from or not date_to:
-            first_of_month = qlibra_today(self).replace(day=1)
-            date_from = first_of_month - relativedelta(months=1)
-            date_to = first_of_month - relativedelta(days=1)
+            date_from, date_to = self._previous_month()
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
         if date_to < date_from:
@@ -52,9 +62,8 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_period_label(self, data=None):
-        """The months of a report's period (``_get_period``), in the language
-        of the context: "September 2026", or "September 2026 – October 2026"
-        for several months (the statement e-mail's subject)."""
+        """ "September 2026", or "September 2026 – October 2026" (the
+        statement e-mail's subject), in the context's language."""
         months = [
             format_date(self.env, day, date_format="MMMM y")
             for day in self._get_period(data)
@@ -63,10 +72,8 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_file_name(self, title, partners=None, data=None):
-        """The name of a report's file (download or e-mail attachment),
-        without extension: "Statement - Azure Interior - 2026-10"; without
-        exactly one client, "Statement - 2026-10"; a period of several months
-        as "2026-07 - 2026-09". The period is ``_get_period``'s."""
+        """ "Statement - Azure Interior - 2026-10" (the client only when there
+        is one; "2026-07 - 2026-09" for several months), without extension."""
         date_from, date_to = self._get_period(data)
         months = sorted({f"{date_from:%Y-%m}", f"{date_to:%Y-%m}"})
         parts = [title]
@@ -76,12 +83,9 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_partners(self, docids, data=None):
-        """The clients of a report (commercial partners, no duplicates).
-
-        ``docids`` when the report is printed on records; else
-        ``data["partner_ids"]`` (the wizard's clients: the web client prints a
-        report action that carries data without record ids).
-        """
+        """The commercial partners of ``docids``, else of
+        ``data["partner_ids"]`` (the web client prints a report action that
+        carries data without record ids)."""
         ids = docids or (data or {}).get("partner_ids") or []
         return self.env["res.partner"].browse(ids).commercial_partner_id
 
@@ -94,3 +98,99 @@ class QlibraReportPeriod(models.AbstractModel):
             months.append(month)
             month += relativedelta(months=1)
         return months
+
+    @api.model
+    def _partner_report_values(self, partners, date_from, date_to, **values):
+        """The values of a report on clients, for its QWeb template."""
+        return {
+            "doc_ids": partners.ids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "company": self.env.company,
+            "date_from": date_from,
+            "date_to": date_to,
+            **values,
+        }
+
+    @api.model
+    def _check_group(self, group, message):
+        if not self.env.user.has_group(group):
+            raise AccessError(message)
+
+    @api.model
+    def _contract_month_figures(self, contracts, date_from, date_to):
+        """{(contract_id, month): sums} of the analysis, as the client pays
+        (in the contract's currency): ``hours``, ``change_request_hours``,
+        ``revenue`` and the revenue per row type (``time``, ``fee``,
+        ``overage``...). Hourly revenue is rounded per line there: the
+        reports bill what the analysis shows, to the cent."""
+        figures = defaultdict(lambda: defaultdict(float))
+        if not contracts:
+            return figures
+        self.env.flush_all()
+        rows = self.env["qlibra.profitability.report"]._read_group(
+            [
+                ("contract_id", "in", contracts.ids),
+                ("date", ">=", date_from),
+                ("date", "<=", date_to),
+            ],
+            ["contract_id", "date:month", "row_type"],
+            ["hours:sum", "change_request_hours:sum", "contract_revenue:sum"],
+        )
+        for contract, month, row_type, hours, cr_hours, revenue in rows:
+            values = figures[(contract.id, month)]
+            values["hours"] += hours
+            values["change_request_hours"] += cr_hours
+            values["revenue"] += revenue
+            values[row_type] += revenue
+        return figures
+
+    @api.model
+    def _subscription_month(self, contract, month, figures, balances):
+        """A subscription month as the statement and the service review show
+        it: included, used, carried and extra hours (the contract's rules),
+        the fee and the extra hours billed (the analysis's)."""
+        values = figures.get((contract.id, month), {})
+        balance = balances.get(contract.id, {}).get(month, {})
+        return {
+            "month": month,
+            "included_hours": contract._included_hours_in_month(month),
+            "used_hours": values.get("hours", 0.0),
+            **{key: balance.get(key, 0.0) for key in CARRIED_KEYS},
+            "extra_hours": balance.get("overage_hours", 0.0),
+            "fee": values.get("fee", 0.0),
+            "overage_rate": contract.overage_rate,
+            "overage_amount": values.get("overage", 0.0),
+        }
+
+    def _print_action(self, report_xmlid, records, data):
+        # config=False: the documents carry the firm's identity in their body,
+        # so printing never stops at Odoo's document layout dialog.
+        action = self.env.ref(report_xmlid).report_action(
+            records, data=data, config=False
+        )
+        # The wizard closes once the download starts, as Odoo's own do.
+        action["close_on_report_download"] = True
+        return action
+
+    def _composer_action(self, name, records, template, context):
+        """The mail composer on ``records`` with ``template``, as Odoo's
+        documents open it; ``context``: the composition mode and what the
+        report reads when the template renders it."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": records._name,
+                "default_res_ids": records.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "force_email": True,
+                **context,
+            },
+        }

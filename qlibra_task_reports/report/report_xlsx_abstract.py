@@ -29,21 +29,16 @@ def _cached(value):
     return value if isinstance(value, int | float) else 0.0
 
 
+def spec(key, header, ctype="text", width=12, total=None):
+    """A column of a table: ``key`` of its value in each row dict (a value
+    may be a ``Formula`` of its row's cells); ``ctype``: text, date, hours,
+    money, amount, percent (values 0-100, shown as %) or integer;
+    ``total``: "sum" or a ``Formula`` of the total row's cells."""
+    return {"key": key, "header": header, "type": ctype, "width": width, "total": total}
+
+
 class QlibraReportXlsxAbstract(models.AbstractModel):
-    """Tables driven by column specifications.
-
-    A column specification is a dict:
-
-    - ``key``: the key of the column's value in each row dict;
-    - ``header``: the (translated) header text;
-    - ``type``: ``text``, ``date``, ``hours``, ``money``, ``percent``
-      (values 0-100, shown as %) or ``integer``;
-    - ``width``: the column width in characters;
-    - ``total`` (optional): ``"sum"`` for a SUM formula of the column, or a
-      ``Formula`` whose placeholders name cells of the total row.
-
-    A row value may be a ``Formula`` whose placeholders name cells of its row.
-    """
+    """Tables driven by column specifications (``spec``)."""
 
     _name = "report.qlibra_task_reports.abstract_xlsx"
     _inherit = "report.report_xlsx.abstract"
@@ -81,22 +76,9 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
     def _sheet_name(self, name):
         return re.sub(r"[\[\]:*?/\\']", " ", name or "-").strip()[:31] or "-"
 
-    def _set_widths(self, sheet, columns, first_col=0):
-        for index, column in enumerate(columns):
-            sheet.set_column(
-                first_col + index, first_col + index, column.get("width", 12)
-            )
-
-    def _resolve(self, formula, columns, row):
-        refs = {
-            column["key"]: xl_rowcol_to_cell(row, index)
-            for index, column in enumerate(columns)
-        }
-        return "=" + formula.expression.format(**refs)
-
-    def _write_cell(self, sheet, row, col, value, column, formats, prefix=""):
+    def _write_cell(self, sheet, row, col, value, column, formats):
         ctype = column.get("type", "text")
-        cell_format = formats[f"{prefix}{ctype}"]
+        cell_format = formats[ctype]
         if value is None or value is False or value == "":
             sheet.write_blank(row, col, None, cell_format)
         elif ctype == "date":
@@ -116,13 +98,12 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
         records,
         formats,
         total_label=None,
-        freeze=False,
-        autofilter=False,
+        main=False,
     ):
-        """Write a header row, one row per record, and an optional total row.
-
-        Returns the first free row after the table.
-        """
+        """Write a header row, one row per record, and an optional total
+        row; return the first free row after the table. ``main``: the
+        sheet's main table, which sets the column widths, with a frozen
+        header and a filter."""
         header_row = row
         for col, column in enumerate(columns):
             sheet.write_string(row, col, column["header"], formats["header"])
@@ -132,23 +113,14 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
             for col, column in enumerate(columns):
                 value = record.get(column["key"])
                 if isinstance(value, Formula):
-                    ctype = column.get("type", "text")
-                    cached = value.value
-                    if ctype == "percent" and cached is not None:
-                        cached /= 100.0
-                    sheet.write_formula(
-                        row,
-                        col,
-                        self._resolve(value, columns, row),
-                        formats[ctype],
-                        "" if cached is None else cached,
-                    )
+                    self._write_formula(sheet, row, col, value, columns, formats)
                 else:
                     self._write_cell(sheet, row, col, value, column, formats)
         last = row
-        if freeze:
+        if main:
+            for col, column in enumerate(columns):
+                sheet.set_column(col, col, column.get("width", 12))
             sheet.freeze_panes(header_row + 1, 0)
-        if autofilter:
             sheet.autofilter(header_row, 0, max(last, header_row), len(columns) - 1)
         if total_label is None:
             return row + 1
@@ -156,29 +128,40 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
         for col, column in enumerate(columns):
             ctype = column.get("type", "text")
             total = column.get("total")
-            cell_format = formats[f"total_{ctype}"]
             if col == 0 and not total:
                 sheet.write_string(row, col, total_label, formats["total_text"])
             elif total == "sum":
-                if last >= first:
-                    top = xl_rowcol_to_cell(first, col)
-                    bottom = xl_rowcol_to_cell(last, col)
-                    expression = f"=SUM({top}:{bottom})"
-                else:
-                    expression = "=0"
+                cells = (
+                    f"{xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)}"
+                )
                 cached = sum(_cached(r.get(column["key"])) for r in records)
-                sheet.write_formula(row, col, expression, cell_format, cached or 0)
-            elif isinstance(total, Formula):
-                cached = total.value
-                if ctype == "percent" and cached is not None:
-                    cached /= 100.0
                 sheet.write_formula(
                     row,
                     col,
-                    self._resolve(total, columns, row),
-                    cell_format,
-                    "" if cached is None else cached,
+                    f"=SUM({cells})" if last >= first else "=0",
+                    formats[f"total_{ctype}"],
+                    cached or 0,
                 )
+            elif isinstance(total, Formula):
+                self._write_formula(sheet, row, col, total, columns, formats, "total_")
             else:
-                sheet.write_blank(row, col, None, cell_format)
+                sheet.write_blank(row, col, None, formats[f"total_{ctype}"])
         return row + 1
+
+    def _write_formula(self, sheet, row, col, formula, columns, formats, prefix=""):
+        """``formula`` of the cells of ``row``, with its cached value."""
+        ctype = columns[col].get("type", "text")
+        cached = formula.value
+        if ctype == "percent" and cached is not None:
+            cached /= 100.0
+        refs = {
+            column["key"]: xl_rowcol_to_cell(row, index)
+            for index, column in enumerate(columns)
+        }
+        sheet.write_formula(
+            row,
+            col,
+            "=" + formula.expression.format(**refs),
+            formats[f"{prefix}{ctype}"],
+            "" if cached is None else cached,
+        )

@@ -5,129 +5,89 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from odoo.addons.qlibra_task.models.figures import change_request_share
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
-from .client_statement import CARRIED_KEYS
+from .qlibra_report_period import CARRIED_KEYS
 
 REVIEW_MONTHS = (6, 12)
+# Summed over the contracts of a month, then over the months.
+SUMMED = ("included_hours", "used_hours", "extra_hours", "fee", "overage_amount")
+TOTALS = (
+    *SUMMED,
+    "used_carried",
+    "expired",
+    "change_request_count",
+    "change_request_hours",
+    "billed",
+)
 
 
 class ServiceReviewReport(models.AbstractModel):
-    """Service review of a contract, for a renegotiation meeting.
-
-    The client's document: per month of the last 6 or 12 full months, the
-    hours used against the included hours, the extra hours, the change
-    requests and what was billed; then the proposed new fee. Every figure
-    is read from ``qlibra.profitability.report`` (as the client statement
-    and the analysis read them) or from the statement's own timesheet rows;
-    none is computed here by a rule of its own. It never reads a cost, a
-    margin or an hourly cost: the review goes to the client.
-    """
+    """Service review of a contract, for a renegotiation meeting: per month of
+    the last 6 or 12 full months, the hours against the included hours, the
+    change requests and what was billed, then the proposed fee. Figures as
+    the statement reads them (the analysis, the contract's rules); never a
+    cost, a margin or an hourly cost: the review goes to the client."""
 
     _name = "report.qlibra_task_reports.report_service_review"
+    _inherit = "qlibra.report.period"
     _description = "Service Review"
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """Values of the service reviews of the contracts ``docids``.
-
-        ``data`` (all optional; the wizard sets them, the context keys
-        ``qlibra_review_*`` stand in for them when a mail template renders
-        the report):
-
-        - ``contract_ids``: the contracts, when ``docids`` is empty (the web
-          client prints an action with data without record ids);
-        - ``months``: 6 (default) or 12;
-        - ``reference_month``: any day of the month the review is made in
-          (default: today); the review covers the full months before it;
-        - ``proposed_fee``: the new monthly fee (default: the client's
-          suggested fee from the trailing window before the reference month,
-          else the current fee);
-        - ``effective_date``: when the new fee applies (default: the first
-          day of the month after today).
-
-        Returns a dict: ``doc_ids``, ``doc_model`` (``qlibra.contract``),
-        ``docs`` (the contracts), ``reviews`` (``{contract_id: review}``).
-        Each review is a dict:
-
-        - ``contract``, ``partner``, ``company``, ``lang`` (the client's
-          language), ``currency``;
-        - ``contracts``: the contract and the contracts it renegotiated
-          (``previous_contract_id``, followed back) that ran in the window,
-          oldest first;
-        - ``date_from``, ``date_to``, ``months_count``;
-        - ``months``: one dict per month, oldest first: ``month`` (first
-          day), ``included_hours``, ``used_hours``, ``extra_hours`` (hours
-          above the included and carried hours of a subscription, per
-          contract as the statement counts them), the carried-hours balance
-          of subscriptions whose unused hours roll over (``carried_in``,
-          ``used_carried``, ``expired``, ``carried_out``; zero without),
-          ``change_request_count`` (timesheet
-          entries marked as change requests), ``change_request_hours``,
-          ``change_request_share`` (percent of the hours, None without
-          hours), ``fee`` (subscription fee), ``overage_amount`` (extra
-          hours billed), ``billed`` (everything billed for the month: fee,
-          extra hours, hourly work, fixed prices delivered), ``chart``
-          (bar widths in percent of the widest month: ``included``,
-          ``within``, ``extra``);
-        - ``totals``: the sums of the months' figures (same keys but
-          ``carried_in`` and ``carried_out``, which are balances; share of
-          the totals);
-        - ``rollover``: whether a contract of the review carries hours;
-        - ``current_fee``: the monthly fee of the contract;
-        - ``proposed_fee``, ``effective_date``.
-        """
+        """``reviews``: ``{contract_id: review}``. ``data`` (or the context
+        keys ``qlibra_review_<key>``, when a mail template renders it):
+        ``contract_ids`` (without docids), ``months`` (6 or 12),
+        ``reference_month`` (the review covers the full months before it;
+        default today), ``proposed_fee`` (default: the client's suggested
+        fee, else the current one), ``effective_date`` (default: next
+        month)."""
         # Accountants print and send service reviews (SPEC, Access): the
         # review shows no cost, margin or rate.
-        if not self.env.user.has_group(ACCOUNTANT_GROUP):
-            raise AccessError(
-                _("Only accountants and managers can print service reviews.")
-            )
-        data = data or {}
-        ctx = self.env.context
-        contracts = self._get_contracts(docids, data)
-        months_count = int(
-            data.get("months") or ctx.get("qlibra_review_months") or REVIEW_MONTHS[0]
+        self._check_group(
+            ACCOUNTANT_GROUP,
+            _("Only accountants and managers can print service reviews."),
         )
+        data = data or {}
+
+        def param(key):
+            return data.get(key) or self.env.context.get(f"qlibra_review_{key}")
+
+        contracts = self._get_contracts(docids, data)
+        months_count = int(param("months") or REVIEW_MONTHS[0])
         if months_count not in REVIEW_MONTHS:
             raise UserError(_("A service review covers the last 6 or 12 months."))
-        today = qlibra_today(self)
-        reference = (
-            fields.Date.to_date(
-                data.get("reference_month") or ctx.get("qlibra_review_reference_month")
-            )
-            or today
-        )
+        reference = fields.Date.to_date(param("reference_month")) or qlibra_today(self)
         date_to = reference.replace(day=1) - relativedelta(days=1)
         date_from = reference.replace(day=1) - relativedelta(months=months_count)
-        proposed_fee = data.get("proposed_fee")
-        if proposed_fee is None:
-            proposed_fee = ctx.get("qlibra_review_proposed_fee")
-        effective_date = fields.Date.to_date(
-            data.get("effective_date") or ctx.get("qlibra_review_effective_date")
-        ) or today.replace(day=1) + relativedelta(months=1)
-        reviews = {}
-        for contract in contracts:
-            partner = contract.partner_id
-            lang = partner.lang or self.env.lang
-            reviews[contract.id] = self.with_context(lang=lang)._get_review(
-                contract, reference, date_from, date_to, proposed_fee, effective_date
-            )
+        effective_date = (
+            fields.Date.to_date(param("effective_date")) or self._next_month()
+        )
         return {
             "doc_ids": contracts.ids,
             "doc_model": "qlibra.contract",
             "docs": contracts,
-            "reviews": reviews,
+            "reviews": {
+                contract.id: self.with_context(
+                    lang=contract.partner_id.lang or self.env.lang
+                )._get_review(
+                    contract,
+                    reference,
+                    date_from,
+                    date_to,
+                    param("proposed_fee"),
+                    effective_date,
+                )
+                for contract in contracts
+            },
         }
 
     @api.model
     def _get_contracts(self, docids, data=None):
-        """The contracts reviewed: ``docids``, else those of ``data`` or of
-        the context (see ``_get_report_values``)."""
         return self.env["qlibra.contract"].browse(
             docids
             or (data or {}).get("contract_ids")
@@ -160,70 +120,44 @@ class ServiceReviewReport(models.AbstractModel):
     ):
         partner = contract.partner_id
         chain = self._chain(contract, date_from, date_to) or contract
-        months = self.env["qlibra.report.period"]._months(date_from, date_to)
-        figures = self._get_month_figures(chain, date_from, date_to)
+        months = self._months(date_from, date_to)
+        figures = self._contract_month_figures(chain, date_from, date_to)
         counts = self._get_change_request_counts(chain, partner, date_from, date_to)
-        # Included, carried and extra hours of each subscription month, each
-        # contract on its own (a renegotiation carries nothing over): the
-        # contract's one rule, as the client statement shows them.
+        # Each contract on its own (a renegotiation carries nothing over).
         balances = chain._qlibra_rollover_balances(months)
         rows = []
         for month in months:
+            members = [
+                self._subscription_month(member, month, figures, balances)
+                for member in chain
+            ]
+            sums = [figures.get((member.id, month), {}) for member in chain]
             row = {
                 "month": month,
-                "included_hours": 0.0,
-                "used_hours": 0.0,
-                "extra_hours": 0.0,
-                **dict.fromkeys(CARRIED_KEYS, 0.0),
+                **{key: sum(m[key] for m in members) for key in SUMMED + CARRIED_KEYS},
                 "change_request_count": counts.get(month, 0),
-                "change_request_hours": 0.0,
-                "fee": 0.0,
-                "overage_amount": 0.0,
-                "billed": 0.0,
+                "change_request_hours": sum(
+                    s.get("change_request_hours", 0.0) for s in sums
+                ),
+                "billed": sum(s.get("revenue", 0.0) for s in sums),
             }
-            for member in chain:
-                values = figures.get((member.id, month), {})
-                row["used_hours"] += values.get("hours", 0.0)
-                row["change_request_hours"] += values.get("change_request_hours", 0.0)
-                row["fee"] += values.get("fee", 0.0)
-                row["overage_amount"] += values.get("overage", 0.0)
-                row["billed"] += values.get("revenue", 0.0)
-                balance = balances[member.id].get(month, {})
-                for key in CARRIED_KEYS:
-                    row[key] += balance.get(key, 0.0)
-                row["included_hours"] += member._included_hours_in_month(month)
-                row["extra_hours"] += balance.get("overage_hours", 0.0)
             row["change_request_share"] = change_request_share(
                 row["change_request_hours"], row["used_hours"]
             )
             rows.append(row)
         self._add_chart(rows)
-        total_keys = (
-            "included_hours",
-            "used_hours",
-            "extra_hours",
-            "used_carried",
-            "expired",
-            "change_request_count",
-            "change_request_hours",
-            "fee",
-            "overage_amount",
-            "billed",
-        )
-        totals = {key: sum(row[key] for row in rows) for key in total_keys}
+        totals = {key: sum(row[key] for row in rows) for key in TOTALS}
         totals["change_request_share"] = change_request_share(
             totals["change_request_hours"], totals["used_hours"]
         )
-        current_fee = contract.monthly_fee
         if not proposed_fee:
-            # The suggested fee comes from costs: only its result is printed,
-            # never what it is computed from. It is the fee of the trailing
-            # window before the review's reference month, not today's (SPEC,
-            # Reports). Without one (no cost in the window), the fee stays.
+            # The fee suggested from costs (only its result is printed) of
+            # the trailing window before the reference month (SPEC, Reports);
+            # without one, the fee stays.
             suggested = partner.sudo()._qlibra_figures(reference)[partner.id][
                 "suggested_fee"
             ]
-            proposed_fee = suggested or current_fee
+            proposed_fee = suggested or contract.monthly_fee
         return {
             "contract": contract,
             "partner": partner,
@@ -239,55 +173,18 @@ class ServiceReviewReport(models.AbstractModel):
             "rollover": any(
                 c._qlibra_rule().monthly_fee and c.rollover_max_hours > 0 for c in chain
             ),
-            "current_fee": current_fee,
+            "current_fee": contract.monthly_fee,
             "proposed_fee": proposed_fee,
             "effective_date": effective_date,
         }
 
     @api.model
-    def _get_month_figures(self, contracts, date_from, date_to):
-        """Month figures of the contracts from the profitability view, as the
-        client statement reads them (see its _get_monthly_figures).
-
-        Returns {(contract_id, month): {"hours", "change_request_hours",
-        "fee", "overage", "revenue"}}.
-        """
-        self.env.flush_all()
-        rows = self.env["qlibra.profitability.report"]._read_group(
-            [
-                ("contract_id", "in", contracts.ids),
-                ("date", ">=", date_from),
-                ("date", "<=", date_to),
-            ],
-            ["contract_id", "date:month", "row_type"],
-            # what the client paid, in the contract's currency
-            ["hours:sum", "change_request_hours:sum", "contract_revenue:sum"],
-        )
-        figures = defaultdict(
-            lambda: dict.fromkeys(
-                ("hours", "change_request_hours", "fee", "overage", "revenue"), 0.0
-            )
-        )
-        for contract, month, row_type, hours, cr_hours, revenue in rows:
-            values = figures[(contract.id, month)]
-            values["hours"] += hours
-            values["change_request_hours"] += cr_hours
-            values["revenue"] += revenue
-            if row_type in ("fee", "overage"):
-                values[row_type] += revenue
-        return figures
-
-    @api.model
     def _get_change_request_counts(self, contracts, partner, date_from, date_to):
-        """Timesheet entries marked as change requests per month: the
-        statement's own timesheet rows, counted as its "Change requests
-        (entries)"."""
+        """Timesheet entries marked as change requests per month, counted on
+        the statement's own rows."""
         rows = self.env["report.qlibra_task_reports.report_client_statement"]
         rows = rows._get_line_rows(
-            partner.commercial_partner_id,
-            date_from,
-            date_to,
-            self.env.companies.ids,
+            partner.commercial_partner_id, date_from, date_to, self.env.companies.ids
         )
         counts = defaultdict(int)
         for row in rows:
@@ -297,19 +194,18 @@ class ServiceReviewReport(models.AbstractModel):
 
     @api.model
     def _add_chart(self, rows):
-        """Bar widths (percent) of the hours chart: the included hours, the
-        hours used within them and the extra hours, on the scale of the
-        month with the most hours (used or included)."""
+        """Bar widths (%) of the hours chart: included, used within them and
+        extra hours, on the scale of the month with the most hours."""
         scale = max(
             [max(row["used_hours"], row["included_hours"]) for row in rows] or [0.0]
         )
         for row in rows:
-            if not scale:
-                row["chart"] = {"included": 0.0, "within": 0.0, "extra": 0.0}
-                continue
             within = row["used_hours"] - row["extra_hours"]
             row["chart"] = {
-                "included": round(row["included_hours"] / scale * 100, 2),
-                "within": round(within / scale * 100, 2),
-                "extra": round(row["extra_hours"] / scale * 100, 2),
+                key: round(value / scale * 100, 2) if scale else 0.0
+                for key, value in (
+                    ("included", row["included_hours"]),
+                    ("within", within),
+                    ("extra", row["extra_hours"]),
+                )
             }

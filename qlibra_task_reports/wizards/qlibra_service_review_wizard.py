@@ -1,9 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from odoo.addons.qlibra_task.models.groups import MANAGER_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
@@ -13,11 +11,8 @@ MAIL_TEMPLATE = "qlibra_task_reports.mail_template_service_review"
 
 
 class QlibraServiceReviewWizard(models.TransientModel):
-    """Print or e-mail the service review of a contract.
-
-    Builds the report's ``data`` (months, proposed fee and its date) and
-    picks the report, nothing more: the figures are the report's.
-    """
+    """Print or e-mail the service review of a contract: builds the
+    report's ``data``, nothing more (the figures are the report's)."""
 
     _name = "qlibra.service.review.wizard"
     _description = "Print or Send a Service Review"
@@ -46,9 +41,7 @@ class QlibraServiceReviewWizard(models.TransientModel):
     effective_date = fields.Date(
         string="Effective From",
         required=True,
-        default=lambda self: (
-            qlibra_today(self).replace(day=1) + relativedelta(months=1)
-        ),
+        default=lambda self: self.env["qlibra.report.period"]._next_month(),
     )
 
     @api.model
@@ -85,28 +78,23 @@ class QlibraServiceReviewWizard(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        data = self._get_data()
-        # config=False: the review carries the firm's identity in its body.
-        action = self.env.ref(REPORT).report_action(
-            self.contract_id, data=data, config=False
+        return self.env["qlibra.report.period"]._print_action(
+            REPORT, self.contract_id, self._get_data()
         )
-        # The wizard closes once the download starts, as Odoo's own do.
-        action["close_on_report_download"] = True
-        return action
 
     def action_send(self):
-        """Open the mail composer on the contract with the template of the
-        service review: the review PDF, rendered with this wizard's choices,
-        is attached, and sending posts the e-mail in the contract's chatter."""
+        """The mail composer on the contract with the service review template:
+        the review PDF, rendered with this wizard's choices, is attached, and
+        sending posts the e-mail in the contract's chatter."""
         self.ensure_one()
+        Period = self.env["qlibra.report.period"]
         # Sending posts in the contract's chatter, which carries costs and
         # margins: managers only (accountants print the review).
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                _("Only client profitability managers can send service reviews.")
-            )
+        Period._check_group(
+            MANAGER_GROUP,
+            _("Only client profitability managers can send service reviews."),
+        )
         data = self._get_data()
-        template = self.env.ref(MAIL_TEMPLATE, raise_if_not_found=False)
         if not self.contract_id.partner_id.email:
             raise UserError(
                 _(
@@ -114,24 +102,10 @@ class QlibraServiceReviewWizard(models.TransientModel):
                     self.contract_id.partner_id.display_name,
                 )
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Send the Service Review"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": "qlibra.contract",
-                "default_res_ids": self.contract_id.ids,
-                "default_template_id": template.id if template else False,
-                "default_composition_mode": "comment",
-                "default_email_layout_xmlid": "mail.mail_notification_light",
-                "force_email": True,
-                # Read by the report when the template renders the PDF.
-                "qlibra_review_months": data["months"],
-                "qlibra_review_reference_month": data["reference_month"],
-                "qlibra_review_proposed_fee": data["proposed_fee"],
-                "qlibra_review_effective_date": data["effective_date"],
-            },
-        }
+        return Period._composer_action(
+            _("Send the Service Review"),
+            self.contract_id,
+            self.env.ref(MAIL_TEMPLATE, raise_if_not_found=False),
+            # Read by the report when the template renders the PDF.
+            {f"qlibra_review_{key}": value for key, value in data.items()},
+        )

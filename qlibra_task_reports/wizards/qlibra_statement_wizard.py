@@ -3,11 +3,20 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
-from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP, MANAGER_GROUP
+from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
+# period: (months in the unit, units back)
+PERIODS = {
+    "this_month": (1, 0),
+    "last_month": (1, 1),
+    "this_quarter": (3, 0),
+    "last_quarter": (3, 1),
+    "this_year": (12, 0),
+    "last_year": (12, 1),
+}
 REPORTS = {
     ("statement", "pdf"): "qlibra_task_reports.action_report_client_statement",
     ("statement", "xlsx"): "qlibra_task_reports.action_report_client_statement_xlsx",
@@ -40,7 +49,7 @@ class QlibraStatementWizard(models.TransientModel):
     )
     date_from = fields.Date(
         string="From",
-        default=lambda self: self._default_dates()[0],
+        default=lambda self: self.env["qlibra.report.period"]._previous_month()[0],
         compute="_compute_dates",
         store=True,
         readonly=False,
@@ -48,7 +57,7 @@ class QlibraStatementWizard(models.TransientModel):
     )
     date_to = fields.Date(
         string="To",
-        default=lambda self: self._default_dates()[1],
+        default=lambda self: self.env["qlibra.report.period"]._previous_month()[1],
         compute="_compute_dates",
         store=True,
         readonly=False,
@@ -87,36 +96,19 @@ class QlibraStatementWizard(models.TransientModel):
         ),
     )
 
-    @api.model
-    def _default_dates(self):
-        """The previous calendar month."""
-        month = qlibra_today(self).replace(day=1)
-        return month - relativedelta(months=1), month - relativedelta(days=1)
-
     @api.depends("period")
     def _compute_dates(self):
-        today = qlibra_today(self)
-        month = today.replace(day=1)
-        quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
-        year = month.replace(month=1)
-        ranges = {
-            "this_month": (month, relativedelta(months=1)),
-            "last_month": (month - relativedelta(months=1), relativedelta(months=1)),
-            "this_quarter": (quarter, relativedelta(months=3)),
-            "last_quarter": (
-                quarter - relativedelta(months=3),
-                relativedelta(months=3),
-            ),
-            "this_year": (year, relativedelta(years=1)),
-            "last_year": (year - relativedelta(years=1), relativedelta(years=1)),
-        }
+        month = qlibra_today(self).replace(day=1)
         for wizard in self:
-            if wizard.period in ranges:
-                start, length = ranges[wizard.period]
+            if wizard.period in PERIODS:
+                length, back = PERIODS[wizard.period]
+                start = month.replace(month=(month.month - 1) // length * length + 1)
+                start -= relativedelta(months=length * back)
                 wizard.date_from = start
-                wizard.date_to = start + length - relativedelta(days=1)
+                wizard.date_to = start + relativedelta(months=length, days=-1)
             elif not wizard.date_from or not wizard.date_to:
-                wizard.date_from, wizard.date_to = self._default_dates()
+                previous = self.env["qlibra.report.period"]._previous_month()
+                wizard.date_from, wizard.date_to = previous
 
     @api.depends("date_from", "date_to")
     def _compute_partner_ids(self):
@@ -155,37 +147,22 @@ class QlibraStatementWizard(models.TransientModel):
             "partner_ids": self.partner_ids.ids,
         }
 
-    def _check_report_access(self):
-        if self.report == "profitability" and not self.env.user.has_group(
-            MANAGER_GROUP
-        ):
-            raise AccessError(
-                _(
-                    "Only client profitability managers can print the "
-                    "profitability report."
-                )
-            )
-
     def action_print(self):
         self.ensure_one()
-        self._check_report_access()
+        if self.report == "profitability":
+            self.env["report.qlibra_task_reports.report_profitability"]._check_access()
         data = self._get_data()
         if self.report == "statement" and not self.partner_ids:
             raise UserError(_("Select at least one client."))
-        report = self.env.ref(REPORTS[(self.report, self.file_format)])
-        # config=False: the statement carries the firm's identity in its body,
-        # so printing never stops at Odoo's document layout dialog.
-        action = report.report_action(self.partner_ids, data=data, config=False)
-        # The wizard closes once the download starts, as Odoo's own do.
-        action["close_on_report_download"] = True
-        return action
+        return self.env["qlibra.report.period"]._print_action(
+            REPORTS[(self.report, self.file_format)], self.partner_ids, data
+        )
 
     def action_send(self):
-        """Open the mail composer with the statement template, as Odoo's
-        documents do (sale, account): for one client, its e-mail rendered
-        with its statement PDF attached, to read and change before sending,
-        posted in the client's chatter; for several, one e-mail per client
-        (mass mode), each with its own statement, logged in its chatter."""
+        """The mail composer with the statement template, as Odoo's documents
+        open it: for one client, its e-mail with its statement attached, to
+        read before sending; for several, one e-mail per client (mass mode).
+        Each is posted or logged in the client's chatter."""
         self.ensure_one()
         data = self._get_data()
         if not self.partner_ids:
@@ -200,29 +177,21 @@ class QlibraStatementWizard(models.TransientModel):
                     ", ".join(missing.mapped("display_name")),
                 )
             )
-        if not self.env.user.has_group(ACCOUNTANT_GROUP):
-            raise AccessError(_("Only accountants and managers can send statements."))
+        self.env["qlibra.report.period"]._check_group(
+            ACCOUNTANT_GROUP, _("Only accountants and managers can send statements.")
+        )
         single = len(self.partner_ids) == 1
-        context = {
-            "default_model": "res.partner",
-            "default_res_ids": self.partner_ids.ids,
-            "default_template_id": self.mail_template_id.id,
-            "default_composition_mode": "comment" if single else "mass_mail",
-            "default_email_layout_xmlid": "mail.mail_notification_light",
-            # Read by the report and its file name when the template renders
-            # the statement of each client (qlibra.report.period).
-            "qlibra_date_from": data["date_from"],
-            "qlibra_date_to": data["date_to"],
-        }
-        if single:
-            # E-mail the client even if it follows the chatter otherwise.
-            context["force_email"] = True
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Send Statements"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": context,
-        }
+        return self.env["qlibra.report.period"]._composer_action(
+            _("Send Statements"),
+            self.partner_ids,
+            self.mail_template_id,
+            {
+                "default_composition_mode": "comment" if single else "mass_mail",
+                # E-mail one client even if it follows the chatter otherwise.
+                "force_email": single,
+                # Read by the report and its file name when the template
+                # renders each client's statement (qlibra.report.period).
+                "qlibra_date_from": data["date_from"],
+                "qlibra_date_to": data["date_to"],
+            },
+        )
