@@ -117,21 +117,34 @@ def measures(*names):
     ]
 
 
+MONEY = ("revenue", "cost", "margin", "hours")
+COUNT = [{"id": "__count", "fieldName": "__count"}]
+BY_MONTH = [{"fieldName": "date", "granularity": "month", "order": "asc"}]
+BY_TYPE = [{"fieldName": "contract_type"}]
+BY_CLIENT = [{"fieldName": "partner_id"}]
+# A client's consumption (as on its form, qlibra_task's res.partner): its
+# subscriptions' hours in the month / the hours they include in it. Both sums
+# come from the same rows: hours from the time, included_hours from the fee
+# (pro rata by days in a partial month), so one pivot gives both.
+CONSUMPTION = ("hours", "included_hours", "change_request_hours", "revenue")
+CONSUMPTION += ("margin", "carried_hours")
+SUBSCRIPTIONS = REPORT, [*CLIENT_TIME, ["contract_type", "=", "subscription"]]
+CONSUMED = "Subscription consumption by client"
+PIVOTS = [
+    # name, rows, columns, model/domain, measures, date filter, sorted by
+    ("Client profitability by month and contract type", BY_MONTH, BY_TYPE),
+    ("Client profitability of the period", [], BY_TYPE, None, None, F_PERIOD),
+    ("Top clients by margin", BY_CLIENT, [], None, None, F_PERIOD, "margin"),
+    ("Bottom clients by margin", BY_CLIENT, [], None, None, F_PERIOD, "margin asc"),
+    (CONSUMED, BY_CLIENT, [], SUBSCRIPTIONS, CONSUMPTION, F_MONTH, "hours"),
+    ("Clients losing money", [], [], (PARTNER, LOSING), COUNT),
+    ("Clients to renegotiate", [], [], (PARTNER, RENEGOTIATE), COUNT),
+]
 pivots = {}
-
-
-def pivot(
-    formula_id,
-    name,
-    model,
-    domain,
-    rows,
-    columns,
-    measure_list,
-    matching,
-    sorted_by=None,
-    order="desc",
-):
+for formula_id, (name, rows, columns, *more) in enumerate(PIVOTS, start=1):
+    source, measure_list, period, sort = more + [None] * (4 - len(more))
+    model, domain = source or (REPORT, CLIENT_TIME)
+    sort, _space, order = (sort or "").partition(" ")
     pid = uid(f"pivot-{formula_id}")
     pivots[pid] = {
         "type": "ODOO",
@@ -141,140 +154,58 @@ def pivot(
         "model": model,
         "domain": domain,
         "context": {},
-        "measures": measure_list,
+        "measures": measure_list
+        if measure_list == COUNT
+        else measures(*measure_list or MONEY),
         "rows": rows,
         "columns": columns,
         "sortedColumn": (
-            {"groupId": [[], []], "measure": sorted_by, "order": order}
-            if sorted_by
+            {"groupId": [[], []], "measure": sort, "order": order or "desc"}
+            if sort
             else None
         ),
-        "fieldMatching": matching,
+        "fieldMatching": report_matching(period)
+        if model == REPORT
+        else PARTNER_MATCHING,
         **({"actionXmlId": ACTION} if model == REPORT else {}),
     }
 
-
-MONEY = ("revenue", "cost", "margin", "hours")
-pivot(
-    1,
-    "Client profitability by month and contract type",
-    REPORT,
-    CLIENT_TIME,
-    [{"fieldName": "date", "granularity": "month", "order": "asc"}],
-    [{"fieldName": "contract_type"}],
-    measures(*MONEY),
-    report_matching(),
-)
-pivot(
-    2,
-    "Client profitability of the period",
-    REPORT,
-    CLIENT_TIME,
-    [],
-    [{"fieldName": "contract_type"}],
-    measures(*MONEY),
-    report_matching(F_PERIOD),
-)
-pivot(
-    3,
-    "Top clients by margin",
-    REPORT,
-    CLIENT_TIME,
-    [{"fieldName": "partner_id"}],
-    [],
-    measures(*MONEY),
-    report_matching(F_PERIOD),
-    sorted_by="margin",
-    order="desc",
-)
-pivot(
-    4,
-    "Bottom clients by margin",
-    REPORT,
-    CLIENT_TIME,
-    [{"fieldName": "partner_id"}],
-    [],
-    measures(*MONEY),
-    report_matching(F_PERIOD),
-    sorted_by="margin",
-    order="asc",
-)
-# A client's consumption (as on its form, qlibra_task's res.partner): its
-# subscriptions' hours in the month / the hours they include in it. Both sums
-# come from the same rows: hours from the time, included_hours from the fee
-# (pro rata by days in a partial month), so one pivot gives both.
-pivot(
-    5,
-    "Subscription consumption by client",
-    REPORT,
-    [["is_internal", "=", False], ["contract_type", "=", "subscription"]],
-    [{"fieldName": "partner_id"}],
-    [],
-    measures(
-        "hours",
-        "included_hours",
-        "change_request_hours",
-        "revenue",
-        "margin",
-        "carried_hours",
+# The two lists of clients: (title, domain, [(column label, field)]).
+LISTS = [
+    (
+        "Clients to renegotiate",
+        RENEGOTIATE,
+        [
+            ("Client", "name"),
+            ("Margin, last 3 months (%)", "qlibra_trailing_margin_percent"),
+            ("Target margin (%)", "qlibra_target_margin"),
+            ("Current fee", "qlibra_current_fee"),
+            ("Suggested fee", "qlibra_suggested_fee"),
+        ],
     ),
-    report_matching(F_MONTH),
-    sorted_by="hours",
-    order="desc",
-)
-pivot(
-    6,
-    "Clients losing money",
-    PARTNER,
-    LOSING,
-    [],
-    [],
-    [{"id": "__count", "fieldName": "__count"}],
-    PARTNER_MATCHING,
-)
-pivot(
-    7,
-    "Clients to renegotiate",
-    PARTNER,
-    RENEGOTIATE,
-    [],
-    [],
-    [{"id": "__count", "fieldName": "__count"}],
-    PARTNER_MATCHING,
-)
-
+    (
+        "Clients losing money",
+        LOSING,
+        [
+            ("Client", "name"),
+            ("Revenue, last 3 months", "qlibra_trailing_revenue"),
+            ("Cost, last 3 months", "qlibra_trailing_cost"),
+            ("Margin, last 3 months", "qlibra_trailing_margin"),
+        ],
+    ),
+]
 lists = {
-    "1": {
-        "id": "1",
-        "name": "Clients to renegotiate",
+    str(i): {
+        "id": str(i),
+        "name": name,
         "model": PARTNER,
-        "columns": [
-            "name",
-            "qlibra_trailing_margin_percent",
-            "qlibra_target_margin",
-            "qlibra_current_fee",
-            "qlibra_suggested_fee",
-        ],
-        "domain": RENEGOTIATE,
+        "columns": [fname for _label, fname in columns],
+        "domain": domain,
         "context": {},
         "orderBy": [{"name": "name", "asc": True}],
         "fieldMatching": PARTNER_MATCHING,
-    },
-    "2": {
-        "id": "2",
-        "name": "Clients losing money",
-        "model": PARTNER,
-        "columns": [
-            "name",
-            "qlibra_trailing_revenue",
-            "qlibra_trailing_cost",
-            "qlibra_trailing_margin",
-        ],
-        "domain": LOSING,
-        "context": {},
-        "orderBy": [{"name": "name", "asc": True}],
-        "fieldMatching": PARTNER_MATCHING,
-    },
+    }
+    for i, (name, domain, columns) in enumerate(LISTS, start=1)
 }
 
 
@@ -453,90 +384,53 @@ for i in range(1, 16):
 styles[f"A{SUB_ROW + 2}:H{SUB_ROW + 16}"] = 3
 formats[f"D{SUB_ROW + 2}:D{SUB_ROW + 16}"] = 2
 
-RENEG_ROW = SUB_ROW + 18
-title(f"A{RENEG_ROW}", "Clients to renegotiate")
-reneg_cols = [
-    ("Client", "name"),
-    ("Margin, last 3 months (%)", "qlibra_trailing_margin_percent"),
-    ("Target margin (%)", "qlibra_target_margin"),
-    ("Current fee", "qlibra_current_fee"),
-    ("Suggested fee", "qlibra_suggested_fee"),
-]
-header(RENEG_ROW + 1, [label for label, _f in reneg_cols])
-for i in range(1, 16):
-    row = RENEG_ROW + 1 + i
-    for j, (_label, fname) in enumerate(reneg_cols):
-        put(cells, f"{'ABCDE'[j]}{row}", f'=ODOO.LIST(1,{i},"{fname}")')
-styles[f"A{RENEG_ROW + 2}:E{RENEG_ROW + 16}"] = 3
-
-LOSING_ROW = RENEG_ROW + 18
-title(f"A{LOSING_ROW}", "Clients losing money")
-losing_cols = [
-    ("Client", "name"),
-    ("Revenue, last 3 months", "qlibra_trailing_revenue"),
-    ("Cost, last 3 months", "qlibra_trailing_cost"),
-    ("Margin, last 3 months", "qlibra_trailing_margin"),
-]
-header(LOSING_ROW + 1, [label for label, _f in losing_cols])
-for i in range(1, 16):
-    row = LOSING_ROW + 1 + i
-    for j, (_label, fname) in enumerate(losing_cols):
-        put(cells, f"{'ABCD'[j]}{row}", f'=ODOO.LIST(2,{i},"{fname}")')
-styles[f"A{LOSING_ROW + 2}:D{LOSING_ROW + 16}"] = 3
+row = SUB_ROW + 18
+for list_id, (name, _domain, columns) in enumerate(LISTS, start=1):
+    title(f"A{row}", name)
+    header(row + 1, [label for label, _f in columns])
+    for i in range(1, 16):
+        for j, (_label, fname) in enumerate(columns):
+            put(
+                cells,
+                f"{'ABCDE'[j]}{row + 1 + i}",
+                f'=ODOO.LIST({list_id},{i},"{fname}")',
+            )
+    styles[f"A{row + 2}:{'ABCDE'[len(columns) - 1]}{row + 16}"] = 3
+    row += 18
+LOSING_ROW = row - 18
 
 ROW_HEIGHT = 23
 
 
-def scorecard(name, x, title_text, key, baseline=None, descr=None, color="#EFF6FF"):
+BLUE, RED, ORANGE = "#EFF6FF", "#FEF2F2", "#FFF7ED"
+NO_CONTRACT = "Hours without contract, last 3 months"
+# (id, title, key value, baseline, its description, background)
+SCORECARDS = [
+    ("sc-margin-month", "Margin, last month", "E19", "B22", "margin", BLUE),
+    ("sc-margin-trailing", "Margin, last 3 months", "E20", "C22", "margin", BLUE),
+    ("sc-no-contract", NO_CONTRACT, "E21", "E22", "last month", RED),
+    ("sc-losing", "Clients losing money", "B25", None, None, RED),
+    ("sc-renegotiate", "Clients to renegotiate", "B26", None, None, ORANGE),
+]
+figures = []
+for x, (name, title_text, key, baseline, descr, color) in enumerate(SCORECARDS):
     data = {
         "type": "scorecard",
         "title": {"text": title_text, "bold": True, "color": "#434343"},
         "background": color,
-        "keyValue": key,
+        "keyValue": f"Data!{key}",
         "baselineMode": "text",
         "baselineColorDown": "#DC6965",
         "baselineColorUp": "#00A04A",
         "humanize": False,
     }
     if baseline:
-        data["baseline"] = baseline
-        data["baselineDescr"] = descr
-    return {
-        "id": uid(name),
-        "x": x,
-        "y": 10,
-        "width": 200,
-        "height": 108,
-        "tag": "chart",
-        "data": data,
-    }
-
-
-figures = [
-    scorecard(
-        "sc-margin-month", 0, "Margin, last month", "Data!E19", "Data!B22", "margin"
-    ),
-    scorecard(
-        "sc-margin-trailing",
-        210,
-        "Margin, last 3 months",
-        "Data!E20",
-        "Data!C22",
-        "margin",
-    ),
-    scorecard(
-        "sc-no-contract",
-        420,
-        "Hours without contract, last 3 months",
-        "Data!E21",
-        "Data!E22",
-        "last month",
-        color="#FEF2F2",
-    ),
-    scorecard("sc-losing", 630, "Clients losing money", "Data!B25", color="#FEF2F2"),
-    scorecard(
-        "sc-renegotiate", 840, "Clients to renegotiate", "Data!B26", color="#FFF7ED"
-    ),
+        data.update(baseline=f"Data!{baseline}", baselineDescr=descr)
+    figures.append(
+        {"id": uid(name), "x": 210 * x, "y": 10, "width": 200, "height": 108}
+        | {"tag": "chart", "data": data}
+    )
+figures += [
     {
         "id": uid("chart-months"),
         "x": 0,
