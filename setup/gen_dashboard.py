@@ -214,6 +214,7 @@ def t(text):
 
 
 # ---------------------------------------------------------------- Data sheet
+DASH_PERIODS = ("Last month", "Last 3 months", "Period")
 data_cells = {}
 data_formats = {}
 data_styles = {"A1:H1": 5, "A3:G3": 5, "A18:E18": 5, "A30": 5}
@@ -249,10 +250,8 @@ for i in range(12):
     put(data_cells, f"G{row}", f'=TEXT($A{row},"mmm yyyy")')
 data_formats["A4:A15"] = 1
 
-put(data_cells, "A18", t("KPI"))
-put(data_cells, "B18", t("Last month"))
-put(data_cells, "C18", t("Last 3 months"))
-put(data_cells, "D18", t("Period"))
+for col, label in zip("ABCD", ("KPI", *DASH_PERIODS), strict=True):
+    put(data_cells, f"{col}18", t(label))
 kpis = [
     ("Revenue", "B", "revenue:sum", None),
     ("Cost", "C", "cost:sum", None),
@@ -273,16 +272,19 @@ for i, (label, col, measure, ctype) in enumerate(kpis):
     put(data_cells, f"C{row}", f"=SUM({col}13:{col}15)")
     extra = f',"contract_type","{ctype}"' if ctype else ""
     put(data_cells, f"D{row}", f'=PIVOT.VALUE(2,"{measure}"{extra})')
-put(data_cells, "A25", t("Clients losing money"))
-put(data_cells, "B25", '=PIVOT.VALUE(6,"__count")')
-put(data_cells, "A26", t("Clients to renegotiate"))
-put(data_cells, "B26", '=PIVOT.VALUE(7,"__count")')
-# Scorecard values
-put(data_cells, "E18", t("Scorecard"))
-put(data_cells, "E19", "=FORMAT.LARGE.NUMBER(B21)")
-put(data_cells, "E20", "=FORMAT.LARGE.NUMBER(C21)")
-put(data_cells, "E21", "=ROUND(C24,1)")
-put(data_cells, "E22", "=ROUND(B24,1)")
+for ref, content in {
+    "A25": t("Clients losing money"),
+    "B25": '=PIVOT.VALUE(6,"__count")',
+    "A26": t("Clients to renegotiate"),
+    "B26": '=PIVOT.VALUE(7,"__count")',
+    # Scorecard values
+    "E18": t("Scorecard"),
+    "E19": "=FORMAT.LARGE.NUMBER(B21)",
+    "E20": "=FORMAT.LARGE.NUMBER(C21)",
+    "E21": "=ROUND(C24,1)",
+    "E22": "=ROUND(B24,1)",
+}.items():
+    put(data_cells, ref, content)
 
 put(data_cells, "A30", t("Contract types"))
 for i, ctype in enumerate(CONTRACT_TYPES):
@@ -311,7 +313,7 @@ def header(row, labels, first_col="A"):
 
 # Key figures
 title("A8", "Key figures (clients, internal time excluded)")
-header(9, ["", "Last month", "Last 3 months", "Period"])
+header(9, ["", *DASH_PERIODS])
 for i in range(len(kpis)):
     row = 10 + i
     put(cells, f"A{row}", f"=Data!A{19 + i}")
@@ -344,42 +346,24 @@ for pivot_id, start in ((3, TOP_ROW + 1), (4, TOP_ROW + 14)):
 
 SUB_ROW = TOP_ROW + 26
 title(f"A{SUB_ROW}", "Subscription consumption by client (consumption month)")
-header(
-    SUB_ROW + 1,
-    [
-        "Client",
-        "Used hours",
-        "Included hours",
-        "Consumption (%)",
-        "Change-request hours",
-        "Revenue",
-        "Margin",
-        "Carried hours",
-    ],
-)
+# Used / included is empty without included hours (or client); carried
+# hours are unused hours of earlier months still usable (rollover).
+SUB_COLS = [("Client", None), ("Used hours", "hours")]
+SUB_COLS += [("Included hours", "included_hours"), ("Consumption (%)", None)]
+SUB_COLS += [("Change-request hours", "change_request_hours")]
+SUB_COLS += [("Revenue", "revenue"), ("Margin", "margin")]
+SUB_COLS += [("Carried hours", "carried_hours")]
+header(SUB_ROW + 1, [label for label, _m in SUB_COLS])
 for i in range(1, 16):
     row = SUB_ROW + 1 + i
     pos = f'"#partner_id",{i}'
-
-    def value(measure, pos=pos):
-        return f'=PIVOT.VALUE(5,"{measure}:sum",{pos})'
-
-    for col, content in zip(
-        "ABCDEFGH",
-        (
-            f"=PIVOT.HEADER(5,{pos})",
-            value("hours"),
-            value("included_hours"),
-            # used / included, empty without included hours (or client)
-            f'=IFERROR(B{row}/C{row},"")',
-            value("change_request_hours"),
-            value("revenue"),
-            value("margin"),
-            # unused hours of earlier months still usable (rollover)
-            value("carried_hours"),
-        ),
-        strict=True,
-    ):
+    for col, (_label, measure) in zip("ABCDEFGH", SUB_COLS, strict=True):
+        if col == "A":
+            content = f"=PIVOT.HEADER(5,{pos})"
+        elif col == "D":
+            content = f'=IFERROR(B{row}/C{row},"")'
+        else:
+            content = f'=PIVOT.VALUE(5,"{measure}:sum",{pos})'
         put(cells, f"{col}{row}", content)
 styles[f"A{SUB_ROW + 2}:H{SUB_ROW + 16}"] = 3
 formats[f"D{SUB_ROW + 2}:D{SUB_ROW + 16}"] = 2
@@ -458,21 +442,21 @@ figures += [
 ]
 
 
-def sheet(sid, name, cells_, styles_, formats_, borders_, figures_, cols, nrows):
+def sheet(sid, name, cells_, styles_, formats_, borders_=None, figures_=()):
     return {
         "id": sid,
         "name": name,
         "colNumber": 10,
-        "rowNumber": nrows,
+        "rowNumber": None,  # set below, the key in its place
         "rows": {},
-        "cols": cols,
+        "cols": None,
         "merges": [],
         "cells": cells_,
         "styles": styles_,
         "formats": formats_,
-        "borders": borders_,
+        "borders": borders_ or {},
         "conditionalFormats": [],
-        "figures": figures_,
+        "figures": list(figures_),
         "tables": [],
         "areGridLinesVisible": False,
         "isVisible": True,
@@ -482,36 +466,12 @@ def sheet(sid, name, cells_, styles_, formats_, borders_, figures_, cols, nrows)
     }
 
 
-dashboard = sheet(
-    "sheet1",
-    "Dashboard",
-    cells,
-    styles,
-    formats,
-    borders,
-    figures,
-    {
-        "0": {"size": 260},
-        "1": {"size": 160},
-        "2": {"size": 160},
-        "3": {"size": 140},
-        "4": {"size": 140},
-        "5": {"size": 140},
-        "6": {"size": 140},
-    },
-    LOSING_ROW + 20,
-)
-data_sheet = sheet(
-    uid("sheet-data"),
-    "Data",
-    data_cells,
-    data_styles,
-    data_formats,
-    {},
-    [],
-    {"0": {"size": 200}, "6": {"size": 110}},
-    40,
-)
+widths = dict(enumerate((260, 160, 160, 140, 140, 140, 140)))
+widths = {str(col): {"size": size} for col, size in widths.items()}
+dashboard = sheet("sheet1", "Dashboard", cells, styles, formats, borders, figures)
+dashboard |= {"cols": widths, "rowNumber": LOSING_ROW + 20}
+data_sheet = sheet(uid("sheet-data"), "Data", data_cells, data_styles, data_formats)
+data_sheet |= {"cols": {"0": {"size": 200}, "6": {"size": 110}}, "rowNumber": 40}
 data_sheet["areGridLinesVisible"] = True
 
 spreadsheet = {
