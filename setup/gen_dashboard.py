@@ -42,48 +42,29 @@ contract_type = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(contract_type)
 CONTRACT_TYPES = [*contract_type.TYPES, "none"]
 
+
+def date_filter(fid, label, default):
+    return {"id": fid, "type": "date", "label": label, "defaultValue": default} | {
+        "rangeType": "fixedPeriod",
+        "disabledPeriods": [],
+    }
+
+
+def relation_filter(fid, label, model):
+    return {"id": fid, "type": "relation", "label": label, "modelName": model} | {
+        "defaultValue": [],
+        "defaultValueDisplayNames": [],
+        "includeChildren": False,
+    }
+
+
 global_filters = [
-    {
-        "id": F_PERIOD,
-        "type": "date",
-        "label": "Period",
-        "defaultValue": "this_year",
-        "rangeType": "fixedPeriod",
-        "disabledPeriods": [],
-    },
-    {
-        "id": F_CLIENT,
-        "type": "relation",
-        "label": "Client",
-        "modelName": "res.partner",
-        "defaultValue": [],
-        "defaultValueDisplayNames": [],
-        "includeChildren": False,
-    },
-    {
-        "id": F_MANAGER,
-        "type": "relation",
-        "label": "Account Manager",
-        "modelName": "res.users",
-        "defaultValue": [],
-        "defaultValueDisplayNames": [],
-        "includeChildren": False,
-    },
-    {
-        "id": F_TYPE,
-        "type": "text",
-        "label": "Contract Type",
-        "defaultValue": "",
-        "rangeOfAllowedValues": "Data!A31:A35",
-    },
-    {
-        "id": F_MONTH,
-        "type": "date",
-        "label": "Consumption Month",
-        "defaultValue": "this_month",
-        "rangeType": "fixedPeriod",
-        "disabledPeriods": [],
-    },
+    date_filter(F_PERIOD, "Period", "this_year"),
+    relation_filter(F_CLIENT, "Client", "res.partner"),
+    relation_filter(F_MANAGER, "Account Manager", "res.users"),
+    {"id": F_TYPE, "type": "text", "label": "Contract Type", "defaultValue": ""}
+    | {"rangeOfAllowedValues": "Data!A31:A35"},
+    date_filter(F_MONTH, "Consumption Month", "this_month"),
 ]
 
 
