@@ -1,23 +1,13 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Item i (issue 22): logging time under load, qLibra side by side with plain
-hr_timesheet.
+hr_timesheet (README.md next to this file, "i. Logging under load").
 
-Two Odoo servers with ``--workers=4 --max-cron-threads=0`` on free ports: one
-on the qLibra database, one on the plain hr_timesheet database of adoption.py
-(``qlibra_bench_plain_<N>``). On each, 8 API clients (threads, JSON-RPC
-``execute_kw``), each logged in as its own timesheet user linked to an
-employee, create 40 lines of today, one ``create`` call per line (320 in
-all), on tasks of 9 clients (for qLibra 3 subscription, 3 hourly, 3
-fixed-price), every client shared by the 8 users as in a firm. Lines/s is 320
-divided by the wall time from the start of the first call to the end of the
-last. One warm-up run per side (its workers load the registry), then the
-sides alternate ``--runs`` times; the lines created are deleted through the
-ORM after each run (the contract-month store follows). Concurrency retries
-are counted from each server's log (``tries left, try again``).
-
-``measure_logging()`` is the entry point; ``python3 benchmarks/logging_load.py
---lines N`` runs this item alone on databases already built by run.py.
+Two servers with ``--workers=4``: one on the qLibra database, one on the
+plain database of adoption.py; on each, 8 API clients (threads, JSON-RPC
+``execute_kw``) create 40 lines each at once. ``measure_logging()`` is the
+entry point; ``python3 benchmarks/logging_load.py --lines N`` runs this item
+alone on databases run.py built.
 """
 
 import argparse
@@ -33,10 +23,7 @@ import time
 import urllib.request
 from datetime import date
 
-from common import ADDONS, log, odoo_registry, superuser_env
-
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
+from common import ADDONS, log, odoo_registry, release, superuser_env
 
 CLIENTS = 8  # API clients, each its own user
 LINES_PER_CLIENT = 40
@@ -66,9 +53,7 @@ def measure_logging(qlibra_db, plain_db, args, figures, rows):
     finally:
         for server in servers.values():
             server.stop()
-        # Let adoption.py copy the plain database afterwards.
-        Registry.delete(plain_db)
-        close_db(plain_db)
+        release(plain_db)  # adoption.py copies it afterwards
     medians = {side: statistics.median(values) for side, values in rates.items()}
     figures["logging_lines_per_s"] = round(medians["qlibra"], 1)
     figures["logging_odoo_lines_per_s"] = round(medians["odoo"], 1)

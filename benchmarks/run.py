@@ -3,29 +3,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Benchmarks of qLibra Task at scale, side by side with Odoo's own equivalents.
 
-Usage: ``python3 benchmarks/run.py --lines N`` (default 1,000,000).
-
-1. Builds the database ``qlibra_bench_<N>`` (or reuses it when its marker says
-   it holds that scale): both add-ons without demo data, 300 clients of the
-   four contract types, 60 employees with hourly costs, projects and tasks,
-   24 months of timesheet lines bulk-inserted with SQL. The SQL rows are
-   checked column by column against lines the ORM creates from the same
-   inputs; any difference stops the script (build_data.py).
-   The contract-month store is filled by the product's own rule.
-2. Measures, each as the median of several interleaved runs, the items a-f of
-   issue 6 (measure.py; see README.md next to this file).
-3. Measures adoption (issue 14, adoption.py): installing both add-ons on a
-   database of plain hr_timesheet that already holds N lines, and creating
-   the first contract of a client with existing lines (100,000 at 1,000,000).
-4. Measures logging under load (issue 22, logging_load.py): 8 API clients
-   creating 320 lines at once on a server with 4 workers, qLibra and plain
-   hr_timesheet interleaved.
-5. Prints a table, then as its very last line one JSON object with every
-   figure (this file).
+Usage: ``python3 benchmarks/run.py --lines N`` (default 1,000,000). Builds or
+reuses the databases (build_data.py), measures items a-e (measure.py), g-h
+(adoption.py) and i (logging_load.py), then prints the table, the targets
+and, as its very last line, one JSON object with every figure. README.md next
+to this file says what each item measures.
 """
 
 import argparse
 import json
+import operator
 import sys
 
 from adoption import measure_adoption
@@ -48,26 +35,18 @@ TARGETS = {
 
 
 def check_targets(figures):
+    compare = {"<=": operator.le, ">=": operator.ge, "==": operator.eq}
     results = {}
-    for key, (operator, bound) in TARGETS.items():
+    for key, (op, bound) in TARGETS.items():
         value = figures.get(key)
-        if isinstance(bound, str):
-            bound = figures.get(bound)
-        if value is None or bound is None:
-            results[key] = None
-        elif operator == "<=":
-            results[key] = value <= bound
-        elif operator == ">=":
-            results[key] = value >= bound
-        else:
-            results[key] = value == bound
+        bound = figures.get(bound) if isinstance(bound, str) else bound
+        missing = value is None or bound is None
+        results[key] = None if missing else compare[op](value, bound)
     return results
 
 
 def print_table(figures, rows):
-    # The table is this script's output: pylint-odoo's print-used is meant for
-    # add-on code, not for a script.
-    # pylint: disable=print-used
+    # The table is this script's output. pylint: disable=print-used
     print()
     print(
         f"qLibra benchmark: {figures['timesheet_lines']:,} timesheet lines "
@@ -92,9 +71,9 @@ def print_table(figures, rows):
     print()
     print("Targets (issues 6, 14 and 22, set at 1,000,000 lines):")
     for key, met in figures["targets"].items():
-        operator, bound = TARGETS[key]
+        op, bound = TARGETS[key]
         state = {True: "met", False: "MISSED", None: "not measured"}[met]
-        print(f"  {key} = {figures.get(key)} (target {operator} {bound}): {state}")
+        print(f"  {key} = {figures.get(key)} (target {op} {bound}): {state}")
 
 
 def main():

@@ -42,48 +42,29 @@ contract_type = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(contract_type)
 CONTRACT_TYPES = [*contract_type.TYPES, "none"]
 
+
+def date_filter(fid, label, default):
+    return {"id": fid, "type": "date", "label": label, "defaultValue": default} | {
+        "rangeType": "fixedPeriod",
+        "disabledPeriods": [],
+    }
+
+
+def relation_filter(fid, label, model):
+    return {"id": fid, "type": "relation", "label": label, "modelName": model} | {
+        "defaultValue": [],
+        "defaultValueDisplayNames": [],
+        "includeChildren": False,
+    }
+
+
 global_filters = [
-    {
-        "id": F_PERIOD,
-        "type": "date",
-        "label": "Period",
-        "defaultValue": "this_year",
-        "rangeType": "fixedPeriod",
-        "disabledPeriods": [],
-    },
-    {
-        "id": F_CLIENT,
-        "type": "relation",
-        "label": "Client",
-        "modelName": "res.partner",
-        "defaultValue": [],
-        "defaultValueDisplayNames": [],
-        "includeChildren": False,
-    },
-    {
-        "id": F_MANAGER,
-        "type": "relation",
-        "label": "Account Manager",
-        "modelName": "res.users",
-        "defaultValue": [],
-        "defaultValueDisplayNames": [],
-        "includeChildren": False,
-    },
-    {
-        "id": F_TYPE,
-        "type": "text",
-        "label": "Contract Type",
-        "defaultValue": "",
-        "rangeOfAllowedValues": "Data!A31:A35",
-    },
-    {
-        "id": F_MONTH,
-        "type": "date",
-        "label": "Consumption Month",
-        "defaultValue": "this_month",
-        "rangeType": "fixedPeriod",
-        "disabledPeriods": [],
-    },
+    date_filter(F_PERIOD, "Period", "this_year"),
+    relation_filter(F_CLIENT, "Client", "res.partner"),
+    relation_filter(F_MANAGER, "Account Manager", "res.users"),
+    {"id": F_TYPE, "type": "text", "label": "Contract Type", "defaultValue": ""}
+    | {"rangeOfAllowedValues": "Data!A31:A35"},
+    date_filter(F_MONTH, "Consumption Month", "this_month"),
 ]
 
 
@@ -117,21 +98,34 @@ def measures(*names):
     ]
 
 
+MONEY = ("revenue", "cost", "margin", "hours")
+COUNT = [{"id": "__count", "fieldName": "__count"}]
+BY_MONTH = [{"fieldName": "date", "granularity": "month", "order": "asc"}]
+BY_TYPE = [{"fieldName": "contract_type"}]
+BY_CLIENT = [{"fieldName": "partner_id"}]
+# A client's consumption (as on its form, qlibra_task's res.partner): its
+# subscriptions' hours in the month / the hours they include in it. Both sums
+# come from the same rows: hours from the time, included_hours from the fee
+# (pro rata by days in a partial month), so one pivot gives both.
+CONSUMPTION = ("hours", "included_hours", "change_request_hours", "revenue")
+CONSUMPTION += ("margin", "carried_hours")
+SUBSCRIPTIONS = REPORT, [*CLIENT_TIME, ["contract_type", "=", "subscription"]]
+CONSUMED = "Subscription consumption by client"
+PIVOTS = [
+    # name, rows, columns, model/domain, measures, date filter, sorted by
+    ("Client profitability by month and contract type", BY_MONTH, BY_TYPE),
+    ("Client profitability of the period", [], BY_TYPE, None, None, F_PERIOD),
+    ("Top clients by margin", BY_CLIENT, [], None, None, F_PERIOD, "margin"),
+    ("Bottom clients by margin", BY_CLIENT, [], None, None, F_PERIOD, "margin asc"),
+    (CONSUMED, BY_CLIENT, [], SUBSCRIPTIONS, CONSUMPTION, F_MONTH, "hours"),
+    ("Clients losing money", [], [], (PARTNER, LOSING), COUNT),
+    ("Clients to renegotiate", [], [], (PARTNER, RENEGOTIATE), COUNT),
+]
 pivots = {}
-
-
-def pivot(
-    formula_id,
-    name,
-    model,
-    domain,
-    rows,
-    columns,
-    measure_list,
-    matching,
-    sorted_by=None,
-    order="desc",
-):
+for formula_id, (name, rows, columns, *more) in enumerate(PIVOTS, start=1):
+    source, measure_list, period, sort = more + [None] * (4 - len(more))
+    model, domain = source or (REPORT, CLIENT_TIME)
+    sort, _space, order = (sort or "").partition(" ")
     pid = uid(f"pivot-{formula_id}")
     pivots[pid] = {
         "type": "ODOO",
@@ -141,140 +135,58 @@ def pivot(
         "model": model,
         "domain": domain,
         "context": {},
-        "measures": measure_list,
+        "measures": measure_list
+        if measure_list == COUNT
+        else measures(*measure_list or MONEY),
         "rows": rows,
         "columns": columns,
         "sortedColumn": (
-            {"groupId": [[], []], "measure": sorted_by, "order": order}
-            if sorted_by
+            {"groupId": [[], []], "measure": sort, "order": order or "desc"}
+            if sort
             else None
         ),
-        "fieldMatching": matching,
+        "fieldMatching": report_matching(period)
+        if model == REPORT
+        else PARTNER_MATCHING,
         **({"actionXmlId": ACTION} if model == REPORT else {}),
     }
 
-
-MONEY = ("revenue", "cost", "margin", "hours")
-pivot(
-    1,
-    "Client profitability by month and contract type",
-    REPORT,
-    CLIENT_TIME,
-    [{"fieldName": "date", "granularity": "month", "order": "asc"}],
-    [{"fieldName": "contract_type"}],
-    measures(*MONEY),
-    report_matching(),
-)
-pivot(
-    2,
-    "Client profitability of the period",
-    REPORT,
-    CLIENT_TIME,
-    [],
-    [{"fieldName": "contract_type"}],
-    measures(*MONEY),
-    report_matching(F_PERIOD),
-)
-pivot(
-    3,
-    "Top clients by margin",
-    REPORT,
-    CLIENT_TIME,
-    [{"fieldName": "partner_id"}],
-    [],
-    measures(*MONEY),
-    report_matching(F_PERIOD),
-    sorted_by="margin",
-    order="desc",
-)
-pivot(
-    4,
-    "Bottom clients by margin",
-    REPORT,
-    CLIENT_TIME,
-    [{"fieldName": "partner_id"}],
-    [],
-    measures(*MONEY),
-    report_matching(F_PERIOD),
-    sorted_by="margin",
-    order="asc",
-)
-# A client's consumption (as on its form, qlibra_task's res.partner): its
-# subscriptions' hours in the month / the hours they include in it. Both sums
-# come from the same rows: hours from the time, included_hours from the fee
-# (pro rata by days in a partial month), so one pivot gives both.
-pivot(
-    5,
-    "Subscription consumption by client",
-    REPORT,
-    [["is_internal", "=", False], ["contract_type", "=", "subscription"]],
-    [{"fieldName": "partner_id"}],
-    [],
-    measures(
-        "hours",
-        "included_hours",
-        "change_request_hours",
-        "revenue",
-        "margin",
-        "carried_hours",
+# The two lists of clients: (title, domain, [(column label, field)]).
+LISTS = [
+    (
+        "Clients to renegotiate",
+        RENEGOTIATE,
+        [
+            ("Client", "name"),
+            ("Margin, last 3 months (%)", "qlibra_trailing_margin_percent"),
+            ("Target margin (%)", "qlibra_target_margin"),
+            ("Current fee", "qlibra_current_fee"),
+            ("Suggested fee", "qlibra_suggested_fee"),
+        ],
     ),
-    report_matching(F_MONTH),
-    sorted_by="hours",
-    order="desc",
-)
-pivot(
-    6,
-    "Clients losing money",
-    PARTNER,
-    LOSING,
-    [],
-    [],
-    [{"id": "__count", "fieldName": "__count"}],
-    PARTNER_MATCHING,
-)
-pivot(
-    7,
-    "Clients to renegotiate",
-    PARTNER,
-    RENEGOTIATE,
-    [],
-    [],
-    [{"id": "__count", "fieldName": "__count"}],
-    PARTNER_MATCHING,
-)
-
+    (
+        "Clients losing money",
+        LOSING,
+        [
+            ("Client", "name"),
+            ("Revenue, last 3 months", "qlibra_trailing_revenue"),
+            ("Cost, last 3 months", "qlibra_trailing_cost"),
+            ("Margin, last 3 months", "qlibra_trailing_margin"),
+        ],
+    ),
+]
 lists = {
-    "1": {
-        "id": "1",
-        "name": "Clients to renegotiate",
+    str(i): {
+        "id": str(i),
+        "name": name,
         "model": PARTNER,
-        "columns": [
-            "name",
-            "qlibra_trailing_margin_percent",
-            "qlibra_target_margin",
-            "qlibra_current_fee",
-            "qlibra_suggested_fee",
-        ],
-        "domain": RENEGOTIATE,
+        "columns": [fname for _label, fname in columns],
+        "domain": domain,
         "context": {},
         "orderBy": [{"name": "name", "asc": True}],
         "fieldMatching": PARTNER_MATCHING,
-    },
-    "2": {
-        "id": "2",
-        "name": "Clients losing money",
-        "model": PARTNER,
-        "columns": [
-            "name",
-            "qlibra_trailing_revenue",
-            "qlibra_trailing_cost",
-            "qlibra_trailing_margin",
-        ],
-        "domain": LOSING,
-        "context": {},
-        "orderBy": [{"name": "name", "asc": True}],
-        "fieldMatching": PARTNER_MATCHING,
-    },
+    }
+    for i, (name, domain, columns) in enumerate(LISTS, start=1)
 }
 
 
@@ -283,6 +195,7 @@ def t(text):
 
 
 # ---------------------------------------------------------------- Data sheet
+DASH_PERIODS = ("Last month", "Last 3 months", "Period")
 data_cells = {}
 data_formats = {}
 data_styles = {"A1:H1": 5, "A3:G3": 5, "A18:E18": 5, "A30": 5}
@@ -318,10 +231,8 @@ for i in range(12):
     put(data_cells, f"G{row}", f'=TEXT($A{row},"mmm yyyy")')
 data_formats["A4:A15"] = 1
 
-put(data_cells, "A18", t("KPI"))
-put(data_cells, "B18", t("Last month"))
-put(data_cells, "C18", t("Last 3 months"))
-put(data_cells, "D18", t("Period"))
+for col, label in zip("ABCD", ("KPI", *DASH_PERIODS), strict=True):
+    put(data_cells, f"{col}18", t(label))
 kpis = [
     ("Revenue", "B", "revenue:sum", None),
     ("Cost", "C", "cost:sum", None),
@@ -342,16 +253,19 @@ for i, (label, col, measure, ctype) in enumerate(kpis):
     put(data_cells, f"C{row}", f"=SUM({col}13:{col}15)")
     extra = f',"contract_type","{ctype}"' if ctype else ""
     put(data_cells, f"D{row}", f'=PIVOT.VALUE(2,"{measure}"{extra})')
-put(data_cells, "A25", t("Clients losing money"))
-put(data_cells, "B25", '=PIVOT.VALUE(6,"__count")')
-put(data_cells, "A26", t("Clients to renegotiate"))
-put(data_cells, "B26", '=PIVOT.VALUE(7,"__count")')
-# Scorecard values
-put(data_cells, "E18", t("Scorecard"))
-put(data_cells, "E19", "=FORMAT.LARGE.NUMBER(B21)")
-put(data_cells, "E20", "=FORMAT.LARGE.NUMBER(C21)")
-put(data_cells, "E21", "=ROUND(C24,1)")
-put(data_cells, "E22", "=ROUND(B24,1)")
+for ref, content in {
+    "A25": t("Clients losing money"),
+    "B25": '=PIVOT.VALUE(6,"__count")',
+    "A26": t("Clients to renegotiate"),
+    "B26": '=PIVOT.VALUE(7,"__count")',
+    # Scorecard values
+    "E18": t("Scorecard"),
+    "E19": "=FORMAT.LARGE.NUMBER(B21)",
+    "E20": "=FORMAT.LARGE.NUMBER(C21)",
+    "E21": "=ROUND(C24,1)",
+    "E22": "=ROUND(B24,1)",
+}.items():
+    put(data_cells, ref, content)
 
 put(data_cells, "A30", t("Contract types"))
 for i, ctype in enumerate(CONTRACT_TYPES):
@@ -380,7 +294,7 @@ def header(row, labels, first_col="A"):
 
 # Key figures
 title("A8", "Key figures (clients, internal time excluded)")
-header(9, ["", "Last month", "Last 3 months", "Period"])
+header(9, ["", *DASH_PERIODS])
 for i in range(len(kpis)):
     row = 10 + i
     put(cells, f"A{row}", f"=Data!A{19 + i}")
@@ -413,130 +327,75 @@ for pivot_id, start in ((3, TOP_ROW + 1), (4, TOP_ROW + 14)):
 
 SUB_ROW = TOP_ROW + 26
 title(f"A{SUB_ROW}", "Subscription consumption by client (consumption month)")
-header(
-    SUB_ROW + 1,
-    [
-        "Client",
-        "Used hours",
-        "Included hours",
-        "Consumption (%)",
-        "Change-request hours",
-        "Revenue",
-        "Margin",
-        "Carried hours",
-    ],
-)
+# Used / included is empty without included hours (or client); carried
+# hours are unused hours of earlier months still usable (rollover).
+SUB_COLS = [("Client", None), ("Used hours", "hours")]
+SUB_COLS += [("Included hours", "included_hours"), ("Consumption (%)", None)]
+SUB_COLS += [("Change-request hours", "change_request_hours")]
+SUB_COLS += [("Revenue", "revenue"), ("Margin", "margin")]
+SUB_COLS += [("Carried hours", "carried_hours")]
+header(SUB_ROW + 1, [label for label, _m in SUB_COLS])
 for i in range(1, 16):
     row = SUB_ROW + 1 + i
     pos = f'"#partner_id",{i}'
-
-    def value(measure, pos=pos):
-        return f'=PIVOT.VALUE(5,"{measure}:sum",{pos})'
-
-    for col, content in zip(
-        "ABCDEFGH",
-        (
-            f"=PIVOT.HEADER(5,{pos})",
-            value("hours"),
-            value("included_hours"),
-            # used / included, empty without included hours (or client)
-            f'=IFERROR(B{row}/C{row},"")',
-            value("change_request_hours"),
-            value("revenue"),
-            value("margin"),
-            # unused hours of earlier months still usable (rollover)
-            value("carried_hours"),
-        ),
-        strict=True,
-    ):
+    for col, (_label, measure) in zip("ABCDEFGH", SUB_COLS, strict=True):
+        if col == "A":
+            content = f"=PIVOT.HEADER(5,{pos})"
+        elif col == "D":
+            content = f'=IFERROR(B{row}/C{row},"")'
+        else:
+            content = f'=PIVOT.VALUE(5,"{measure}:sum",{pos})'
         put(cells, f"{col}{row}", content)
 styles[f"A{SUB_ROW + 2}:H{SUB_ROW + 16}"] = 3
 formats[f"D{SUB_ROW + 2}:D{SUB_ROW + 16}"] = 2
 
-RENEG_ROW = SUB_ROW + 18
-title(f"A{RENEG_ROW}", "Clients to renegotiate")
-reneg_cols = [
-    ("Client", "name"),
-    ("Margin, last 3 months (%)", "qlibra_trailing_margin_percent"),
-    ("Target margin (%)", "qlibra_target_margin"),
-    ("Current fee", "qlibra_current_fee"),
-    ("Suggested fee", "qlibra_suggested_fee"),
-]
-header(RENEG_ROW + 1, [label for label, _f in reneg_cols])
-for i in range(1, 16):
-    row = RENEG_ROW + 1 + i
-    for j, (_label, fname) in enumerate(reneg_cols):
-        put(cells, f"{'ABCDE'[j]}{row}", f'=ODOO.LIST(1,{i},"{fname}")')
-styles[f"A{RENEG_ROW + 2}:E{RENEG_ROW + 16}"] = 3
-
-LOSING_ROW = RENEG_ROW + 18
-title(f"A{LOSING_ROW}", "Clients losing money")
-losing_cols = [
-    ("Client", "name"),
-    ("Revenue, last 3 months", "qlibra_trailing_revenue"),
-    ("Cost, last 3 months", "qlibra_trailing_cost"),
-    ("Margin, last 3 months", "qlibra_trailing_margin"),
-]
-header(LOSING_ROW + 1, [label for label, _f in losing_cols])
-for i in range(1, 16):
-    row = LOSING_ROW + 1 + i
-    for j, (_label, fname) in enumerate(losing_cols):
-        put(cells, f"{'ABCD'[j]}{row}", f'=ODOO.LIST(2,{i},"{fname}")')
-styles[f"A{LOSING_ROW + 2}:D{LOSING_ROW + 16}"] = 3
+row = SUB_ROW + 18
+for list_id, (name, _domain, columns) in enumerate(LISTS, start=1):
+    title(f"A{row}", name)
+    header(row + 1, [label for label, _f in columns])
+    for i in range(1, 16):
+        for j, (_label, fname) in enumerate(columns):
+            put(
+                cells,
+                f"{'ABCDE'[j]}{row + 1 + i}",
+                f'=ODOO.LIST({list_id},{i},"{fname}")',
+            )
+    styles[f"A{row + 2}:{'ABCDE'[len(columns) - 1]}{row + 16}"] = 3
+    row += 18
+LOSING_ROW = row - 18
 
 ROW_HEIGHT = 23
 
 
-def scorecard(name, x, title_text, key, baseline=None, descr=None, color="#EFF6FF"):
+BLUE, RED, ORANGE = "#EFF6FF", "#FEF2F2", "#FFF7ED"
+NO_CONTRACT = "Hours without contract, last 3 months"
+# (id, title, key value, baseline, its description, background)
+SCORECARDS = [
+    ("sc-margin-month", "Margin, last month", "E19", "B22", "margin", BLUE),
+    ("sc-margin-trailing", "Margin, last 3 months", "E20", "C22", "margin", BLUE),
+    ("sc-no-contract", NO_CONTRACT, "E21", "E22", "last month", RED),
+    ("sc-losing", "Clients losing money", "B25", None, None, RED),
+    ("sc-renegotiate", "Clients to renegotiate", "B26", None, None, ORANGE),
+]
+figures = []
+for x, (name, title_text, key, baseline, descr, color) in enumerate(SCORECARDS):
     data = {
         "type": "scorecard",
         "title": {"text": title_text, "bold": True, "color": "#434343"},
         "background": color,
-        "keyValue": key,
+        "keyValue": f"Data!{key}",
         "baselineMode": "text",
         "baselineColorDown": "#DC6965",
         "baselineColorUp": "#00A04A",
         "humanize": False,
     }
     if baseline:
-        data["baseline"] = baseline
-        data["baselineDescr"] = descr
-    return {
-        "id": uid(name),
-        "x": x,
-        "y": 10,
-        "width": 200,
-        "height": 108,
-        "tag": "chart",
-        "data": data,
-    }
-
-
-figures = [
-    scorecard(
-        "sc-margin-month", 0, "Margin, last month", "Data!E19", "Data!B22", "margin"
-    ),
-    scorecard(
-        "sc-margin-trailing",
-        210,
-        "Margin, last 3 months",
-        "Data!E20",
-        "Data!C22",
-        "margin",
-    ),
-    scorecard(
-        "sc-no-contract",
-        420,
-        "Hours without contract, last 3 months",
-        "Data!E21",
-        "Data!E22",
-        "last month",
-        color="#FEF2F2",
-    ),
-    scorecard("sc-losing", 630, "Clients losing money", "Data!B25", color="#FEF2F2"),
-    scorecard(
-        "sc-renegotiate", 840, "Clients to renegotiate", "Data!B26", color="#FFF7ED"
-    ),
+        data.update(baseline=f"Data!{baseline}", baselineDescr=descr)
+    figures.append(
+        {"id": uid(name), "x": 210 * x, "y": 10, "width": 200, "height": 108}
+        | {"tag": "chart", "data": data}
+    )
+figures += [
     {
         "id": uid("chart-months"),
         "x": 0,
@@ -564,21 +423,21 @@ figures = [
 ]
 
 
-def sheet(sid, name, cells_, styles_, formats_, borders_, figures_, cols, nrows):
+def sheet(sid, name, cells_, styles_, formats_, borders_=None, figures_=()):
     return {
         "id": sid,
         "name": name,
         "colNumber": 10,
-        "rowNumber": nrows,
+        "rowNumber": None,  # set below, the key in its place
         "rows": {},
-        "cols": cols,
+        "cols": None,
         "merges": [],
         "cells": cells_,
         "styles": styles_,
         "formats": formats_,
-        "borders": borders_,
+        "borders": borders_ or {},
         "conditionalFormats": [],
-        "figures": figures_,
+        "figures": list(figures_),
         "tables": [],
         "areGridLinesVisible": False,
         "isVisible": True,
@@ -588,36 +447,12 @@ def sheet(sid, name, cells_, styles_, formats_, borders_, figures_, cols, nrows)
     }
 
 
-dashboard = sheet(
-    "sheet1",
-    "Dashboard",
-    cells,
-    styles,
-    formats,
-    borders,
-    figures,
-    {
-        "0": {"size": 260},
-        "1": {"size": 160},
-        "2": {"size": 160},
-        "3": {"size": 140},
-        "4": {"size": 140},
-        "5": {"size": 140},
-        "6": {"size": 140},
-    },
-    LOSING_ROW + 20,
-)
-data_sheet = sheet(
-    uid("sheet-data"),
-    "Data",
-    data_cells,
-    data_styles,
-    data_formats,
-    {},
-    [],
-    {"0": {"size": 200}, "6": {"size": 110}},
-    40,
-)
+widths = dict(enumerate((260, 160, 160, 140, 140, 140, 140)))
+widths = {str(col): {"size": size} for col, size in widths.items()}
+dashboard = sheet("sheet1", "Dashboard", cells, styles, formats, borders, figures)
+dashboard |= {"cols": widths, "rowNumber": LOSING_ROW + 20}
+data_sheet = sheet(uid("sheet-data"), "Data", data_cells, data_styles, data_formats)
+data_sheet |= {"cols": {"0": {"size": 200}, "6": {"size": 110}}, "rowNumber": 40}
 data_sheet["areGridLinesVisible"] = True
 
 spreadsheet = {

@@ -60,52 +60,22 @@ ROLLOVER_CONTEXT = {
 # static/description holds it, who takes it (the admin in a language, or the
 # portal user) and how: a screen (route, selector to wait for, clicks before)
 # or a PDF (report, record). {rila} and {contract} are Rila Trading's ids.
+CONTRACT = "/odoo/action-qlibra_task.qlibra_contract_action/{contract}"
+CLIENT = "/odoo/action-qlibra_task.res_partner_action_qlibra_clients/{rila}"
+DASHBOARDS = "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action"
+DASHBOARDS = (DASHBOARDS, DASHBOARD, [DASHBOARD])
+PORTAL = ("/my/services", ".o_qlibra_portal_contract")
+REVIEW = "qlibra_task_reports.report_service_review"
 SHOTS = [
     ("pivot", "qlibra_task", "en_US", PIVOT),
     ("graph", "qlibra_task", "en_US", GRAPH),
-    (
-        "contract",
-        "qlibra_task",
-        "en_US",
-        (
-            "/odoo/action-qlibra_task.qlibra_contract_action/{contract}",
-            ".o_form_view .o_field_widget",
-        ),
-    ),
+    ("contract", "qlibra_task", "en_US", (CONTRACT, ".o_form_view .o_field_widget")),
     ("rollover", "qlibra_task", "en_US", PIVOT),
-    (
-        "client",
-        "qlibra_task",
-        "en_US",
-        (
-            "/odoo/action-qlibra_task.res_partner_action_qlibra_clients/{rila}",
-            CLIENT_TAB,
-            [CLIENT_TAB],
-        ),
-    ),
-    (
-        "dashboard",
-        "qlibra_task_dashboard",
-        "en_US",
-        (
-            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
-            DASHBOARD,
-            [DASHBOARD],
-        ),
-    ),
+    ("client", "qlibra_task", "en_US", (CLIENT, CLIENT_TAB, [CLIENT_TAB])),
+    ("dashboard", "qlibra_task_dashboard", "en_US", DASHBOARDS),
     ("statement", "qlibra_task_reports", "en_US", (STATEMENT, "{rila}")),
-    (
-        "service_review",
-        "qlibra_task_reports",
-        "en_US",
-        ("qlibra_task_reports.report_service_review", "{contract}"),
-    ),
-    (
-        "portal",
-        "qlibra_task_portal",
-        "portal",
-        ("/my/services", ".o_qlibra_portal_contract"),
-    ),
+    ("service_review", "qlibra_task_reports", "en_US", (REVIEW, "{contract}")),
+    ("portal", "qlibra_task_portal", "portal", PORTAL),
     ("pivot_bg", "qlibra_task", "bg_BG", PIVOT),
     ("statement_bg", "qlibra_task_reports", "bg_BG", (STATEMENT, "{rila}")),
 ]
