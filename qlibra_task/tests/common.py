@@ -152,4 +152,5 @@ class QlibraHttpCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        http.root.statics  # noqa: B018 (a lazy property: computed when read)
+        # a lazy property: reading it builds and keeps it
+        cls.static_paths = http.root.statics
