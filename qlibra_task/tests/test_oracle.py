@@ -762,16 +762,16 @@ OP_CONTRACT = _op(
     scope=st.sampled_from([None, 0, 1]),
     **TERMS,
 )
-OP_LOG = _op(
-    "log",
-    client=CLIENT,
-    project=st.integers(0, 1),
-    task=st.sampled_from([None, 0, 1]),
-    employee=EMPLOYEE,
-    day=LINE_DAY,
-    hours=QUARTERS,
-    mark=st.booleans(),
-)
+LOG_FIELDS = {
+    "client": CLIENT,
+    "project": st.integers(0, 1),
+    "task": st.sampled_from([None, 0, 1]),
+    "employee": EMPLOYEE,
+    "day": LINE_DAY,
+    "hours": QUARTERS,
+    "mark": st.booleans(),
+}
+OP_LOG = _op("log", **LOG_FIELDS)
 OP_EDIT_HOURS = _op("edit_hours", line=PICK, hours=QUARTERS)
 OP_MOVE = _op(
     "move",
@@ -830,15 +830,7 @@ OP_MOVE_CONTACT = _op(
 )
 # time logged for a contact (None: for the project's or task's client)
 OP_LOG_FOR_CONTACT = _op(
-    "log",
-    client=CLIENT,
-    project=st.integers(0, 1),
-    task=st.sampled_from([None, 0, 1]),
-    employee=EMPLOYEE,
-    day=LINE_DAY,
-    hours=QUARTERS,
-    mark=st.booleans(),
-    contact=st.sampled_from([None, 0, 1, 0, 1]),
+    "log", **LOG_FIELDS, contact=st.sampled_from([None, 0, 1, 0, 1])
 )
 OP_PROJECT_CLIENT = _op(
     "project_client",
