@@ -473,10 +473,11 @@ class AccountAnalyticLine(models.Model):
         for line in self:
             line.qlibra_hourly_cost = line.employee_id.hourly_cost
 
-    @api.depends("company_id")
+    @api.depends()
     def _compute_qlibra_overhead_rate(self):
-        # Deliberately not depending on the company's rate: a later change of
-        # it must not rewrite the cost of time already logged.
+        # Set when the line is logged, then kept: neither a later change of
+        # the company's rate nor a move to another company's project
+        # rewrites the cost of time already logged (SPEC, Rules).
         for line in self:
             line.qlibra_overhead_rate = line.company_id.qlibra_overhead_rate
 

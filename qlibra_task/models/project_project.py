@@ -25,11 +25,29 @@ class ProjectProject(models.Model):
     qlibra_contract_type = fields.Selection(related="qlibra_contract_id.contract_type")
 
     def write(self, vals):
-        if not self._qlibra_may_move_revenue():
-            self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
-            # Not a record id: Odoo's own checks refuse it.
-            if isinstance(vals.get("partner_id"), int):
-                self._qlibra_check_client_change(vals["partner_id"])
+        if self._qlibra_may_move_revenue():
+            return self._qlibra_write(vals)
+        self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
+        before = "partner_id" in vals and self._qlibra_line_contracts()
+        if not before:
+            return self._qlibra_write(vals)
+        # Another client may move time to or from a contract, and its revenue
+        # with it: a manager's act (SPEC, Lifecycle). The one rule of the
+        # lines' contract decides, after the write; refused, it is undone.
+        with self.env.cr.savepoint():
+            res = self._qlibra_write(vals)
+            if before != self._qlibra_line_contracts():
+                raise AccessError(
+                    _(
+                        "Another client for project %s would move its time to "
+                        "or from a client contract: ask a client profitability "
+                        "manager to change its client.",
+                        self[:1].display_name,
+                    )
+                )
+        return res
+
+    def _qlibra_write(self, vals):
         contracts = self.env["qlibra.contract"]
         if "qlibra_contract_id" in vals:
             contracts = self.sudo().qlibra_contract_id
@@ -58,38 +76,11 @@ class ProjectProject(models.Model):
             contracts._recompute_timesheet_contracts()
         return res
 
-    def _qlibra_check_client_change(self, partner_id):
-        """A project whose time counts for its client's contract moves that
-        time to another client when its client changes: a manager's act.
-        A project contract does not cover all its time: outside its dates,
-        the client's contract for the whole client (one without projects)
-        does."""
-        partner = self.env["res.partner"].browse(partner_id)
-        for project in self.sudo():
-            if (
-                project.partner_id.commercial_partner_id
-                == partner.commercial_partner_id
-            ):
-                continue
-            contracts = (
-                self.env["account.analytic.line"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("project_id", "=", project.id),
-                        ("qlibra_contract_id", "!=", False),
-                    ],
-                    ["qlibra_contract_id"],
-                )
-            )
-            if any(not contract._scope_projects() for (contract,) in contracts):
-                raise AccessError(
-                    _(
-                        "The time of project %s counts for its client's contract: "
-                        "ask a client profitability manager to change its client.",
-                        project.display_name,
-                    )
-                )
+    def _qlibra_line_contracts(self):
+        """Each timesheet line of the projects and its contract."""
+        lines = self.env["account.analytic.line"].sudo()
+        lines = lines.search([("project_id", "in", self.ids)])
+        return {line.id: line.qlibra_contract_id.id for line in lines}
 
     @api.onchange("qlibra_contract_id")
     def _onchange_qlibra_contract_id(self):

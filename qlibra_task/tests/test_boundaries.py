@@ -161,12 +161,12 @@ class TestContractBoundaries(QlibraCase):
         empty.with_user(self.employee_user).write({"project_id": target.id})
         self.assertEqual(empty.project_id, target)
         # Nor may an employee change the client of a project whose time counts
-        # for the client's contract.
+        # for the client's contract: Odoo's access rights refuse it first.
         whole = self._contract(other_client, "hourly", date(2025, 1, 1))
         covered = self._project(other_client, name="Covered by the client")
         self._log(self._task(covered), self.junior, date(2025, 3, 3), 1.0)
         self.assertTrue(whole)
-        with self.assertRaisesRegex(AccessError, "ask a client profitability manager"):
+        with self.assertRaises(AccessError):
             covered.with_user(self.employee_user).write({"partner_id": client.id})
 
     def test_project_contract_client_wide_time_client_change(self):
@@ -222,6 +222,25 @@ class TestContractBoundaries(QlibraCase):
         scoped_only.with_user(project_manager).write({"partner_id": other_client.id})
         self.env.flush_all()
         self.assertEqual(kept.qlibra_contract_id, scoped_only.qlibra_contract_id)
+        # Time without a contract that would gain the new client's contract
+        # moves revenue too: refused, and nothing changes. (Time on a task
+        # stays with the task's customer: only time without a task moves.)
+        uncovered = self._project(other_client, name="Project without contract")
+        free = self.Line.create(
+            {
+                "name": "Work without a task",
+                "project_id": uncovered.id,
+                "employee_id": self.junior.id,
+                "date": date(2025, 6, 3),
+                "unit_amount": 1.0,
+            }
+        )
+        self.assertFalse(free.qlibra_contract_id)
+        with self.assertRaisesRegex(AccessError, "ask a client profitability manager"):
+            uncovered.with_user(project_manager).write({"partner_id": client.id})
+        self.env.invalidate_all()
+        self.assertEqual(uncovered.partner_id, other_client)
+        self.assertFalse(free.qlibra_contract_id)
         # A manager's act: the time without a task follows the new client.
         project.write({"partner_id": other_client.id})
         self.env.flush_all()
@@ -268,6 +287,36 @@ class TestContractBoundaries(QlibraCase):
         ours = self._contract(client, "hourly", date(2025, 1, 1), hourly_rate=50.0)
         self.env.flush_all()
         self.assertEqual(line.qlibra_contract_id, ours)
+
+    def test_line_moved_to_another_company_keeps_its_cost(self):
+        """A line keeps the rates it was logged with when it moves to
+        another company's project (SPEC, Rules: moving the line keeps
+        them); it then counts for that company's contracts only."""
+        self.company.qlibra_overhead_rate = 50.0
+        other_company = self.env["res.company"].create({"name": "Boundary Company C"})
+        other_company.qlibra_overhead_rate = 20.0
+        client = self._client("Boundary Moved Line Client")
+        line = self._log(
+            self._task(self._project(client)), self.junior, date(2025, 3, 3), 2.0
+        )
+        cost = line.qlibra_cost
+        self.assertAlmostEqual(cost, 2.0 * self.junior.hourly_cost * 1.5)
+        theirs = self._contract(
+            client,
+            "hourly",
+            date(2025, 1, 1),
+            hourly_rate=70.0,
+            company_id=other_company.id,
+        )
+        target = self._project(client, name="Project of Company C")
+        target.company_id = other_company
+        line.write({"project_id": target.id, "task_id": False})
+        self.env.flush_all()
+        self.assertEqual(line.company_id, other_company)
+        self.assertEqual(line.qlibra_overhead_rate, 50.0)
+        self.assertAlmostEqual(line.qlibra_cost, cost)
+        self.assertEqual(line.qlibra_contract_id, theirs)
+        self.assertAlmostEqual(line.qlibra_revenue, 140.0)
 
     def test_contact_moving_company_leaves_its_time(self):
         client = self._client("Boundary First Employer")

@@ -305,9 +305,8 @@ class Oracle:
 
     def expect_client_change(self, project, client):
         """What SPEC says of a non-manager giving a project another client:
-        refused when some of its time would leave its contract (its revenue
-        moves: a manager's act), accepted when none of its time has a
-        contract before or after; else unsure (None)."""
+        refused when some of its time would move to or from a contract (its
+        revenue moves: a manager's act), else accepted."""
         lines = {
             lid: line for lid, line in self.lines.items() if line.project == project
         }
@@ -321,11 +320,7 @@ class Oracle:
         self.project_client[project] = saved[0]
         for line, line_client, contact in saved[1]:
             line.client, line.contact = line_client, contact
-        if any(cid is not None and cid != after[lid] for lid, cid in before.items()):
-            return False
-        if not any(before.values()) and not any(after.values()):
-            return True
-        return None
+        return before == after
 
     def logged_client(self, project, task):
         """The client a line of project and task is logged for: its task's
@@ -868,6 +863,14 @@ OP_LOG_OTHER_COMPANY = _op(
     hours=QUARTERS,
     mark=st.booleans(),
 )
+# a line moved to a project of the second company or of no company
+OP_MOVE_OTHER_COMPANY = _op(
+    "move",
+    line=PICK,
+    client=st.sampled_from([B_CLIENT, SHARED_CLIENT]),
+    project=st.integers(0, 1),
+    task=st.sampled_from([None, 0, 1]),
+)
 
 LINE_OPS = [
     OP_LOG,
@@ -1248,11 +1251,7 @@ class Scenario:
         # the task may have moved to another project since
         project = task.project_id or project
         if project.company_id and project.company_id != line.company_id:
-            # To another company: left out. SPEC says a moved line keeps
-            # its rates, but its cost is in its company's currency, which
-            # may change too; Odoo takes the new company's overhead rate
-            # (the cost changes). An open question, not an oracle rule.
-            return
+            self.stats["move to another company"] += 1
         if self.attempt(
             f"move(line {line.id} to {project.name}/{task.name or '-'})",
             lambda: line.write({"project_id": project.id, "task_id": task.id}),
@@ -2026,6 +2025,9 @@ class TestOracle(QlibraCase):
                     OP_ARCHIVE,
                     OP_CORRECT_DATES,
                     OP_MOVE,
+                    OP_MOVE_OTHER_COMPANY,
+                    OP_MOVE_OTHER_COMPANY,
+                    OP_MOVE_OTHER_COMPANY,
                     OP_MOVE_TASK,
                     OP_REDATE,
                     OP_EDIT_HOURS,
