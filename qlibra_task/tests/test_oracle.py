@@ -1903,9 +1903,9 @@ class TestOracle(QlibraCase):
         self._property(
             "mixed operations",
             200,
-            st.lists(st.one_of(OP_CONTRACT, OP_LOG), min_size=2, max_size=8),
+            st.lists(weighted(OP_CONTRACT, OP_LOG), min_size=2, max_size=8),
             st.lists(
-                st.one_of(*LINE_OPS, *COST_OPS, *CONTRACT_OPS, *TASK_OPS),
+                weighted(*LINE_OPS, *COST_OPS, *CONTRACT_OPS, *TASK_OPS),
                 min_size=4,
                 max_size=30,
             ),
@@ -1919,11 +1919,11 @@ class TestOracle(QlibraCase):
             st.lists(OP_LOG, min_size=2, max_size=12),
             st.tuples(
                 st.lists(
-                    st.one_of(OP_CONTRACT, OP_CONTRACT, OP_RENEGOTIATE, OP_PRICE),
+                    weighted(OP_CONTRACT, OP_CONTRACT, OP_RENEGOTIATE, OP_PRICE),
                     min_size=1,
                     max_size=6,
                 ),
-                st.lists(st.one_of(*LINE_OPS, *TASK_OPS), max_size=8),
+                st.lists(weighted(*LINE_OPS, *TASK_OPS), max_size=8),
             ).map(lambda pair: pair[0] + pair[1]),
         )
 
@@ -1942,9 +1942,9 @@ class TestOracle(QlibraCase):
         self._property(
             "subscriptions across months",
             120,
-            st.lists(st.one_of(subscription, OP_LOG), min_size=2, max_size=8),
+            st.lists(weighted(subscription, OP_LOG), min_size=2, max_size=8),
             st.lists(
-                st.one_of(
+                weighted(
                     subscription,
                     OP_RENEGOTIATE,
                     OP_RENEGOTIATE,
@@ -1977,9 +1977,9 @@ class TestOracle(QlibraCase):
         self._property(
             "fixed price",
             80,
-            st.lists(st.one_of(fixed, fixed, OP_LOG), min_size=1, max_size=6),
+            st.lists(weighted(fixed, fixed, OP_LOG), min_size=1, max_size=6),
             st.lists(
-                st.one_of(
+                weighted(
                     fixed, OP_CONTRACT, OP_LOG, OP_LOG, OP_MOVE, OP_ARCHIVE, *TASK_OPS
                 ),
                 min_size=4,
