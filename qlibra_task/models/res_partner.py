@@ -5,7 +5,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from .contract_type import CONTRACT_TYPES, types_with
 from .figures import (
@@ -14,7 +14,7 @@ from .figures import (
     margin_percent,
     suggested_fee,
 )
-from .groups import FIGURE, MANAGER_GROUP
+from .groups import FIGURE, check_manager
 from .qlibra_today import today as qlibra_today
 
 TRAILING_MONTHS = 3
@@ -402,10 +402,9 @@ class ResPartner(models.Model):
         flag, so they are the only ones computed.
         """
         # The flags tell who loses money: searching on them is reading them.
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                _("Only client profitability managers can search on margins.")
-            )
+        check_manager(
+            self.env, _("Only client profitability managers can search on margins.")
+        )
         if operator not in ("=", "!=") or not isinstance(value, bool):
             return [("id", "in", [])]
         _month_start, trailing_start = self._qlibra_periods()
