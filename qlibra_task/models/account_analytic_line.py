@@ -190,19 +190,28 @@ class AccountAnalyticLine(models.Model):
         if not ids:
             return
         if old is None:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT l.qlibra_contract_id, date_trunc('month', l.date)::date
-                         FROM account_analytic_line l
-                         JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
-                        WHERE l.id = ANY(%s) AND l.project_id IS NOT NULL
-                          AND c.contract_type IN %s""",
-                    ids,
-                    tuple(types_with("monthly_fee")),
-                )
-            )
-            old = self.env.cr.fetchall()
+            old = self._qlibra_subscription_months(SQL("l.id = ANY(%s)", ids))
         self.env["qlibra.contract"]._qlibra_touch_months(pairs=old, lines=ids)
+
+    @api.model
+    def _qlibra_subscription_months(self, where):
+        """The (contract id, first day of the month) of the stored lines that
+        match ``where`` (SQL on ``l``) and count in a subscription's month:
+        only subscriptions' months are stored, so time under other contracts
+        (the most frequent save) stops here."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT l.qlibra_contract_id,
+                          date_trunc('month', l.date)::date
+                     FROM account_analytic_line l
+                     JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
+                    WHERE %s AND l.project_id IS NOT NULL
+                      AND c.contract_type IN %s""",
+                where,
+                tuple(types_with("monthly_fee")),
+            )
+        )
+        return self.env.cr.fetchall()
 
     def _qlibra_lock_inputs_at_commit(self):
         """Two users acting at once get the figures of one after the other
