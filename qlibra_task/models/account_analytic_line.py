@@ -132,7 +132,7 @@ class AccountAnalyticLine(models.Model):
         if not timesheets:
             return
         today = qlibra_today(self)
-        columns = [
+        rows = [
             [
                 index,
                 line.date or today,
@@ -143,19 +143,11 @@ class AccountAnalyticLine(models.Model):
             ]
             for index, line in enumerate(timesheets)
         ]
-        keys, dates, companies, task_contracts, project_contracts, clients = (
-            list(column) for column in zip(*columns, strict=True)
-        )
         inputs = SQL(
             "SELECT * FROM unnest(%s::int[], %s::date[], %s::int[], %s::int[],"
             " %s::int[], %s::int[])"
             " AS i(k, date, company_id, task_contract, project_contract, client)",
-            keys,
-            dates,
-            companies,
-            task_contracts,
-            project_contracts,
-            clients,
+            *map(list, zip(*rows, strict=True)),
         )
         resolved = dict(self._qlibra_execute(self._qlibra_resolution_sql(inputs)))
         timesheets.filtered("id")._qlibra_lock_inputs_at_commit()
@@ -533,12 +525,13 @@ class AccountAnalyticLine(models.Model):
         the task's). alias: a relation with contract_type, hours,
         hourly_rate and rounding."""
         return SQL(
-            """CASE WHEN %(row)s.contract_type = 'hourly'
+            """CASE WHEN %(row)s.contract_type IN %(types)s
                     THEN round(%(row)s.hours::numeric
                                * COALESCE(%(row)s.hourly_rate, 0)
                                / %(row)s.rounding) * %(row)s.rounding
                     ELSE 0 END""",
             row=SQL.identifier(alias),
+            types=tuple(types_with("hourly")),
         )
 
     @api.depends(
