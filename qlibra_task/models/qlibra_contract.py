@@ -352,8 +352,7 @@ class QlibraContract(models.Model):
 
     def _qlibra_type_label(self):
         """The label of the contract's type, in the context's language."""
-        labels = dict(self._fields["contract_type"]._description_selection(self.env))
-        return labels.get(self.contract_type, "")
+        return self._fields["contract_type"].convert_to_export(self.contract_type, self)
 
     @api.depends("date_start", "date_end", "active")
     @api.depends_context("date")
@@ -442,9 +441,8 @@ class QlibraContract(models.Model):
         lines = self.env["account.analytic.line"].sudo()
         groups = lines._read_group(
             [
+                *self.env["hr.employee"]._uncosted_domain(),
                 ("qlibra_contract_id", "in", self.ids),
-                ("unit_amount", "!=", 0),
-                ("amount", "=", 0),
                 ("employee_id", "!=", False),
             ],
             ["qlibra_contract_id"],
@@ -1126,13 +1124,11 @@ class QlibraContract(models.Model):
         return contracts
 
     def write(self, vals):
-        for fname in ("contract_type", "currency_id"):
-            if fname == "currency_id" and self.env.context.get(
-                "qlibra_follow_company_currency"
-            ):
-                continue
-            if fname in vals:
-                self._check_terms_change(fname, vals[fname])
+        fixed = {"contract_type", "currency_id"} & set(vals)
+        if self.env.context.get("qlibra_follow_company_currency"):
+            fixed.discard("currency_id")
+        for fname in sorted(fixed):
+            self._check_terms_change(fname, vals[fname])
         if "active" in vals and not vals["active"]:
             # Archiving ends the contract on the archive day.
             today = qlibra_today(self)
@@ -1303,41 +1299,37 @@ class QlibraContract(models.Model):
             },
         }
 
+    @api.model
+    def _qlibra_window_action(self, xmlid, domain, **values):
+        """The window action of xmlid on domain, with values (context...)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action.update(domain=domain, **values)
+        return action
+
     def action_view_timesheets(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "hr_timesheet.timesheet_action_all"
+        return self._qlibra_window_action(
+            "hr_timesheet.timesheet_action_all",
+            [("qlibra_contract_id", "=", self.id)],
+            context={"create": False},
+            display_name=_("Timesheets of %s", self.display_name),
         )
-        action.update(
-            {
-                "domain": [("qlibra_contract_id", "=", self.id)],
-                "context": {"create": False},
-                "display_name": _("Timesheets of %s", self.display_name),
-            }
-        )
-        return action
 
     def action_view_profitability(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "qlibra_task.qlibra_profitability_report_action"
+        return self._qlibra_window_action(
+            "qlibra_task.qlibra_profitability_report_action",
+            [("contract_id", "=", self.id)],
+            context={"search_default_filter_last_12_months": 0},
         )
-        action["domain"] = [("contract_id", "=", self.id)]
-        action["context"] = {"search_default_filter_last_12_months": 0}
-        return action
 
     def action_view_projects(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "project.open_view_project_all"
+        return self._qlibra_window_action(
+            "project.open_view_project_all",
+            [("qlibra_contract_id", "=", self.id)],
+            context={
+                "default_qlibra_contract_id": self.id,
+                "default_partner_id": self.partner_id.id,
+            },
         )
-        action.update(
-            {
-                "domain": [("qlibra_contract_id", "=", self.id)],
-                "context": {
-                    "default_qlibra_contract_id": self.id,
-                    "default_partner_id": self.partner_id.id,
-                },
-            }
-        )
-        return action

@@ -162,14 +162,10 @@ class QlibraWarning(models.Model):
             elif figures and warning.id in legacy:
                 texts = legacy[warning.id]
             else:
-                texts = {"summary": warning._kind_label(), "message": ""}
+                kind = warning._fields["kind"].convert_to_export(warning.kind, warning)
+                texts = {"summary": kind, "message": ""}
             warning.summary = texts["summary"]
             warning.message = texts["message"]
-
-    def _kind_label(self):
-        return dict(self._fields["kind"]._description_selection(self.env)).get(
-            self.kind, ""
-        )
 
     def _legacy_texts(self):
         """{id: texts} of warnings raised before their figures were kept.
@@ -535,10 +531,9 @@ class QlibraWarning(models.Model):
             partners = contracts.filtered(
                 lambda c, co=company: c.company_id == co
             ).partner_id.with_context(allowed_company_ids=company.ids)
-            all_figures = partners._qlibra_figures()
-            clients += [(partner, all_figures[partner.id]) for partner in partners]
+            clients += partners._qlibra_figures().values()
         candidates = []
-        for _partner, figures in clients:
+        for figures in clients:
             contract = figures["contract"]
             if not figures["to_renegotiate"] or not contract:
                 continue

@@ -437,12 +437,11 @@ class ResPartner(models.Model):
 
     def action_view_qlibra_profitability(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "qlibra_task.qlibra_profitability_report_action"
+        return self.env["qlibra.contract"]._qlibra_window_action(
+            "qlibra_task.qlibra_profitability_report_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            display_name=self.env._("Profitability of %s", self.display_name),
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["display_name"] = self.env._("Profitability of %s", self.display_name)
-        return action
 
     def action_qlibra_renegotiate(self):
         """Renegotiate the client's running contract (from the list of clients
@@ -455,9 +454,8 @@ class ResPartner(models.Model):
 
     def action_view_qlibra_contracts(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "qlibra_task.qlibra_contract_action"
+        return self.env["qlibra.contract"]._qlibra_window_action(
+            "qlibra_task.qlibra_contract_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            context={"default_partner_id": self.commercial_partner_id.id},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
