@@ -566,12 +566,10 @@ class QlibraContract(models.Model):
         Without a calendar, Monday to Friday.
         """
         if not calendar:
+            days = range((date_to - date_from).days)
             return [
                 day
-                for day in (
-                    date_from + timedelta(days=n)
-                    for n in range((date_to - date_from).days)
-                )
+                for day in (date_from + timedelta(days=n) for n in days)
                 if day.weekday() < 5
             ]
         tz = timezone(calendar.tz or "UTC")
@@ -659,7 +657,9 @@ class QlibraContract(models.Model):
             )
             scope = contract._scope_projects()
             for other in others:
-                if not contract._overlaps(other):
+                if not contract._is_valid_on(
+                    other.date_start, other.date_end or date.max
+                ):
                     continue
                 other_scope = other._scope_projects()
                 same_scope = (not scope and not other_scope) or (scope & other_scope)
@@ -693,8 +693,8 @@ class QlibraContract(models.Model):
     def _month_fraction(self, month):
         """Share of the calendar month of ``month`` (any day of it) that the
         contract runs: its days in the month / the month's days. The fee and
-        the included hours of a partial month are pro rata by it; the
-        analysis view applies the same rule in SQL (_month_fraction_sql)."""
+        the included hours of a partial month are pro rata by it (the
+        contract-month store and the analysis read them from here)."""
         self.ensure_one()
         first = month.replace(day=1)
         last = first + relativedelta(months=1, days=-1)
@@ -1069,10 +1069,6 @@ class QlibraContract(models.Model):
         )
         self._qlibra_touch_months(contracts=[row[0] for row in self.env.cr.fetchall()])
         self._qlibra_store_months()
-
-    def _overlaps(self, other):
-        self.ensure_one()
-        return self._is_valid_on(other.date_start, other.date_end or date.max)
 
     @api.model
     def _qlibra_running_domain(self, date_from, date_to=None):

@@ -489,9 +489,6 @@ class QlibraWarning(models.Model):
         # The task's cost so far, sub-tasks included, computed for all the
         # tasks at once (project.task._compute_qlibra_figures).
         for task in tasks:
-            cost = task.qlibra_cost
-            # in the company's currency, like the cost
-            price = task._qlibra_company_price()
             percent = task.qlibra_price_consumed
             reached = [
                 threshold
@@ -511,8 +508,9 @@ class QlibraWarning(models.Model):
                     "threshold": max(reached),
                     "value": percent,
                     "params": {
-                        "cost": cost,
-                        "price": price,
+                        "cost": task.qlibra_cost,
+                        # in the company's currency, like the cost
+                        "price": task._qlibra_company_price(),
                         "currency_id": contract.company_id.currency_id.id,
                         "percent": percent,
                         "threshold": max(reached),

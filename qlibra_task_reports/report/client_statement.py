@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, models
 from odoo.tools import SQL
 
@@ -194,11 +192,7 @@ class ClientStatementReport(models.AbstractModel):
             self._section(
                 contract,
                 lines_by_contract.pop(contract.id, []),
-                [
-                    m
-                    for m in months
-                    if contract._is_valid_on(m, m + relativedelta(day=31))
-                ],
+                [m for m in months if contract._month_fraction(m)],
                 figures,
                 deliveries.get(contract.id, []),
             )
