@@ -132,7 +132,7 @@ class AccountAnalyticLine(models.Model):
         if not timesheets:
             return
         today = qlibra_today(self)
-        columns = [
+        rows = [
             [
                 index,
                 line.date or today,
@@ -143,19 +143,11 @@ class AccountAnalyticLine(models.Model):
             ]
             for index, line in enumerate(timesheets)
         ]
-        keys, dates, companies, task_contracts, project_contracts, clients = (
-            list(column) for column in zip(*columns, strict=True)
-        )
         inputs = SQL(
             "SELECT * FROM unnest(%s::int[], %s::date[], %s::int[], %s::int[],"
             " %s::int[], %s::int[])"
             " AS i(k, date, company_id, task_contract, project_contract, client)",
-            keys,
-            dates,
-            companies,
-            task_contracts,
-            project_contracts,
-            clients,
+            *map(list, zip(*rows, strict=True)),
         )
         resolved = dict(self._qlibra_execute(self._qlibra_resolution_sql(inputs)))
         timesheets.filtered("id")._qlibra_lock_inputs_at_commit()
@@ -190,19 +182,28 @@ class AccountAnalyticLine(models.Model):
         if not ids:
             return
         if old is None:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT l.qlibra_contract_id, date_trunc('month', l.date)::date
-                         FROM account_analytic_line l
-                         JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
-                        WHERE l.id = ANY(%s) AND l.project_id IS NOT NULL
-                          AND c.contract_type IN %s""",
-                    ids,
-                    tuple(types_with("monthly_fee")),
-                )
-            )
-            old = self.env.cr.fetchall()
+            old = self._qlibra_subscription_months(SQL("l.id = ANY(%s)", ids))
         self.env["qlibra.contract"]._qlibra_touch_months(pairs=old, lines=ids)
+
+    @api.model
+    def _qlibra_subscription_months(self, where):
+        """The (contract id, first day of the month) of the stored lines that
+        match ``where`` (SQL on ``l``) and count in a subscription's month:
+        only subscriptions' months are stored, so time under other contracts
+        (the most frequent save) stops here."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT l.qlibra_contract_id,
+                          date_trunc('month', l.date)::date
+                     FROM account_analytic_line l
+                     JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
+                    WHERE %s AND l.project_id IS NOT NULL
+                      AND c.contract_type IN %s""",
+                where,
+                tuple(types_with("monthly_fee")),
+            )
+        )
+        return self.env.cr.fetchall()
 
     def _qlibra_lock_inputs_at_commit(self):
         """Two users acting at once get the figures of one after the other
@@ -525,12 +526,13 @@ class AccountAnalyticLine(models.Model):
         the task's). alias: a relation with contract_type, hours,
         hourly_rate and rounding."""
         return SQL(
-            """CASE WHEN %(row)s.contract_type = 'hourly'
+            """CASE WHEN %(row)s.contract_type IN %(types)s
                     THEN round(%(row)s.hours::numeric
                                * COALESCE(%(row)s.hourly_rate, 0)
                                / %(row)s.rounding) * %(row)s.rounding
                     ELSE 0 END""",
             row=SQL.identifier(alias),
+            types=tuple(types_with("hourly")),
         )
 
     @api.depends(

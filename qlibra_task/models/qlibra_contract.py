@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from pytz import timezone
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_amount, formatLang
 
@@ -16,7 +16,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from .contract_type import CONTRACT_TYPES, contract_rule, types_with
 from .figures import consumption_percent
-from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP
+from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP, check_manager
 from .qlibra_today import today as qlibra_today
 
 # Terms a subscription's rows of the contract-month store depend on.
@@ -30,6 +30,16 @@ STORE_TERMS = {
     "rollover_max_hours",
     "rollover_months",
 }
+
+# Terms that cannot be negative.
+NON_NEGATIVE = (
+    "monthly_fee",
+    "included_hours",
+    "overage_rate",
+    "hourly_rate",
+    "rollover_max_hours",
+    "rollover_months",
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -342,8 +352,7 @@ class QlibraContract(models.Model):
 
     def _qlibra_type_label(self):
         """The label of the contract's type, in the context's language."""
-        labels = dict(self._fields["contract_type"]._description_selection(self.env))
-        return labels.get(self.contract_type, "")
+        return self._fields["contract_type"].convert_to_export(self.contract_type, self)
 
     @api.depends("date_start", "date_end", "active")
     @api.depends_context("date")
@@ -432,9 +441,8 @@ class QlibraContract(models.Model):
         lines = self.env["account.analytic.line"].sudo()
         groups = lines._read_group(
             [
+                *self.env["hr.employee"]._uncosted_domain(),
                 ("qlibra_contract_id", "in", self.ids),
-                ("unit_amount", "!=", 0),
-                ("amount", "=", 0),
                 ("employee_id", "!=", False),
             ],
             ["qlibra_contract_id"],
@@ -558,12 +566,10 @@ class QlibraContract(models.Model):
         Without a calendar, Monday to Friday.
         """
         if not calendar:
+            days = range((date_to - date_from).days)
             return [
                 day
-                for day in (
-                    date_from + timedelta(days=n)
-                    for n in range((date_to - date_from).days)
-                )
+                for day in (date_from + timedelta(days=n) for n in days)
                 if day.weekday() < 5
             ]
         tz = timezone(calendar.tz or "UTC")
@@ -589,26 +595,10 @@ class QlibraContract(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
-    @api.constrains(
-        "monthly_fee",
-        "included_hours",
-        "overage_rate",
-        "hourly_rate",
-        "target_margin",
-        "contract_type",
-        "rollover_max_hours",
-        "rollover_months",
-    )
+    @api.constrains(*NON_NEGATIVE, "target_margin", "contract_type")
     def _check_amounts(self):
         for contract in self.sudo():
-            for fname in (
-                "monthly_fee",
-                "included_hours",
-                "overage_rate",
-                "hourly_rate",
-                "rollover_max_hours",
-                "rollover_months",
-            ):
+            for fname in NON_NEGATIVE:
                 if contract[fname] < 0:
                     raise ValidationError(
                         _(
@@ -667,7 +657,9 @@ class QlibraContract(models.Model):
             )
             scope = contract._scope_projects()
             for other in others:
-                if not contract._overlaps(other):
+                if not contract._is_valid_on(
+                    other.date_start, other.date_end or date.max
+                ):
                     continue
                 other_scope = other._scope_projects()
                 same_scope = (not scope and not other_scope) or (scope & other_scope)
@@ -701,8 +693,8 @@ class QlibraContract(models.Model):
     def _month_fraction(self, month):
         """Share of the calendar month of ``month`` (any day of it) that the
         contract runs: its days in the month / the month's days. The fee and
-        the included hours of a partial month are pro rata by it; the
-        analysis view applies the same rule in SQL (_month_fraction_sql)."""
+        the included hours of a partial month are pro rata by it (the
+        contract-month store and the analysis read them from here)."""
         self.ensure_one()
         first = month.replace(day=1)
         last = first + relativedelta(months=1, days=-1)
@@ -890,11 +882,7 @@ class QlibraContract(models.Model):
             return  # the store goes with the module
         data = cr.precommit.data.get("qlibra.months")
         if data is None:
-            data = cr.precommit.data["qlibra.months"] = {
-                "pairs": set(),
-                "lines": set(),
-                "contracts": set(),
-            }
+            data = cr.precommit.data["qlibra.months"] = defaultdict(set)
             env = self.env
             cr.precommit.add(lambda: env["qlibra.contract"]._qlibra_store_months())
         data["pairs"].update((c, m) for c, m in pairs if c)
@@ -943,11 +931,7 @@ class QlibraContract(models.Model):
         cr = self.env.cr
         # First flush: recomputations it runs may touch more months.
         self.env.flush_all()
-        data = cr.precommit.data.pop("qlibra.months", None) or {
-            "pairs": set(),
-            "lines": set(),
-            "contracts": set(),
-        }
+        data = cr.precommit.data.pop("qlibra.months", None) or defaultdict(set)
         whole = set(data["contracts"])
         pairs = set(data["pairs"])
         if up_to_today:
@@ -955,7 +939,7 @@ class QlibraContract(models.Model):
             cr.execute(
                 SQL(
                     """SELECT c.id FROM qlibra_contract c
-                        WHERE c.contract_type = 'subscription'
+                        WHERE c.contract_type IN %(types)s
                           AND c.date_start <= %(today)s
                           AND NOT EXISTS (
                               SELECT 1 FROM qlibra_contract_month r
@@ -964,25 +948,17 @@ class QlibraContract(models.Model):
                                      LEAST(COALESCE(c.date_end, %(today)s),
                                            %(today)s)))""",
                     today=today,
+                    types=tuple(types_with("monthly_fee")),
                 )
             )
             whole.update(row[0] for row in cr.fetchall())
+        Line = self.env["account.analytic.line"]
         if data["lines"]:
-            cr.execute(
-                # only subscriptions' months are stored: time under other
-                # contracts (the most frequent save) stops here
-                SQL(
-                    """SELECT DISTINCT l.qlibra_contract_id,
-                              date_trunc('month', l.date)::date
-                         FROM account_analytic_line l
-                         JOIN qlibra_contract c ON c.id = l.qlibra_contract_id
-                        WHERE l.id = ANY(%s) AND l.project_id IS NOT NULL
-                          AND c.contract_type IN %s""",
-                    sorted(data["lines"]),
-                    tuple(types_with("monthly_fee")),
+            pairs.update(
+                Line._qlibra_subscription_months(
+                    SQL("l.id = ANY(%s)", sorted(data["lines"]))
                 )
             )
-            pairs.update(cr.fetchall())
         contracts = (
             self.sudo()
             .with_context(active_test=False)
@@ -1017,16 +993,14 @@ class QlibraContract(models.Model):
                 0.0 if contract_id in whole else values[names.index("hours")]
             )
         # Whole contracts: every month with time is read from the lines.
-        cr.execute(
-            SQL(
-                """SELECT DISTINCT qlibra_contract_id,
-                          date_trunc('month', date)::date
-                     FROM account_analytic_line
-                    WHERE qlibra_contract_id = ANY(%s) AND project_id IS NOT NULL""",
-                [cid for cid in subscriptions.ids if cid in whole],
+        pairs.update(
+            Line._qlibra_subscription_months(
+                SQL(
+                    "l.qlibra_contract_id = ANY(%s)",
+                    [cid for cid in subscriptions.ids if cid in whole],
+                )
             )
         )
-        pairs.update(cr.fetchall())
         logged = self._qlibra_logged_hours(
             {(c, m) for c, m in pairs if c in subscriptions.ids}
         )
@@ -1088,14 +1062,13 @@ class QlibraContract(models.Model):
         """Rebuild the whole store (installation on existing time, migration,
         the benchmark's bulk load)."""
         self.env.cr.execute(
-            "SELECT id FROM qlibra_contract WHERE contract_type = 'subscription'"
+            SQL(
+                "SELECT id FROM qlibra_contract WHERE contract_type IN %s",
+                tuple(types_with("monthly_fee")),
+            )
         )
         self._qlibra_touch_months(contracts=[row[0] for row in self.env.cr.fetchall()])
         self._qlibra_store_months()
-
-    def _overlaps(self, other):
-        self.ensure_one()
-        return self._is_valid_on(other.date_start, other.date_end or date.max)
 
     @api.model
     def _qlibra_running_domain(self, date_from, date_to=None):
@@ -1117,17 +1090,6 @@ class QlibraContract(models.Model):
         return self.date_start <= (date_to or date_from) and (
             not self.date_end or date_from <= self.date_end
         )
-
-    def _valid_on(self, date):
-        """Follow the renegotiation chain back to the contract valid on date."""
-        contract = self
-        seen = self.browse()
-        while contract and contract not in seen:
-            if contract._is_valid_on(date):
-                return contract
-            seen |= contract
-            contract = contract.previous_contract_id
-        return self.browse()
 
     # ------------------------------------------------------------------
     # ORM
@@ -1158,13 +1120,11 @@ class QlibraContract(models.Model):
         return contracts
 
     def write(self, vals):
-        for fname in ("contract_type", "currency_id"):
-            if fname == "currency_id" and self.env.context.get(
-                "qlibra_follow_company_currency"
-            ):
-                continue
-            if fname in vals:
-                self._check_terms_change(fname, vals[fname])
+        fixed = {"contract_type", "currency_id"} & set(vals)
+        if self.env.context.get("qlibra_follow_company_currency"):
+            fixed.discard("currency_id")
+        for fname in sorted(fixed):
+            self._check_terms_change(fname, vals[fname])
         if "active" in vals and not vals["active"]:
             # Archiving ends the contract on the archive day.
             today = qlibra_today(self)
@@ -1296,13 +1256,13 @@ class QlibraContract(models.Model):
     def action_renegotiate(self):
         """Open a new contract that takes over from this one."""
         self.ensure_one()
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                _(
-                    "Only client profitability managers can renegotiate a "
-                    "contract. Ask a client profitability manager to do it."
-                )
-            )
+        check_manager(
+            self.env,
+            _(
+                "Only client profitability managers can renegotiate a "
+                "contract. Ask a client profitability manager to do it."
+            ),
+        )
         today = qlibra_today(self)
         start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
         # The new fee starts from the one the figures suggest, as the
@@ -1335,41 +1295,37 @@ class QlibraContract(models.Model):
             },
         }
 
+    @api.model
+    def _qlibra_window_action(self, xmlid, domain, **values):
+        """The window action of xmlid on domain, with values (context...)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action.update(domain=domain, **values)
+        return action
+
     def action_view_timesheets(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "hr_timesheet.timesheet_action_all"
+        return self._qlibra_window_action(
+            "hr_timesheet.timesheet_action_all",
+            [("qlibra_contract_id", "=", self.id)],
+            context={"create": False},
+            display_name=_("Timesheets of %s", self.display_name),
         )
-        action.update(
-            {
-                "domain": [("qlibra_contract_id", "=", self.id)],
-                "context": {"create": False},
-                "display_name": _("Timesheets of %s", self.display_name),
-            }
-        )
-        return action
 
     def action_view_profitability(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "qlibra_task.qlibra_profitability_report_action"
+        return self._qlibra_window_action(
+            "qlibra_task.qlibra_profitability_report_action",
+            [("contract_id", "=", self.id)],
+            context={"search_default_filter_last_12_months": 0},
         )
-        action["domain"] = [("contract_id", "=", self.id)]
-        action["context"] = {"search_default_filter_last_12_months": 0}
-        return action
 
     def action_view_projects(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "project.open_view_project_all"
+        return self._qlibra_window_action(
+            "project.open_view_project_all",
+            [("qlibra_contract_id", "=", self.id)],
+            context={
+                "default_qlibra_contract_id": self.id,
+                "default_partner_id": self.partner_id.id,
+            },
         )
-        action.update(
-            {
-                "domain": [("qlibra_contract_id", "=", self.id)],
-                "context": {
-                    "default_qlibra_contract_id": self.id,
-                    "default_partner_id": self.partner_id.id,
-                },
-            }
-        )
-        return action

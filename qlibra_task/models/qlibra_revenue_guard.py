@@ -4,7 +4,7 @@ from odoo import _, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
-from .groups import MANAGER_GROUP
+from .groups import is_manager
 
 
 class QlibraRevenueGuard(models.AbstractModel):
@@ -15,7 +15,7 @@ class QlibraRevenueGuard(models.AbstractModel):
     _description = "Client Profitability: Revenue Guard"
 
     def _qlibra_may_move_revenue(self):
-        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        return is_manager(self.env)
 
     def _qlibra_raise_revenue_access(self):
         raise AccessError(

@@ -7,7 +7,6 @@ from psycopg2 import errors
 from psycopg2.extras import Json
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_compare
 from odoo.tools.misc import format_amount, format_duration, formatLang
 from odoo.tools.sql import column_exists
@@ -15,7 +14,7 @@ from odoo.tools.sql import column_exists
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
 from .figures import consumption_percent
-from .groups import MANAGER_GROUP
+from .groups import MANAGER_GROUP, check_manager, is_manager
 from .qlibra_today import today as qlibra_today
 
 _logger = logging.getLogger(__name__)
@@ -155,7 +154,7 @@ class QlibraWarning(models.Model):
     def _compute_texts(self):
         # Money only for those who may read it (the model is readable by
         # client profitability managers only; this guards reads in sudo).
-        figures = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        figures = is_manager(self.env)
         legacy = self.filtered(lambda warning: not warning.params)._legacy_texts()
         for warning in self:
             if warning.params:
@@ -163,14 +162,10 @@ class QlibraWarning(models.Model):
             elif figures and warning.id in legacy:
                 texts = legacy[warning.id]
             else:
-                texts = {"summary": warning._kind_label(), "message": ""}
+                kind = warning._fields["kind"].convert_to_export(warning.kind, warning)
+                texts = {"summary": kind, "message": ""}
             warning.summary = texts["summary"]
             warning.message = texts["message"]
-
-    def _kind_label(self):
-        return dict(self._fields["kind"]._description_selection(self.env)).get(
-            self.kind, ""
-        )
 
     def _legacy_texts(self):
         """{id: texts} of warnings raised before their figures were kept.
@@ -347,10 +342,9 @@ class QlibraWarning(models.Model):
     def _set_state(self, state):
         # Warnings are read-only records: only their follow-up changes, by
         # the managers who read them.
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._("Only client profitability managers handle warnings.")
-            )
+        check_manager(
+            self.env, self.env._("Only client profitability managers handle warnings.")
+        )
         self.sudo().write({"state": state})
 
     def action_mark_handled(self):
@@ -440,29 +434,17 @@ class QlibraWarning(models.Model):
                 "contract": contract,
                 "record": contract,
                 "user": self._recipient(contract.user_id),
+                "value": percent,
+                "params": params,
             }
             if float_compare(percent, 100.0, precision_digits=2) >= 0:
-                candidates.append(
-                    {
-                        **base,
-                        "kind": "overrun",
-                        "threshold": 100.0,
-                        "value": percent,
-                        "params": params,
-                    }
-                )
+                candidates.append({**base, "kind": "overrun", "threshold": 100.0})
             elif (
                 threshold < 100
                 and float_compare(percent, threshold, precision_digits=2) >= 0
             ):
                 candidates.append(
-                    {
-                        **base,
-                        "kind": "consumption",
-                        "threshold": threshold,
-                        "value": percent,
-                        "params": params,
-                    }
+                    {**base, "kind": "consumption", "threshold": threshold}
                 )
             if (
                 projected is not None
@@ -507,9 +489,6 @@ class QlibraWarning(models.Model):
         # The task's cost so far, sub-tasks included, computed for all the
         # tasks at once (project.task._compute_qlibra_figures).
         for task in tasks:
-            cost = task.qlibra_cost
-            # in the company's currency, like the cost
-            price = task._qlibra_company_price()
             percent = task.qlibra_price_consumed
             reached = [
                 threshold
@@ -529,8 +508,9 @@ class QlibraWarning(models.Model):
                     "threshold": max(reached),
                     "value": percent,
                     "params": {
-                        "cost": cost,
-                        "price": price,
+                        "cost": task.qlibra_cost,
+                        # in the company's currency, like the cost
+                        "price": task._qlibra_company_price(),
                         "currency_id": contract.company_id.currency_id.id,
                         "percent": percent,
                         "threshold": max(reached),
@@ -549,10 +529,9 @@ class QlibraWarning(models.Model):
             partners = contracts.filtered(
                 lambda c, co=company: c.company_id == co
             ).partner_id.with_context(allowed_company_ids=company.ids)
-            all_figures = partners._qlibra_figures()
-            clients += [(partner, all_figures[partner.id]) for partner in partners]
+            clients += partners._qlibra_figures().values()
         candidates = []
-        for _partner, figures in clients:
+        for figures in clients:
             contract = figures["contract"]
             if not figures["to_renegotiate"] or not contract:
                 continue
@@ -724,38 +703,40 @@ class QlibraWarning(models.Model):
             )
         # One create per wave of distinct documents: creating two activities
         # of one user on one document at once subscribes the user twice.
-        while activity_vals:
-            wave, rest, seen = [], [], set()
-            for vals in activity_vals:
-                key = (vals["res_model_id"], vals["res_id"], vals["user_id"])
-                (rest if key in seen else wave).append(vals)
-                seen.add(key)
+        for wave in _waves(
+            activity_vals, lambda v: (v["res_model_id"], v["res_id"], v["user_id"])
+        ):
             # No "assigned to you" e-mail per warning: the daily action may
             # raise hundreds at once, and each is already a To-Do in the
             # recipient's Activities (and, for managers, a chatter note).
             self.env["mail.activity"].sudo().with_context(
                 mail_activity_quick_update=True
             ).create(wave)
-            activity_vals = rest
         # The figures go to the contract's chatter, which only managers read,
         # in the account manager's language; nothing to a task's chatter,
         # which every employee on it reads.
         # Logged in batch (no one to notify: a note), one wave per set of
         # distinct contracts: a contract may have two warnings at once.
-        notes = []
-        for warning, candidate in raised:
-            texts = texts_for(warning, candidate["user"], True)
-            notes.append(
-                (candidate["contract"], Markup("<p>%s</p>") % texts["message"])
+        notes = [
+            (
+                candidate["contract"].id,
+                Markup("<p>%s</p>")
+                % texts_for(warning, candidate["user"], True)["message"],
             )
-        while notes:
-            wave, rest = {}, []
-            for contract, body in notes:
-                if contract.id in wave:
-                    rest.append((contract, body))
-                else:
-                    wave[contract.id] = body
-            self.env["qlibra.contract"].browse(list(wave)).sudo()._message_log_batch(
-                bodies=wave
-            )
-            notes = rest
+            for warning, candidate in raised
+        ]
+        for wave in _waves(notes, lambda note: note[0]):
+            self.env["qlibra.contract"].browse(
+                [contract_id for contract_id, _body in wave]
+            ).sudo()._message_log_batch(bodies=dict(wave))
+
+
+def _waves(items, key):
+    """items in waves, in order, no two items of a wave with the same key."""
+    while items:
+        wave, rest, seen = [], [], set()
+        for item in items:
+            (rest if key(item) in seen else wave).append(item)
+            seen.add(key(item))
+        yield wave
+        items = rest

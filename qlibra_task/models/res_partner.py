@@ -5,7 +5,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from .contract_type import CONTRACT_TYPES, types_with
 from .figures import (
@@ -14,7 +14,7 @@ from .figures import (
     margin_percent,
     suggested_fee,
 )
-from .groups import FIGURE, MANAGER_GROUP
+from .groups import FIGURE, check_manager
 from .qlibra_today import today as qlibra_today
 
 TRAILING_MONTHS = 3
@@ -402,10 +402,9 @@ class ResPartner(models.Model):
         flag, so they are the only ones computed.
         """
         # The flags tell who loses money: searching on them is reading them.
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                _("Only client profitability managers can search on margins.")
-            )
+        check_manager(
+            self.env, _("Only client profitability managers can search on margins.")
+        )
         if operator not in ("=", "!=") or not isinstance(value, bool):
             return [("id", "in", [])]
         _month_start, trailing_start = self._qlibra_periods()
@@ -438,12 +437,11 @@ class ResPartner(models.Model):
 
     def action_view_qlibra_profitability(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "qlibra_task.qlibra_profitability_report_action"
+        return self.env["qlibra.contract"]._qlibra_window_action(
+            "qlibra_task.qlibra_profitability_report_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            display_name=self.env._("Profitability of %s", self.display_name),
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["display_name"] = self.env._("Profitability of %s", self.display_name)
-        return action
 
     def action_qlibra_renegotiate(self):
         """Renegotiate the client's running contract (from the list of clients
@@ -456,9 +454,8 @@ class ResPartner(models.Model):
 
     def action_view_qlibra_contracts(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "qlibra_task.qlibra_contract_action"
+        return self.env["qlibra.contract"]._qlibra_window_action(
+            "qlibra_task.qlibra_contract_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            context={"default_partner_id": self.commercial_partner_id.id},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action

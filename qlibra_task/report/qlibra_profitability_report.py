@@ -4,17 +4,11 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
-from ..models.contract_type import CONTRACT_TYPES
+from ..models.contract_type import CONTRACT_TYPES, types_with
 from ..models.groups import ACCOUNTANT_GROUP, MANAGER_GROUP
 from ..models.qlibra_sql import without_jit
 from ..models.qlibra_today import TODAY_SETTING
 from ..models.qlibra_today import today as qlibra_today
-
-# Ratios whose pivot cell is computed from the cell's sums, never averaged.
-RATIO_AGGREGATES = {
-    "margin_percent:avg": ("margin", "revenue", 100.0),
-    "effective_rate:avg": ("revenue", "hours", 1.0),
-}
 
 
 class QlibraProfitabilityReport(models.Model):
@@ -244,6 +238,19 @@ class QlibraProfitabilityReport(models.Model):
         }
 
     @api.model
+    def _contract_columns(self):
+        """Columns of a row of contract c in company co: its money is in the
+        contract's currency, the company's currency beside it."""
+        return {
+            "currency_id": SQL("co.currency_id"),
+            "contract_currency_id": SQL("c.currency_id"),
+            "company_id": SQL("c.company_id"),
+            "partner_id": SQL("c.partner_id"),
+            "contract_id": SQL("c.id"),
+            "contract_type": SQL("c.contract_type"),
+        }
+
+    @api.model
     def _store_branch(self, row_type, id_offset, values, where):
         """Rows of the contract-month store (qlibra.contract.
         _qlibra_store_months): one per subscription and month."""
@@ -256,14 +263,8 @@ class QlibraProfitabilityReport(models.Model):
                     id_offset,
                 ),
                 "row_type": SQL("%s", row_type),
-                # money of contract c (its currency) in company co
-                "currency_id": SQL("co.currency_id"),
-                "contract_currency_id": SQL("c.currency_id"),
                 "date": SQL("r.date"),
-                "company_id": SQL("c.company_id"),
-                "partner_id": SQL("c.partner_id"),
-                "contract_id": SQL("c.id"),
-                "contract_type": SQL("c.contract_type"),
+                **self._contract_columns(),
                 **values,
             },
             SQL(
@@ -312,14 +313,8 @@ class QlibraProfitabilityReport(models.Model):
             {
                 "id": SQL("-3 * t.id::bigint - 2"),
                 "row_type": SQL("'fixed_price'"),
-                # money of contract c (its currency) in company co
-                "currency_id": SQL("co.currency_id"),
-                "contract_currency_id": SQL("c.currency_id"),
                 "date": SQL("date_trunc('month', t.qlibra_date_done)"),
-                "company_id": SQL("c.company_id"),
-                "partner_id": SQL("c.partner_id"),
-                "contract_id": SQL("c.id"),
-                "contract_type": SQL("c.contract_type"),
+                **self._contract_columns(),
                 "project_id": SQL("t.project_id"),
                 "task_id": SQL("t.id"),
                 **self._revenue_only(SQL("t.qlibra_fixed_price")),
@@ -328,9 +323,10 @@ class QlibraProfitabilityReport(models.Model):
                 """FROM project_task t
                    JOIN qlibra_contract c ON c.id = t.qlibra_contract_id
                    JOIN res_company co ON co.id = c.company_id
-                  WHERE c.contract_type = 'fixed_price'
+                  WHERE c.contract_type IN %s
                     AND t.qlibra_date_done IS NOT NULL
-                    AND t.qlibra_fixed_price > 0"""
+                    AND t.qlibra_fixed_price > 0""",
+                tuple(types_with("fixed_price")),
             ),
         )
 
@@ -466,12 +462,22 @@ class QlibraProfitabilityReport(models.Model):
             )
         return SQL("SUM(%s)", self._field_to_sql(self._table, name, query))
 
+    @api.model
+    def _qlibra_ratios(self):
+        """Ratios whose pivot cell is computed from the cell's sums, never
+        averaged: {aggregate: (numerator, denominator, factor)}."""
+        return {
+            "margin_percent:avg": ("margin", "revenue", 100.0),
+            "effective_rate:avg": ("revenue", "hours", 1.0),
+        }
+
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec == "margin:sum":
             return self._qlibra_total("margin", query)
-        if aggregate_spec not in RATIO_AGGREGATES:
+        ratios = self._qlibra_ratios()
+        if aggregate_spec not in ratios:
             return super()._read_group_select(aggregate_spec, query)
-        numerator, denominator, factor = RATIO_AGGREGATES[aggregate_spec]
+        numerator, denominator, factor = ratios[aggregate_spec]
         return SQL(
             "%s / NULLIF(%s, 0) * %s",
             self._qlibra_total(numerator, query),

@@ -5,10 +5,10 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
-from ..models.groups import MANAGER_GROUP
+from ..models.groups import check_manager
 
 
 class QlibraCostRestatement(models.TransientModel):
@@ -60,10 +60,9 @@ class QlibraCostRestatement(models.TransientModel):
         return values
 
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                _("Only client profitability managers can restate costs.")
-            )
+        check_manager(
+            self.env, _("Only client profitability managers can restate costs.")
+        )
 
     def _restated(self, line):
         """(hourly cost, overhead rate) a line is restated at: today's."""

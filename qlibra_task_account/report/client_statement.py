@@ -23,18 +23,14 @@ class ClientStatementReport(models.AbstractModel):
         )
         for partner_id, statement in statements.items():
             rows = invoices.get(partner_id, [])
-            lang_env = self.with_context(lang=statement["lang"]).env
-            types = dict(
-                self.env["account.move"]
-                ._fields["move_type"]
-                ._description_selection(lang_env)
-            )
+            moves = self.env["account.move"].with_context(lang=statement["lang"])
+            move_type = moves._fields["move_type"]
             statement["invoices"] = [
                 {
                     "name": row["name"],
                     "date": row["invoice_date"],
                     "move_type": row["move_type"],
-                    "type_label": types.get(row["move_type"], ""),
+                    "type_label": move_type.convert_to_export(row["move_type"], moves),
                     "amount": row["amount"],
                     "amount_currency": row["amount_currency"],
                     "currency": currencies.browse(row["currency_id"]),

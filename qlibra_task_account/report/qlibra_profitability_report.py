@@ -14,11 +14,6 @@ WITHOUT_INVOICING = "qlibra_task_account_without_invoicing"
 # browser holds exactly (2**53).
 INVOICE_ID_OFFSET = 2**50
 
-# Ratios whose pivot cell is computed from the cell's sums, never averaged.
-INVOICE_RATIO_AGGREGATES = {
-    "realization_percent:avg": ("invoiced", "revenue", 100.0),
-}
-
 
 class QlibraProfitabilityReport(models.Model):
     """Invoiced revenue next to the earned revenue, per client and month: a
@@ -146,13 +141,9 @@ class QlibraProfitabilityReport(models.Model):
             ),
         )
 
-    def _read_group_select(self, aggregate_spec, query):
-        if aggregate_spec not in INVOICE_RATIO_AGGREGATES:
-            return super()._read_group_select(aggregate_spec, query)
-        numerator, denominator, factor = INVOICE_RATIO_AGGREGATES[aggregate_spec]
-        return SQL(
-            "SUM(%(num)s) / NULLIF(SUM(%(den)s), 0) * %(factor)s",
-            num=self._field_to_sql(self._table, numerator, query),
-            den=self._field_to_sql(self._table, denominator, query),
-            factor=factor,
-        )
+    @api.model
+    def _qlibra_ratios(self):
+        return {
+            **super()._qlibra_ratios(),
+            "realization_percent:avg": ("invoiced", "revenue", 100.0),
+        }

@@ -3,19 +3,12 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.tools import format_date
+from odoo.tools import format_date, format_duration
 
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
 # Full months whose statements the portal offers.
 STATEMENT_MONTHS = 6
-
-
-def format_hours(hours):
-    """Hours as HH:MM, as the float_time widget of the backend forms."""
-    minutes = round(abs(hours) * 60)
-    sign = "-" if hours < 0 and minutes else ""
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 class QlibraContract(models.Model):
@@ -114,21 +107,21 @@ class QlibraContract(models.Model):
                     "date_end": contract.date_end
                     and format_date(self.env, contract.date_end)
                     or "",
-                    "hours": format_hours(hours),
-                    "included_hours": format_hours(included) if included else "",
+                    "hours": format_duration(hours),
+                    "included_hours": format_duration(included) if included else "",
                     "percent": round(percent),
                     "bar_percent": min(round(percent), 100),
-                    "carried_hours": format_hours(carried) if carried else "",
+                    "carried_hours": format_duration(carried) if carried else "",
                     "over": bool(included) and hours > included + carried,
                     "change_requests": [
                         {
                             "date": format_date(self.env, line.date),
                             "task": line.task_id.name or line.name or "",
-                            "hours": format_hours(line.unit_amount),
+                            "hours": format_duration(line.unit_amount),
                         }
                         for line in own_lines
                     ],
-                    "change_request_hours": format_hours(
+                    "change_request_hours": format_duration(
                         sum(own_lines.mapped("unit_amount"))
                     ),
                 }

@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, models
 from odoo.tools import SQL
 
@@ -52,15 +50,9 @@ class ClientStatementReport(models.AbstractModel):
         company_ids = self.env.companies.ids
         lines = self._get_line_rows(partners, date_from, date_to, company_ids)
         # Archived contracts too: archiving ends a contract, its past stays.
-        Contract = self.env["qlibra.contract"].with_context(active_test=False)
+        contracts = partners._qlibra_contracts_between(date_from, date_to)
+        contracts = contracts.with_env(self.env)
         Task = self.env["project.task"]
-        contracts = Contract.search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "in", company_ids),
-                *Contract._qlibra_running_domain(date_from, date_to),
-            ]
-        )
         # A fixed price recognised in the period, even after its contract's
         # end, is billed in the period, as the analysis shows it.
         contracts |= (
@@ -200,11 +192,7 @@ class ClientStatementReport(models.AbstractModel):
             self._section(
                 contract,
                 lines_by_contract.pop(contract.id, []),
-                [
-                    m
-                    for m in months
-                    if contract._is_valid_on(m, m + relativedelta(day=31))
-                ],
+                [m for m in months if contract._month_fraction(m)],
                 figures,
                 deliveries.get(contract.id, []),
             )

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from dateutil.rrule import MONTHLY, rrule
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -92,12 +93,8 @@ class QlibraReportPeriod(models.AbstractModel):
     @api.model
     def _months(self, date_from, date_to):
         """First day of every calendar month the period touches."""
-        month = date_from.replace(day=1)
-        months = []
-        while month <= date_to:
-            months.append(month)
-            month += relativedelta(months=1)
-        return months
+        start = date_from.replace(day=1)
+        return [day.date() for day in rrule(MONTHLY, dtstart=start, until=date_to)]
 
     @api.model
     def _partner_report_values(self, partners, date_from, date_to, **values):

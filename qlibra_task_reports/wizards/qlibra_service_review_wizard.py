@@ -21,7 +21,10 @@ class QlibraServiceReviewWizard(models.TransientModel):
         "qlibra.contract",
         required=True,
         ondelete="cascade",
-        default=lambda self: self._default_contract(),
+        default=lambda self: (
+            self.env.context.get("active_model") == "qlibra.contract"
+            and self.env.context.get("active_id")
+        ),
     )
     currency_id = fields.Many2one(related="contract_id.currency_id")
     months = fields.Selection(
@@ -43,13 +46,6 @@ class QlibraServiceReviewWizard(models.TransientModel):
         required=True,
         default=lambda self: self.env["qlibra.report.period"]._next_month(),
     )
-
-    @api.model
-    def _default_contract(self):
-        ctx = self.env.context
-        if ctx.get("active_model") == "qlibra.contract" and ctx.get("active_id"):
-            return ctx["active_id"]
-        return False
 
     @api.depends("contract_id")
     def _compute_proposed_fee(self):

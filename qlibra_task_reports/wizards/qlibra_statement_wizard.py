@@ -8,14 +8,14 @@ from odoo.exceptions import UserError
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
-# period: (months in the unit, units back)
+# period: (label, months in the unit, units back)
 PERIODS = {
-    "this_month": (1, 0),
-    "last_month": (1, 1),
-    "this_quarter": (3, 0),
-    "last_quarter": (3, 1),
-    "this_year": (12, 0),
-    "last_year": (12, 1),
+    "this_month": ("This Month", 1, 0),
+    "last_month": ("Last Month", 1, 1),
+    "this_quarter": ("This Quarter", 3, 0),
+    "last_quarter": ("Last Quarter", 3, 1),
+    "this_year": ("This Year", 12, 0),
+    "last_year": ("Last Year", 12, 1),
 }
 REPORTS = {
     ("statement", "pdf"): "qlibra_task_reports.action_report_client_statement",
@@ -36,12 +36,7 @@ class QlibraStatementWizard(models.TransientModel):
 
     period = fields.Selection(
         [
-            ("this_month", "This Month"),
-            ("last_month", "Last Month"),
-            ("this_quarter", "This Quarter"),
-            ("last_quarter", "Last Quarter"),
-            ("this_year", "This Year"),
-            ("last_year", "Last Year"),
+            *((key, label) for key, (label, *_unit) in PERIODS.items()),
             ("custom", "Custom"),
         ],
         required=True,
@@ -101,7 +96,7 @@ class QlibraStatementWizard(models.TransientModel):
         month = qlibra_today(self).replace(day=1)
         for wizard in self:
             if wizard.period in PERIODS:
-                length, back = PERIODS[wizard.period]
+                _label, length, back = PERIODS[wizard.period]
                 start = month.replace(month=(month.month - 1) // length * length + 1)
                 start -= relativedelta(months=length * back)
                 wizard.date_from = start
