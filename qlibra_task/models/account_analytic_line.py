@@ -342,22 +342,30 @@ class AccountAnalyticLine(models.Model):
                 SELECT c.previous_contract_id
                   FROM scoped s JOIN qlibra_contract c ON c.id = s.id
                  WHERE c.previous_contract_id IS NOT NULL
+            ),
+            -- every contract that may take a line, in the rule's order: the
+            -- task's chain (nearest first), the project's, then the client's
+            -- one contract for the whole client (NULL when two are valid).
+            -- Joins, not a subquery per line: linear in the lines.
+            candidate(k, rank, depth, contract_id) AS (
+                SELECT i.k, 0, ch.depth, c.id FROM input i
+                  JOIN chain ch ON ch.head = i.task_contract
+                  JOIN qlibra_contract c ON c.id = ch.contract_id AND %(valid)s
+                 UNION ALL
+                SELECT i.k, 1, ch.depth, c.id FROM input i
+                  JOIN chain ch ON ch.head = i.project_contract
+                  JOIN qlibra_contract c ON c.id = ch.contract_id AND %(valid)s
+                 UNION ALL
+                SELECT i.k, 2, 0, CASE WHEN count(*) = 1 THEN min(c.id) END
+                  FROM input i
+                  JOIN qlibra_contract c ON c.partner_id = i.client AND %(valid)s
+                 WHERE c.id NOT IN (SELECT id FROM scoped)
+                 GROUP BY i.k
             )
-            SELECT i.k, COALESCE(
-                (SELECT ch.contract_id FROM chain ch
-                   JOIN qlibra_contract c ON c.id = ch.contract_id
-                  WHERE ch.head = i.task_contract AND %(valid)s
-               ORDER BY ch.depth LIMIT 1),
-                (SELECT ch.contract_id FROM chain ch
-                   JOIN qlibra_contract c ON c.id = ch.contract_id
-                  WHERE ch.head = i.project_contract AND %(valid)s
-               ORDER BY ch.depth LIMIT 1),
-                (SELECT CASE WHEN count(*) = 1 THEN min(c.id) END
-                   FROM qlibra_contract c
-                  WHERE c.partner_id = i.client AND %(valid)s
-                    AND c.id NOT IN (SELECT id FROM scoped))
-            ) AS contract_id
+            SELECT i.k, first.contract_id
               FROM input i
+         LEFT JOIN (SELECT DISTINCT ON (k) k, contract_id FROM candidate
+                     ORDER BY k, rank, depth) first ON first.k = i.k
             """,
             inputs=inputs,
             valid=valid,

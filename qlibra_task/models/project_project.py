@@ -1,5 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import nullcontext
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
@@ -25,18 +27,41 @@ class ProjectProject(models.Model):
     qlibra_contract_type = fields.Selection(related="qlibra_contract_id.contract_type")
 
     def write(self, vals):
-        if self._qlibra_may_move_revenue():
-            return self._qlibra_write(vals)
-        self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
-        before = "partner_id" in vals and self._qlibra_line_contracts()
-        if not before:
-            return self._qlibra_write(vals)
+        before = {}
+        if not self._qlibra_may_move_revenue():
+            self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
+            before = "partner_id" in vals and self._qlibra_line_contracts()
         # Another client may move time to or from a contract, and its revenue
         # with it: a manager's act (SPEC, Lifecycle). The one rule of the
         # lines' contract decides, after the write; refused, it is undone.
-        with self.env.cr.savepoint():
-            res = self._qlibra_write(vals)
-            if before != self._qlibra_line_contracts():
+        with self.env.cr.savepoint() if before else nullcontext():
+            contracts = self.env["qlibra.contract"]
+            if "qlibra_contract_id" in vals:
+                contracts = self.sudo().qlibra_contract_id
+            if (
+                vals
+                and set(vals) <= set(QLIBRA_FIELDS)
+                and not self.env.su
+                and not self.has_access("write")
+                and self._qlibra_may_move_revenue()
+            ):
+                # A client profitability manager ties projects to contracts
+                # without being a Project administrator (SPEC, Access): the
+                # qLibra fields only, on projects and a contract the manager
+                # may read; every other field of a project stays Project's.
+                self.check_access("read")
+                self.env["qlibra.contract"].browse(
+                    vals.get("qlibra_contract_id") or []
+                ).check_access("read")
+                res = super(ProjectProject, self.sudo()).write(vals)
+            else:
+                res = super().write(vals)
+            if "qlibra_contract_id" in vals:
+                # A contract that gains or loses projects stops or starts
+                # covering the client's other projects: their lines follow.
+                contracts |= self.sudo().qlibra_contract_id
+                contracts._recompute_timesheet_contracts()
+            if before and before != self._qlibra_line_contracts():
                 raise AccessError(
                     _(
                         "Another client for project %s would move its time to "
@@ -45,35 +70,6 @@ class ProjectProject(models.Model):
                         self[:1].display_name,
                     )
                 )
-        return res
-
-    def _qlibra_write(self, vals):
-        contracts = self.env["qlibra.contract"]
-        if "qlibra_contract_id" in vals:
-            contracts = self.sudo().qlibra_contract_id
-        if (
-            vals
-            and set(vals) <= set(QLIBRA_FIELDS)
-            and not self.env.su
-            and not self.has_access("write")
-            and self._qlibra_may_move_revenue()
-        ):
-            # A client profitability manager ties projects to contracts
-            # without being a Project administrator (SPEC, Access): the
-            # qLibra fields only, on projects and a contract the manager may
-            # read; every other field of a project stays Project's.
-            self.check_access("read")
-            self.env["qlibra.contract"].browse(
-                vals.get("qlibra_contract_id") or []
-            ).check_access("read")
-            res = super(ProjectProject, self.sudo()).write(vals)
-        else:
-            res = super().write(vals)
-        if "qlibra_contract_id" in vals:
-            # A contract that gains or loses projects stops or starts covering
-            # the client's other projects: their lines follow.
-            contracts |= self.sudo().qlibra_contract_id
-            contracts._recompute_timesheet_contracts()
         return res
 
     def _qlibra_line_contracts(self):
