@@ -16,7 +16,6 @@ h. Creating there the first contract of a client whose existing lines it then
 
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,16 +24,15 @@ import time
 from build_data import MODULES, contract_lines, ensure_plain_database
 from common import (
     ADDONS,
-    copy_db,
+    Step,
+    add_row,
     drop_db,
     log,
     module_state,
     odoo_registry,
-    peak_rss_mb,
     pg_value,
-    proc_status,
     release,
-    reset_peak_rss,
+    run_interleaved,
     superuser_env,
 )
 
@@ -49,7 +47,7 @@ def measure_adoption(lines, args, figures, rows):
     ensure_plain_database(plain, lines, args.batch, rebuild=args.rebuild)
     log(f"g. installing {','.join(MODULES)} on a copy of {plain}")
     started = time.perf_counter()
-    copy_db(plain, adopted)
+    drop_db(adopted, copy_of=plain)
     log(f"  {adopted} copied from {plain} in {time.perf_counter() - started:.0f} s")
     try:
         measure_install(adopted, figures, rows)
@@ -74,7 +72,7 @@ def measure_install(dbname, figures, rows):
         output.seek(0)
         log_text = output.read()
     states = {module: module_state(dbname, module) for module in MODULES}
-    if process.returncode or any(state != "installed" for state in states.values()):
+    if process.returncode or set(states.values()) != {"installed"}:
         raise SystemExit(
             f"Installing {MODULES} on {dbname} failed ({states}):\n{log_text[-4000:]}"
         )
@@ -90,17 +88,8 @@ def measure_install(dbname, figures, rows):
     figures.update(check_adopted_lines(dbname))
     note = ", ".join(f"{module} {seconds:.0f} s" for module, seconds in modules.items())
     lines = figures["adoption_timesheet_lines"]
-    rows.append(
-        (
-            "g",
-            f"install {'+'.join(MODULES)}",
-            elapsed,
-            None,
-            peak,
-            1,
-            f"{lines:,} lines; {note}",
-        )
-    )
+    label = f"install {'+'.join(MODULES)}"
+    rows.append(("g", label, elapsed, None, peak, 1, f"{lines:,} lines; {note}"))
     log(f"  installed in {elapsed:.1f} s, peak RSS {peak:.0f} MB ({note})")
 
 
@@ -128,14 +117,12 @@ def check_adopted_lines(dbname):
 
 def measure_contract(dbname, lines, args, figures, rows):
     """Contract.create() + flush as the administrator, each run in its own
-    transaction rolled back afterwards; one warm-up run first (counted when
-    longer than a minute), then runs until --runs or --budget."""
+    transaction rolled back afterwards, measured as a step of measure.py
+    (one warm-up run, then runs until --runs or --budget)."""
     log("h. first contract of a client with existing lines")
     registry = odoo_registry(dbname)
-    expected = contract_lines(lines)
-    times, peaks, growths, queries = [], [], [], []
-    started = time.perf_counter()
-    for index in range(args.runs + 1):
+
+    def create_contract():
         with superuser_env(registry) as superuser:
             cr = superuser.cr
             admin = superuser.ref("base.user_admin")
@@ -145,67 +132,40 @@ def measure_contract(dbname, lines, args, figures, rows):
                 "SELECT min(date) FROM account_analytic_line WHERE partner_id = %s",
                 [client.id],
             )
-            date_start = cr.fetchone()[0]
+            vals = {"partner_id": client.id, "contract_type": "hourly"}
+            vals.update(hourly_rate=95.0, date_start=cr.fetchone()[0], user_id=admin.id)
             env.invalidate_all()
-            rss_before = proc_status("VmRSS")
-            resettable = reset_peak_rss()
-            count = cr.sql_log_count
-            begin = time.perf_counter()
-            contract = env["qlibra.contract"].create(
-                {
-                    "partner_id": client.id,
-                    "contract_type": "hourly",
-                    "hourly_rate": 95.0,
-                    "date_start": date_start,
-                    "user_id": admin.id,
-                }
-            )
+            count, begin = cr.sql_log_count, time.perf_counter()
+            contract = env["qlibra.contract"].create(vals)
             env.flush_all()
-            elapsed = time.perf_counter() - begin
-            peak = peak_rss_mb(resettable)
-            count = cr.sql_log_count - count
+            result = {"seconds": time.perf_counter() - begin}
+            result["queries"] = cr.sql_log_count - count
             cr.execute(
                 """SELECT count(*), COALESCE(sum(qlibra_revenue), 0)
                           - 95 * COALESCE(sum(unit_amount), 0)
                      FROM account_analytic_line WHERE qlibra_contract_id = %s""",
                 [contract.id],
             )
-            covered, revenue_gap = cr.fetchone()
+            result["covered"], result["revenue_gap"] = cr.fetchone()
             cr.rollback()
-        log(f"  {'warm-up' if index == 0 else 'run'}: {elapsed:.3f} s")
-        if index or elapsed > 60:
-            times.append(elapsed)
-            peaks.append(peak)
-            growths.append(peak - rss_before if rss_before else None)
-            queries.append(count)
-        if index and time.perf_counter() - started > args.budget:
-            log(f"  time budget reached after {index} runs")
-            break
-    growths = [g for g in growths if g is not None]
+        return result
+
+    step = Step("contract", "first contract: create() + flush", create_contract, True)
+    with superuser_env(registry) as env:
+        run_interleaved(env, [step], args.runs, args.budget)
+    expected, covered = contract_lines(lines), step.result["covered"]
+    revenue_gap = step.result["revenue_gap"]
+    growths = [growth for growth in step.growths if growth is not None]
+    growth = round(max(growths), 1) if growths else None
     figures.update(
-        {
-            "contract_lines_expected": expected,
-            "contract_lines_covered": covered,
-            "contract_revenue_gap": float(revenue_gap),
-            "contract_seconds": round(statistics.median(times), 3),
-            "contract_queries": int(statistics.median(queries)),
-            "contract_peak_rss_mb": round(max(peaks), 1),
-            "contract_rss_growth_mb": round(max(growths), 1) if growths else None,
-            "contract_runs": len(times),
-        }
+        contract_lines_expected=expected,
+        contract_lines_covered=covered,
+        contract_revenue_gap=float(revenue_gap),
+        contract_rss_growth_mb=growth,
     )
     if covered != expected or abs(revenue_gap) > 0.005:
         log(f"  WRONG: the contract covers {covered} lines, expected {expected}")
-    growth = figures["contract_rss_growth_mb"] or 0
-    note = f"covers {covered:,} existing lines, RSS +{growth:.0f} MB"
-    rows.append(
-        (
-            "h",
-            "first contract: create() + flush",
-            statistics.median(times),
-            figures["contract_queries"],
-            figures["contract_peak_rss_mb"],
-            len(times),
-            note,
-        )
-    )
+    note = f"covers {covered:,} existing lines, RSS +{growth or 0:.0f} MB"
+    add_row(rows, figures, "h", step, note)
+    del figures["contract_s"]
+    figures["contract_seconds"] = round(step.seconds, 3)

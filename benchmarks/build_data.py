@@ -17,7 +17,6 @@ the script stops.
 import json
 import time
 from datetime import date
-from decimal import Decimal
 
 from common import (
     check_name,
@@ -44,16 +43,8 @@ MEAN_HOURS = 0.25 * (HOUR_STEPS + 1) / 2
 INTERNAL_SHARE = 0.02  # time on an internal project without client
 CONTRACT_PATTERN = ("subscription",) * 4 + ("fixed_price",) * 2 + ("hourly",) * 3
 CONTRACT_PATTERN += ("non_billable",)
-DESCRIPTIONS = (
-    "Bookkeeping",
-    "Payroll",
-    "Client call",
-    "Review of documents",
-    "Tax return",
-    "Meeting",
-    "Correspondence",
-    "Reconciliation",
-)
+DESCRIPTIONS = ("Bookkeeping", "Payroll", "Client call", "Review of documents")
+DESCRIPTIONS += ("Tax return", "Meeting", "Correspondence", "Reconciliation")
 # The plain database: 50 clients, the first signs the contract of item h.
 PLAIN_CLIENTS, PLAIN_EMPLOYEES, PLAIN_TASKS = 50, 30, 4
 CONTRACT_LINES = 100_000  # lines the new contract covers at full scale
@@ -72,8 +63,17 @@ def ensure_database(dbname, lines, batch, rebuild=False, update=True):
     check_name(dbname)
     if not rebuild and db_marker(dbname, "qlibra_bench.lines") == lines:
         log(f"Reusing {dbname} ({lines:,} lines)")
-        if update:
-            update_modules(dbname)
+        if update:  # bring it to the add-ons' current code
+            installed = [m for m in MODULES if module_state(dbname, m) == "installed"]
+            odoo_cli(
+                dbname, "-u", ",".join(installed), check=f"Updating {installed} failed"
+            )
+            missing = [m for m in MODULES if m not in installed]
+            code, output = (
+                odoo_cli(dbname, "-i", ",".join(missing)) if missing else (0, "")
+            )
+            if code:
+                log(f"Installing {missing} failed:\n{output[-2000:]}")
         return False
     log(f"Building {dbname} with {lines:,} timesheet lines")
     build(dbname, lines, batch, install, qlibra_master_data, "qlibra_bench.lines")
@@ -85,14 +85,8 @@ def ensure_plain_database(dbname, lines, batch, rebuild=False):
         log(f"Reusing {dbname} ({lines:,} lines of plain {PLAIN_MODULE})")
         return
     log(f"Building {dbname}: {PLAIN_MODULE} only, {lines:,} timesheet lines")
-    build(
-        dbname,
-        lines,
-        batch,
-        install_plain,
-        plain_master_data,
-        "qlibra_bench.plain_lines",
-    )
+    marker = "qlibra_bench.plain_lines"
+    build(dbname, lines, batch, install_plain, plain_master_data, marker)
     release(dbname)  # no session may stay on the template of CREATE DATABASE
 
 
@@ -104,28 +98,13 @@ def install(dbname):
         return
     log(f"Installing {MODULES[1]} failed, continuing without it:\n{output[-2000:]}")
     drop_db(dbname)
-    code, output = odoo_cli(dbname, "-i", MODULES[0])
-    if code != 0 or module_state(dbname, MODULES[0]) != "installed":
-        raise SystemExit(f"Cannot install {MODULES[0]}:\n{output[-4000:]}")
+    install_plain(dbname, MODULES[0])
 
 
-def install_plain(dbname):
-    code, output = odoo_cli(dbname, "-i", PLAIN_MODULE)
-    if code or module_state(dbname, PLAIN_MODULE) != "installed":
-        raise SystemExit(f"Cannot install {PLAIN_MODULE}:\n{output[-4000:]}")
-
-
-def update_modules(dbname):
-    """Bring a reused database to the add-ons' current code."""
-    installed = [m for m in MODULES if module_state(dbname, m) == "installed"]
-    missing = [m for m in MODULES if m not in installed]
-    code, output = odoo_cli(dbname, "-u", ",".join(installed))
-    if code:
-        raise SystemExit(f"Updating {installed} failed:\n{output[-4000:]}")
-    if missing:
-        code, output = odoo_cli(dbname, "-i", ",".join(missing))
-        if code:
-            log(f"Installing {missing} failed:\n{output[-2000:]}")
+def install_plain(dbname, module=PLAIN_MODULE):
+    odoo_cli(dbname, "-i", module, check=f"Cannot install {module}")
+    if module_state(dbname, module) != "installed":
+        raise SystemExit(f"Cannot install {module}")
 
 
 def build(dbname, lines, batch, install_fn, master_data, marker):
@@ -180,6 +159,25 @@ def client_weights(count):
     return [weight / sum(raw) for weight in raw]
 
 
+def people(env, prefix, employees, cost, clients, departments=()):
+    """Employees with hourly costs in cents (the last one without: time
+    counted as free) and client companies, through the ORM."""
+    staff = env["hr.employee"].create(
+        [
+            {"name": f"{prefix} Employee {i + 1:02d}", "hourly_cost": cost(i)}
+            | ({"department_id": departments[i % 4].id} if departments else {})
+            for i in range(employees)
+        ]
+    )
+    clients = env["res.partner"].create(
+        [
+            {"name": f"{prefix} Client {i + 1:03d}", "is_company": True}
+            for i in range(clients)
+        ]
+    )
+    return staff, clients
+
+
 def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=6):
     """Company, employees, clients, contracts, projects and tasks."""
     today = date.today()
@@ -193,41 +191,26 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
     departments = env["hr.department"].create(
         [{"name": f"Bench Department {d + 1}"} for d in range(4)]
     )
-    staff = env["hr.employee"].create(
-        [
-            {
-                "name": f"Bench Employee {i + 1:02d}",
-                "department_id": departments[i % 4].id,
-                # Cents, so that amounts need rounding; the last one has no
-                # hourly cost (time counted as free).
-                "hourly_cost": (
-                    0.0 if i == employees - 1 else round(18 + (i * 137 % 4500) / 100, 2)
-                ),
-            }
-            for i in range(employees)
-        ]
+    staff, partners = people(
+        env,
+        "Bench",
+        employees,
+        lambda i: 0.0 if i == employees - 1 else round(18 + (i * 137 % 4500) / 100, 2),
+        clients,
+        departments,
     )
     for i, employee in enumerate(staff[4:], start=4):
         employee.parent_id = staff[i % 4]
-    partners = env["res.partner"].create(
-        [
-            {"name": f"Bench Client {i + 1:03d}", "is_company": True}
-            for i in range(clients)
-        ]
-    )
     weights = client_weights(clients)
     contract_vals = []
     for i, client in enumerate(partners):
         ctype = CONTRACT_PATTERN[i % len(CONTRACT_PATTERN)]
-        vals = {
-            "partner_id": client.id,
-            "contract_type": ctype,
-            # Every 9th client signed 5 months in: its earlier time is
-            # covered by no contract.
-            "date_start": start + relativedelta(months=5 if i % 9 == 4 else 0),
-            "target_margin": 20.0 + (i % 3) * 10,
-            "user_id": admin.id,
-        }
+        # Every 9th client signed 5 months in: its earlier time is covered by
+        # no contract.
+        months = 5 if i % 9 == 4 else 0
+        vals = {"partner_id": client.id, "contract_type": ctype, "user_id": admin.id}
+        vals["date_start"] = start + relativedelta(months=months)
+        vals["target_margin"] = 20.0 + (i % 3) * 10
         if ctype == "subscription":
             hours = lines * (1 - INTERNAL_SHARE) * weights[i] / MONTHS * MEAN_HOURS
             vals["monthly_fee"] = 400.0 + (i * 53 % 26) * 100
@@ -239,21 +222,14 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
             vals["hourly_rate"] = 60.0 + (i % 10) * 10
         contract_vals.append(vals)
     contracts = env["qlibra.contract"].create(contract_vals)
-
     project_vals = []
     for i, (client, contract) in enumerate(zip(partners, contracts, strict=True)):
-        project_vals.append(
-            {
-                "name": f"{client.name} - Main",
-                "partner_id": client.id,
-                "qlibra_contract_id": contract.id,
-            }
-        )
+        main = {"name": f"{client.name} - Main", "partner_id": client.id}
+        project_vals.append(main | {"qlibra_contract_id": contract.id})
         if i % 10 == 7:
             # Without contract: the client's only valid contract applies.
-            project_vals.append(
-                {"name": f"{client.name} - Extra", "partner_id": client.id}
-            )
+            extra = {"name": f"{client.name} - Extra", "partner_id": client.id}
+            project_vals.append(extra)
     project_vals.append({"name": "Bench Internal"})
     projects = env["project.project"].create(
         [dict(vals, allow_timesheets=True) for vals in project_vals]
@@ -268,11 +244,12 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
                 "previous_contract_id": contract.id,
                 "date_start": start + relativedelta(months=12),
                 "monthly_fee": contract.monthly_fee * 1.1,
-                "included_hours": contract.included_hours,
-                "overage_rate": contract.overage_rate,
-                "target_margin": contract.target_margin,
-                "user_id": admin.id,
             }
+            | {
+                key: contract[key]
+                for key in ("included_hours", "overage_rate", "target_margin")
+            }
+            | {"user_id": admin.id}
             for i, contract in enumerate(contracts)
             if contract.contract_type == "subscription" and i % 8 == 0
         ]
@@ -281,15 +258,11 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
     for project in projects:
         fixed = project.qlibra_contract_id.contract_type == "fixed_price"
         for k in range(tasks_per_project):
-            vals = {
-                "name": f"Task {k + 1}",
-                "project_id": project.id,
-                "qlibra_is_change_request": k == tasks_per_project - 1,
-            }
+            vals = {"name": f"Task {k + 1}", "project_id": project.id}
+            vals["qlibra_is_change_request"] = k == tasks_per_project - 1
             if fixed and k < 5:
-                vals["qlibra_fixed_price"] = (
-                    2000.0 + ((project.id * 7 + k * 13) % 20) * 500
-                )
+                price = 2000.0 + ((project.id * 7 + k * 13) % 20) * 500
+                vals["qlibra_fixed_price"] = price
             task_vals.append(vals)
     tasks = env["project.task"].create(task_vals)
     done = tasks.filtered(
@@ -329,40 +302,24 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
         env["qlibra.contract"]._qlibra_refill_months()
         log(f"Contract-month store filled in {time.perf_counter() - started:.1f} s")
 
-    return {
-        "start": start,
-        "today": today,
-        "employees": staff,
-        "tasks": tasks,
-        "tasks_per_project": tasks_per_project,
-        "targets": targets,
-        "bucket": SQL("width_bucket(r.u1, %s)", bounds),
-        "finish": finish,
-    }
+    data = {"start": start, "today": today, "employees": staff, "tasks": tasks}
+    data["bucket"] = SQL("width_bucket(r.u1, %s)", bounds)
+    data.update(tasks_per_project=tasks_per_project, targets=targets, finish=finish)
+    return data
 
 
 def plain_master_data(env, lines):
     """Plain Odoo: employees, clients, projects and tasks."""
     today = date.today()
     start = today.replace(day=1) - relativedelta(months=MONTHS - 1)
-    staff = env["hr.employee"].create(
-        [
-            {
-                "name": f"Adoption Employee {i + 1:02d}",
-                "hourly_cost": (
-                    0.0
-                    if i == PLAIN_EMPLOYEES - 1
-                    else round(20 + (i * 173 % 4000) / 100, 2)
-                ),
-            }
-            for i in range(PLAIN_EMPLOYEES)
-        ]
-    )
-    clients = env["res.partner"].create(
-        [
-            {"name": f"Adoption Client {i + 1:03d}", "is_company": True}
-            for i in range(PLAIN_CLIENTS)
-        ]
+    staff, clients = people(
+        env,
+        "Adoption",
+        PLAIN_EMPLOYEES,
+        lambda i: (
+            0.0 if i == PLAIN_EMPLOYEES - 1 else round(20 + (i * 173 % 4000) / 100, 2)
+        ),
+        PLAIN_CLIENTS,
     )
     project_vals = [
         {"name": f"{client.name} - Main", "partner_id": client.id} for client in clients
@@ -391,23 +348,17 @@ def plain_master_data(env, lines):
             employee.hourly_cost = round(employee.hourly_cost * RAISE, 2)
         env.flush_all()
 
-    return {
-        "start": start,
-        "today": today,
-        "employees": staff,
-        "tasks": tasks,
-        "tasks_per_project": PLAIN_TASKS,
-        "targets": projects.ids,
-        # The first lines are the signing client's; the others spread evenly.
-        "bucket": SQL(
-            "CASE WHEN r.seq <= %s THEN (r.u1 >= %s)::int"
-            " ELSE 2 + floor(r.u1 * %s)::int END",
-            contract_lines(lines),
-            BIG_CLIENT_SHARE,
-            len(projects) - 2,
-        ),
-        "finish": finish,
-    }
+    data = {"start": start, "today": today, "employees": staff, "tasks": tasks}
+    # The first lines are the signing client's; the others spread evenly.
+    data["bucket"] = SQL(
+        "CASE WHEN r.seq <= %s THEN (r.u1 >= %s)::int"
+        " ELSE 2 + floor(r.u1 * %s)::int END",
+        contract_lines(lines),
+        BIG_CLIENT_SHARE,
+        len(projects) - 2,
+    )
+    data.update(tasks_per_project=PLAIN_TASKS, targets=projects.ids, finish=finish)
+    return data
 
 
 # ----------------------------------------------------------------------
@@ -415,39 +366,28 @@ def plain_master_data(env, lines):
 # ----------------------------------------------------------------------
 def create_staging_tables(cr, data):
     """Lookup tables that turn uniform random numbers into line inputs."""
+    targets, employees = data["targets"], data["employees"].ids
     cr.execute(
         """DROP TABLE IF EXISTS bench_target, bench_task, bench_employee;
            CREATE TABLE bench_target (bucket int PRIMARY KEY, project_id int);
            CREATE TABLE bench_task (project_id int, k int, task_id int,
                                     PRIMARY KEY (project_id, k));
-           CREATE TABLE bench_employee (k int PRIMARY KEY, employee_id int);"""
-    )
-    targets, employees = data["targets"], data["employees"].ids
-    cr.execute(
-        "INSERT INTO bench_target SELECT * FROM unnest(%s::int[], %s::int[])",
-        [list(range(len(targets))), targets],
-    )
-    cr.execute(
-        """INSERT INTO bench_task
+           CREATE TABLE bench_employee (k int PRIMARY KEY, employee_id int);
+           INSERT INTO bench_target SELECT * FROM unnest(%s::int[], %s::int[]);
+           INSERT INTO bench_task
            SELECT project_id,
                   row_number() OVER (PARTITION BY project_id ORDER BY id) - 1, id
-             FROM project_task WHERE project_id = ANY(%s)""",
-        [data["tasks"].project_id.ids],
-    )
-    cr.execute(
-        "INSERT INTO bench_employee SELECT * FROM unnest(%s::int[], %s::int[])",
-        [list(range(len(employees))), employees],
+             FROM project_task WHERE project_id = ANY(%s);
+           INSERT INTO bench_employee SELECT * FROM unnest(%s::int[], %s::int[])""",
+        [list(range(len(targets))), targets, data["tasks"].project_id.ids]
+        + [list(range(len(employees))), employees],
     )
 
 
 def generate_inputs(cr, table, first, last, data):
     """Inputs of lines first..last: deterministic hashes of the sequence."""
     uniform = [
-        SQL(
-            "((hashint8(seq * 8 + %s)::bigint + 2147483648) / 4294967296.0) AS %s",
-            k,
-            SQL(f"u{k}"),
-        )
+        SQL(f"((hashint8(seq * 8 + {k})::bigint + 2147483648) / 4294967296.0) AS u{k}")
         for k in range(1, 7)
     ]
     cr.execute(
@@ -484,6 +424,22 @@ def generate_inputs(cr, table, first, last, data):
     )
 
 
+# What qLibra freezes when a line is logged: client (commercial partner),
+# employee's hourly cost, company's overhead rate, cost = hours x cost x (1 +
+# rate / 100) rounded, task's change-request flag.
+QLIBRA_COLUMNS = SQL(
+    """, qlibra_client_id, qlibra_hourly_cost, qlibra_overhead_rate,
+    qlibra_cost, qlibra_is_change_request, qlibra_own_change_request"""
+)
+QLIBRA_VALUES = SQL(
+    """, cp.commercial_partner_id, COALESCE(emp.hourly_cost, 0),
+    co.qlibra_overhead_rate,
+    round(i.hours::numeric * COALESCE(emp.hourly_cost, 0)::numeric
+          * (1 + co.qlibra_overhead_rate::numeric / 100), 2),
+    COALESCE(t.qlibra_is_change_request, false), false"""
+)
+
+
 def insert_lines(env, table):
     """Insert the lines of an input table; returns how many.
 
@@ -491,32 +447,29 @@ def insert_lines(env, table):
     else project's), analytic account and plan columns from the project,
     company time unit, employee's user, department and manager, company
     currency, parent task, amount = -hours x hourly cost rounded to the
-    currency. With qLibra, what it freezes when a line is logged: client
-    (commercial partner), employee's hourly cost, company's overhead rate,
-    cost = hours x cost x (1 + rate / 100) rounded, task's change-request
-    flag; then the product's own set-based rule
-    (``_qlibra_recompute_contract()``) resolves the contract along the
-    renegotiation chain, the client, type, revenue and its currency."""
-    cr = env.cr
-    qlibra = "qlibra.contract" in env
+    currency. With qLibra, what it freezes when a line is logged (above);
+    then the product's own set-based rule (``_qlibra_recompute_contract()``)
+    resolves the contract along the renegotiation chain, the client, type,
+    revenue and its currency."""
+    cr, qlibra = env.cr, "qlibra.contract" in env
     cr.execute(
         """SELECT column_name FROM information_schema.columns
             WHERE table_name = 'account_analytic_line'
               AND column_name ~ '^x_plan[0-9]+_id$'"""
     )
-    plan_columns = [row[0] for row in cr.fetchall()]
+    plans = [row[0] for row in cr.fetchall()]
     cr.execute(
         SQL(
             """
         INSERT INTO account_analytic_line (
-            name, date, unit_amount, amount, account_id %(extra_cols)s,
+            name, date, unit_amount, amount, account_id %(plan_cols)s,
             product_uom_id, partner_id, user_id, company_id, currency_id,
             category, task_id, parent_task_id, project_id, employee_id,
             department_id, manager_id,
             create_uid, write_uid, create_date, write_date %(qlibra_cols)s)
         SELECT i.name, i.date, i.hours,
                round(-(i.hours::numeric) * COALESCE(emp.hourly_cost, 0), 2),
-               p.account_id %(extra_vals)s,
+               p.account_id %(plan_vals)s,
                co.project_time_mode_id, COALESCE(t.partner_id, p.partner_id),
                emp.user_id, co.id, co.currency_id, 'other', t.id, t.parent_id,
                p.id, emp.id, emp.department_id, emp.parent_id,
@@ -531,25 +484,10 @@ def insert_lines(env, table):
      LEFT JOIN res_partner cp ON cp.id = COALESCE(t.partner_id, p.partner_id)
       ORDER BY i.seq
      RETURNING id""",
-            extra_cols=SQL().join(SQL(", %s", SQL.identifier(c)) for c in plan_columns),
-            extra_vals=SQL().join(
-                SQL(", %s", SQL.identifier("p", c)) for c in plan_columns
-            ),
-            qlibra_cols=SQL(
-                """, qlibra_client_id, qlibra_hourly_cost, qlibra_overhead_rate,
-                qlibra_cost, qlibra_is_change_request, qlibra_own_change_request"""
-                if qlibra
-                else ""
-            ),
-            qlibra_vals=SQL(
-                """, cp.commercial_partner_id, COALESCE(emp.hourly_cost, 0),
-                co.qlibra_overhead_rate,
-                round(i.hours::numeric * COALESCE(emp.hourly_cost, 0)::numeric
-                      * (1 + co.qlibra_overhead_rate::numeric / 100), 2),
-                COALESCE(t.qlibra_is_change_request, false), false"""
-                if qlibra
-                else ""
-            ),
+            plan_cols=SQL().join(SQL(", %s", SQL.identifier(c)) for c in plans),
+            plan_vals=SQL().join(SQL(", %s", SQL.identifier("p", c)) for c in plans),
+            qlibra_cols=QLIBRA_COLUMNS if qlibra else SQL(),
+            qlibra_vals=QLIBRA_VALUES if qlibra else SQL(),
             table=SQL.identifier(table),
             uid=env.uid,
         )
@@ -634,17 +572,17 @@ def verify_sql_against_orm(env, data):
             SQL("SELECT name, %s FROM account_analytic_line WHERE %s", select, where)
         )
         rows[side] = {row[0]: row[1:] for row in cr.fetchall()}
+    # Both sides read the same columns: equal values are of equal types.
     differences = []
     for name, orm_row in rows["orm"].items():
-        sql_row = rows["sql"].get(name)
-        if sql_row is None:
+        if (sql_row := rows["sql"].get(name)) is None:
             differences.append(f"{name}: missing from the SQL insert")
             continue
-        for col, orm_value, sql_value in zip(columns, orm_row, sql_row, strict=True):
-            if orm_value != sql_value and not _numbers_equal(orm_value, sql_value):
-                differences.append(
-                    f"{name}.{col}: ORM {orm_value!r} != SQL {sql_value!r}"
-                )
+        differences += [
+            f"{name}.{col}: ORM {orm!r} != SQL {sql!r}"
+            for col, orm, sql in zip(columns, orm_row, sql_row, strict=True)
+            if orm != sql
+        ]
     if differences:
         raise SystemExit(
             "The SQL bulk insert does not write what the ORM writes "
@@ -672,27 +610,16 @@ def verify_sql_against_orm(env, data):
     return {"verified_lines": len(inputs), "verified_columns": len(columns)}
 
 
-def _numbers_equal(left, right):
-    """Same number stored as float and as numeric (e.g. 8.5 and Decimal('8.50'))."""
-    numbers = (int, float, Decimal)
-    if not (isinstance(left, numbers) and isinstance(right, numbers)):
-        return False
-    return Decimal(repr(left) if isinstance(left, float) else left) == Decimal(
-        repr(right) if isinstance(right, float) else right
-    )
-
-
 def refresh_dependents(env, tasks):
     """Recompute what depends on timesheet lines (task hours, progress...),
     by the ORM's mechanism: the lines' fields marked as modified for one line
     of each task; tasks without lines recomputed directly."""
-    cr = env.cr
     Line = env["account.analytic.line"]
-    cr.execute(
+    env.cr.execute(
         "SELECT DISTINCT ON (task_id) id FROM account_analytic_line "
         "WHERE task_id IS NOT NULL ORDER BY task_id, id"
     )
-    representatives = Line.browse([row[0] for row in cr.fetchall()])
+    representatives = Line.browse([row[0] for row in env.cr.fetchall()])
     representatives.modified(
         [name for name, field in Line._fields.items() if field.store]
     )
@@ -715,6 +642,5 @@ def check_task_totals(cr):
                    ON s.task_id = t.id
             WHERE abs(COALESCE(t.effective_hours, 0) - COALESCE(s.hours, 0)) > 0.001"""
     )
-    wrong = cr.fetchone()[0]
-    if wrong:
+    if wrong := cr.fetchone()[0]:
         raise SystemExit(f"{wrong} tasks have stale effective hours after the load")

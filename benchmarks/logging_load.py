@@ -13,7 +13,6 @@ alone on databases run.py built.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import time
 import urllib.request
 from datetime import date
 
-from common import ADDONS, log, odoo_registry, release, superuser_env
+from common import ADDONS, free_port, log, odoo_registry, release, superuser_env
 
 CLIENTS = 8  # API clients, each its own user
 LINES_PER_CLIENT = 40
@@ -69,17 +68,9 @@ def measure_logging(qlibra_db, plain_db, args, figures, rows):
         f"ratio {figures['ratio_logging_vs_odoo']}, retries {retries}, "
         f"one create alone {queries}"
     )
-    rows.append(
-        (
-            "i",
-            "logging: lines/s, qLibra (median)",
-            None,
-            None,
-            None,
-            len(rates["qlibra"]),
-            f"{medians['qlibra']:.1f} lines/s; {note}",
-        )
-    )
+    label, runs = "logging: lines/s, qLibra (median)", len(rates["qlibra"])
+    note = f"{medians['qlibra']:.1f} lines/s; {note}"
+    rows.append(("i", label, None, None, None, runs, note))
 
 
 def prepare(dbname, qlibra):
@@ -92,28 +83,17 @@ def prepare(dbname, qlibra):
         for k, employee in enumerate(employees):
             login = LOGIN.format(k + 1)
             user = env["res.users"].search([("login", "=", login)])
-            if not user:
-                user = env["res.users"].create(
-                    {
-                        "name": f"Bench Logger {k + 1}",
-                        "login": login,
-                        "password": PASSWORD,
-                        "groups_id": [(6, 0, [group.id])],
-                    }
-                )
-            employee.user_id = user
+            employee.user_id = user or env["res.users"].create(
+                {"name": f"Bench Logger {k + 1}", "login": login}
+                | {"password": PASSWORD, "groups_id": [(6, 0, [group.id])]}
+            )
         projects = env["project.project"]
         if qlibra:
             for ctype in ("subscription", "hourly", "fixed_price"):
-                projects |= projects.search(
-                    [
-                        ("partner_id", "!=", False),
-                        ("qlibra_contract_id.contract_type", "=", ctype),
-                        ("qlibra_contract_id.date_end", "=", False),
-                    ],
-                    order="id",
-                    limit=3,
-                )
+                domain = [("partner_id", "!=", False)]
+                domain += [("qlibra_contract_id.contract_type", "=", ctype)]
+                domain += [("qlibra_contract_id.date_end", "=", False)]
+                projects |= projects.search(domain, order="id", limit=3)
         else:
             projects = projects.search([("partner_id", "!=", False)], order="id")[2:11]
         tasks = env["project.task"].search(
@@ -136,12 +116,8 @@ def count_queries(dbname, tasks):
             before = cr.sql_log_count
             started = time.perf_counter()
             env["account.analytic.line"].with_user(user).create(
-                {
-                    "project_id": project_id,
-                    "task_id": task_id,
-                    "name": "Bench logging",
-                    "unit_amount": 1.0,
-                }
+                {"project_id": project_id, "task_id": task_id}
+                | {"name": "Bench logging", "unit_amount": 1.0}
             )
             env.flush_all()
             cr.precommit.run()
@@ -149,12 +125,6 @@ def count_queries(dbname, tasks):
             counts.append(cr.sql_log_count - before)
             cr.rollback()
     return {"queries": max(counts), "ms": round(1000 * statistics.median(times))}
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
@@ -168,19 +138,11 @@ class Server:
         )
         # The odoo script, not python -m odoo: the prefork server starts its
         # gevent process again with sys.argv[0], which must be a script.
-        cmd = [
-            os.path.join(os.path.dirname(sys.executable), "odoo"),
-            f"--addons-path={ADDONS}",
-            "-d",
-            dbname,
-            f"--db-filter=^{dbname}$",
-            "--workers=4",
-            "--max-cron-threads=0",
-            "--http-interface=127.0.0.1",
-            f"--http-port={self.port}",
-            f"--gevent-port={free_port()}",
-            "--log-level=info",
-        ]
+        cmd = [os.path.join(os.path.dirname(sys.executable), "odoo")]
+        cmd += [f"--addons-path={ADDONS}", "-d", dbname, f"--db-filter=^{dbname}$"]
+        cmd += ["--workers=4", "--max-cron-threads=0", "--http-interface=127.0.0.1"]
+        cmd += [f"--http-port={self.port}", f"--gevent-port={free_port()}"]
+        cmd += ["--log-level=info"]
         log(f"$ {' '.join(cmd)} (log {self.logfile.name})")
         self.process = subprocess.Popen(
             cmd, stdout=self.logfile, stderr=subprocess.STDOUT
@@ -198,16 +160,11 @@ class Server:
                 time.sleep(0.5)
 
     def call(self, service, method, *args):
-        body = json.dumps(
-            {
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {"service": service, "method": method, "args": args},
-            }
-        ).encode()
+        params = {"service": service, "method": method, "args": args}
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params})
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}/jsonrpc",
-            body,
+            body.encode(),
             {"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=300) as response:
@@ -250,13 +207,9 @@ def load(server, tasks):
         try:
             for i in range(LINES_PER_CLIENT):
                 project_id, task_id = tasks[(k + i) % len(tasks)]
-                vals = {
-                    "project_id": project_id,
-                    "task_id": task_id,
-                    "name": "Bench logging",
-                    "unit_amount": 0.25 * (1 + (k + i) % 8),
-                    "date": date.today().isoformat(),
-                }
+                vals = {"project_id": project_id, "task_id": task_id}
+                vals["name"], vals["date"] = "Bench logging", date.today().isoformat()
+                vals["unit_amount"] = 0.25 * (1 + (k + i) % 8)
                 created[k] += server.execute(
                     uids[k], "account.analytic.line", "create", [vals]
                 )
@@ -288,13 +241,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     figures, rows = {}, []
-    measure_logging(
-        f"qlibra_bench_{args.lines}",
-        f"qlibra_bench_plain_{args.lines}",
-        args,
-        figures,
-        rows,
-    )
+    dbs = f"qlibra_bench_{args.lines}", f"qlibra_bench_plain_{args.lines}"
+    measure_logging(*dbs, args, figures, rows)
     print(rows[0][-1])
     print(json.dumps(figures, sort_keys=True))
 

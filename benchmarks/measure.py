@@ -2,101 +2,31 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The measurements of issue 6 (items a-f, see README.md next to this file).
 
-Each item runs its steps interleaved, after one warm-up run each, and keeps
-the median time, the query count and the peak RSS of every step.
-``measure_all()`` is the entry point: it returns the figures and the rows of
-the table.
+Each item runs its steps interleaved (common.py's ``run_interleaved()``),
+after one warm-up run each, and keeps the median time, the query count and
+the peak RSS of every step. ``measure_all()`` is the entry point: it returns
+the figures and the rows of the table.
 """
 
 import io
 import json
 import re
-import statistics
-import time
 
-from common import log, odoo_registry, peak_rss_mb, reset_peak_rss, superuser_env
+from common import (
+    Step,
+    add_row,
+    log,
+    odoo_registry,
+    ratio,
+    reset_peak_rss,
+    run_interleaved,
+    superuser_env,
+)
 from dateutil.relativedelta import relativedelta
 
 XLSX_TARGET_LINES = 100_000
 PDF_REPORT = "qlibra_task_reports.action_report_client_statement"
 XLSX_REPORT = "qlibra_task_reports.action_report_client_statement_xlsx"
-
-
-# ----------------------------------------------------------------------
-# Measured steps, run interleaved
-# ----------------------------------------------------------------------
-class Step:
-    """A measured step: times, query counts and peak RSS of each run."""
-
-    def __init__(self, key, label, fn, cursor=None):
-        self.key = key
-        self.label = label
-        self.fn = fn
-        self.cursor = cursor
-        self.times = []
-        self.queries = []
-        self.peaks = []
-        self.result = None
-        self.last = None
-
-    def run(self, env, measured=True):
-        env.invalidate_all()
-        cr = self.cursor or env.cr
-        resettable = reset_peak_rss()
-        queries = cr.sql_log_count
-        started = time.perf_counter()
-        self.result = self.fn()
-        elapsed = time.perf_counter() - started
-        if self.cursor is None:
-            queries = cr.sql_log_count - queries
-        else:
-            queries = self.result.pop("queries")
-        self.last = (elapsed, queries, peak_rss_mb(resettable))
-        if measured:
-            self.keep_last()
-        return elapsed
-
-    def keep_last(self):
-        elapsed, queries, peak = self.last
-        self.times.append(elapsed)
-        self.queries.append(queries)
-        self.peaks.append(peak)
-
-    @property
-    def seconds(self):
-        return statistics.median(self.times) if self.times else None
-
-    @property
-    def query_count(self):
-        return int(statistics.median(self.queries)) if self.queries else None
-
-    @property
-    def peak(self):
-        return max(self.peaks) if self.peaks else None
-
-
-def run_interleaved(env, steps, runs, budget):
-    """Warm up each step, then run them in turn; median per step.
-
-    Interleaving makes the noise of a shared machine hit every side of a
-    comparison alike. A warm-up longer than a minute counts as a run, and
-    runs stop after ``budget`` seconds (at least one measured run each).
-    """
-    started = time.perf_counter()
-    for step in steps:
-        elapsed = step.run(env, measured=False)
-        if elapsed > 60:
-            step.keep_last()
-        log(f"  warm-up {step.key}: {elapsed:.3f} s")
-    for index in range(runs):
-        for step in steps:
-            if len(step.times) < runs:
-                step.run(env)
-        if time.perf_counter() - started > budget:
-            log(f"  time budget reached after {index + 1} runs")
-            break
-    for step in steps:
-        log(f"  {step.key}: median {step.seconds:.3f} s over {len(step.times)} runs")
 
 
 # ----------------------------------------------------------------------
@@ -140,23 +70,10 @@ def measure_all(dbname, args):
 
 def measure_pivot(env, args, figures, rows):
     log("a. pivot read")
-    cr = env.cr
+    cr, groupby = env.cr, ["partner_id", "date:month"]
+    measures = ["hours:sum", "cost:sum", "revenue:sum", "margin:sum"]
     Report = env["qlibra.profitability.report"]
     Odoo = env["timesheets.analysis.report"]
-    groupby = ["partner_id", "date:month"]
-
-    def qlibra():
-        return Report.read_group(
-            [],
-            ["hours:sum", "cost:sum", "revenue:sum", "margin:sum"],
-            groupby,
-            lazy=False,
-        )
-
-    def odoo():
-        return Odoo.read_group(
-            [], ["unit_amount:sum", "amount:sum"], groupby, lazy=False
-        )
 
     def bare():
         cr.execute(
@@ -168,20 +85,32 @@ def measure_pivot(env, args, figures, rows):
         return cr.fetchall()
 
     steps = [
-        Step("pivot_qlibra", "read_group qlibra.profitability.report", qlibra),
-        Step("pivot_odoo", "read_group timesheets.analysis.report", odoo),
+        Step(
+            "pivot_qlibra",
+            "read_group qlibra.profitability.report",
+            lambda: Report.read_group([], measures, groupby, lazy=False),
+        ),
+        Step(
+            "pivot_odoo",
+            "read_group timesheets.analysis.report",
+            lambda: Odoo.read_group(
+                [], ["unit_amount:sum", "amount:sum"], groupby, lazy=False
+            ),
+        ),
         Step("pivot_sql", "bare SQL aggregate", bare),
     ]
     run_interleaved(env, steps, args.runs, args.budget)
     # The analysis reads the lines; only subscriptions' months are stored.
     cr.execute("SELECT count(*) FROM qlibra_contract_month")
     figures["contract_month_rows"] = cr.fetchone()[0]
-    counts = [len(step.result) for step in steps]
-    for step, count in zip(steps, counts, strict=True):
-        add_row(rows, figures, "a", step, f"{count:,} cells")
-    figures["ratio_pivot_vs_odoo"] = ratio(steps[0].seconds, steps[1].seconds)
-    figures["ratio_pivot_vs_sql"] = ratio(steps[0].seconds, steps[2].seconds)
-    figures["ratio_odoo_pivot_vs_sql"] = ratio(steps[1].seconds, steps[2].seconds)
+    for step in steps:
+        add_row(rows, figures, "a", step, f"{len(step.result):,} cells")
+    for key, (ours, theirs) in {
+        "ratio_pivot_vs_odoo": (0, 1),
+        "ratio_pivot_vs_sql": (0, 2),
+        "ratio_odoo_pivot_vs_sql": (1, 2),
+    }.items():
+        figures[key] = ratio(steps[ours].seconds, steps[theirs].seconds)
 
 
 def measure_partner_figures(env, args, figures, rows):
@@ -197,35 +126,20 @@ def measure_partner_figures(env, args, figures, rows):
     steps = []
     for count in (100, 300):
         partners = clients[:count]
-        steps.append(
-            Step(
-                f"kpi_{count}",
-                f"client figures, {count} clients ({len(fields_)} fields)",
-                lambda p=partners: p.read(fields_),
-            )
-        )
-        steps.append(
+        label = f"client figures, {count} clients ({len(fields_)} fields)"
+        steps += [
+            Step(f"kpi_{count}", label, lambda p=partners: p.read(fields_)),
             Step(
                 f"names_{count}",
                 f"names, {count} clients",
                 lambda p=partners: p.read(["name"]),
-            )
-        )
+            ),
+        ]
     run_interleaved(env, steps, args.runs, args.budget)
     for step in steps:
         add_row(rows, figures, "b", step, "")
         kind, count = step.key.split("_")  # kpi_queries_100, not kpi_100_queries
         figures[f"{kind}_queries_{count}"] = figures.pop(f"{step.key}_queries")
-
-
-def busiest_client_month(cr):
-    cr.execute(
-        """SELECT qlibra_partner_id, date_trunc('month', date)::date, count(*)
-             FROM account_analytic_line
-            WHERE project_id IS NOT NULL AND qlibra_partner_id IS NOT NULL
-         GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1"""
-    )
-    return cr.fetchone()
 
 
 def skip(skipped, key, reason):
@@ -236,7 +150,13 @@ def skip(skipped, key, reason):
 
 def measure_pdf(env, xmlid, args, figures, rows):
     cr = env.cr
-    partner_id, month, count = busiest_client_month(cr)
+    cr.execute(
+        """SELECT qlibra_partner_id, date_trunc('month', date)::date, count(*)
+             FROM account_analytic_line
+            WHERE project_id IS NOT NULL AND qlibra_partner_id IS NOT NULL
+         GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1"""
+    )
+    partner_id, month, count = cr.fetchone()  # the busiest client-month
     month_end = month + relativedelta(months=1, days=-1)
     cr.execute(
         """SELECT id FROM account_analytic_line
@@ -246,19 +166,17 @@ def measure_pdf(env, xmlid, args, figures, rows):
     )
     line_ids = [row[0] for row in cr.fetchall()]
     data = {"date_from": str(month), "date_to": str(month_end)}
-    Report = env["ir.actions.report"]
+    render = env["ir.actions.report"]._render_qweb_pdf
     steps = [
         Step(
             "pdf_qlibra",
             "statement PDF (qlibra_task_reports)",
-            lambda: Report._render_qweb_pdf(xmlid, [partner_id], data=data)[0],
+            lambda: render(xmlid, [partner_id], data=data)[0],
         ),
         Step(
             "pdf_odoo",
             "timesheet PDF (hr_timesheet.timesheet_report)",
-            lambda: Report._render_qweb_pdf("hr_timesheet.timesheet_report", line_ids)[
-                0
-            ],
+            lambda: render("hr_timesheet.timesheet_report", line_ids)[0],
         ),
     ]
     run_interleaved(env, steps, min(args.runs, 3), args.budget)
@@ -266,8 +184,7 @@ def measure_pdf(env, xmlid, args, figures, rows):
         pages = len(re.findall(rb"/Type\s*/Page[^s]", step.result))
         add_row(rows, figures, "c", step, f"{count:,} lines, {pages} pages")
         figures[f"{step.key}_pages"] = pages
-    figures["pdf_lines"] = count
-    figures["pdf_month"] = str(month)
+    figures.update(pdf_lines=count, pdf_month=str(month))
     figures["ratio_pdf_vs_odoo"] = ratio(steps[0].seconds, steps[1].seconds)
 
 
@@ -311,7 +228,7 @@ def measure_xlsx(env, xmlid, args, figures, rows):
     target = min(XLSX_TARGET_LINES, figures["timesheet_lines"])
     partners, date_from, date_to, count = xlsx_selection(cr, target)
     data = {"date_from": str(date_from), "date_to": str(date_to)}
-    Report = env["ir.actions.report"]
+    render = env["ir.actions.report"]._render_xlsx
 
     def bare():
         cr.execute(
@@ -335,7 +252,7 @@ def measure_xlsx(env, xmlid, args, figures, rows):
         Step(
             "xlsx_qlibra",
             "statement XLSX (qlibra_task_reports)",
-            lambda: Report._render_xlsx(xmlid, partners, data)[0],
+            lambda: render(xmlid, partners, data)[0],
         ),
         Step("xlsx_bare", "bare SQL + xlsxwriter, same rows", bare),
     ]
@@ -344,8 +261,7 @@ def measure_xlsx(env, xmlid, args, figures, rows):
         rate = count / step.seconds if step.seconds else None
         figures[f"{step.key}_rows_per_s"] = round(rate) if rate else None
         add_row(rows, figures, "d", step, f"{count:,} lines, {rate:,.0f} rows/s")
-    figures["xlsx_lines"] = count
-    figures["xlsx_clients"] = len(partners)
+    figures.update(xlsx_lines=count, xlsx_clients=len(partners))
     figures["ratio_xlsx_vs_bare"] = ratio(steps[1].seconds, steps[0].seconds)
 
 
@@ -408,43 +324,12 @@ def measure_cron(registry, args, figures, rows, skipped):
             cron_cr.rollback()
         return result
 
+    step = Step("cron", "warning action over all clients", cron, own_cursor=True)
     with superuser_env(registry) as env:
-        step = Step("cron", "warning action over all clients", cron, cursor=env.cr)
         run_interleaved(env, [step], args.runs, args.budget)
         env.cr.rollback()
     warnings = step.result.get("warnings")
-    add_row(
-        rows,
-        figures,
-        "e",
-        step,
-        f"{warnings} warnings raised, {figures['cron_contracts']} contracts",
-    )
+    note = f"{warnings} warnings raised, {figures['cron_contracts']} contracts"
+    add_row(rows, figures, "e", step, note)
     figures["cron_seconds"] = figures.pop("cron_s")
     figures["cron_warnings"] = warnings
-
-
-def ratio(numerator, denominator):
-    if not numerator or not denominator:
-        return None
-    return round(numerator / denominator, 3)
-
-
-def add_row(rows, figures, item, step, note):
-    rows.append(
-        (
-            item,
-            step.label,
-            step.seconds,
-            step.query_count,
-            step.peak,
-            len(step.times),
-            note,
-        )
-    )
-    figures[f"{step.key}_s"] = (
-        round(step.seconds, 4) if step.seconds is not None else None
-    )
-    figures[f"{step.key}_queries"] = step.query_count
-    figures[f"{step.key}_peak_rss_mb"] = round(step.peak, 1) if step.peak else None
-    figures[f"{step.key}_runs"] = len(step.times)

@@ -47,29 +47,21 @@ def check_targets(figures):
 
 def print_table(figures, rows):
     # The table is this script's output. pylint: disable=print-used
-    print()
     print(
-        f"qLibra benchmark: {figures['timesheet_lines']:,} timesheet lines "
+        f"\nqLibra benchmark: {figures['timesheet_lines']:,} timesheet lines "
         f"in {figures['database']} ({figures['rss_method']})"
     )
-    header = (
-        f"{'':2} {'step':52} {'median s':>10} {'queries':>8} "
-        f"{'peak RSS MB':>12} {'runs':>5}  note"
-    )
-    print(header)
-    print("-" * len(header))
+    header = f"{'':2} {'step':52} {'median s':>10} {'queries':>8} "
+    header += f"{'peak RSS MB':>12} {'runs':>5}  note"
+    print(header + "\n" + "-" * len(header))
     for item, label, seconds, queries, peak, runs, note in rows:
-        seconds_text = f"{seconds:10.3f}" if seconds is not None else f"{'-':>10}"
-        peak_text = f"{peak:12.0f}" if peak is not None else f"{'-':>12}"
-        queries_text = "-" if queries is None else str(queries)
-        print(
-            f"{item:2} {label:52} {seconds_text} {queries_text:>8} "
-            f"{peak_text} {runs:>5}  {note}"
-        )
+        seconds = f"{seconds:10.3f}" if seconds is not None else f"{'-':>10}"
+        peak = f"{peak:12.0f}" if peak is not None else f"{'-':>12}"
+        queries = "-" if queries is None else str(queries)
+        print(f"{item:2} {label:52} {seconds} {queries:>8} {peak} {runs:>5}  {note}")
     for key, reason in figures["skipped"].items():
         print(f"   {key}: skipped ({reason})")
-    print()
-    print("Targets (issues 6, 14 and 22, set at 1,000,000 lines):")
+    print("\nTargets (issues 6, 14 and 22, set at 1,000,000 lines):")
     for key, met in figures["targets"].items():
         op, bound = TARGETS[key]
         state = {True: "met", False: "MISSED", None: "not measured"}[met]
@@ -79,25 +71,22 @@ def print_table(figures, rows):
 def main():
     # pylint: disable=print-used
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=1_000_000, help="timesheet lines")
-    parser.add_argument("--runs", type=int, default=5, help="measured runs per step")
-    parser.add_argument(
+    option = parser.add_argument
+    option("--lines", type=int, default=1_000_000, help="timesheet lines")
+    option("--runs", type=int, default=5, help="measured runs per step")
+    option(
         "--budget", type=float, default=600.0, help="seconds of runs per item, at most"
     )
-    parser.add_argument("--db", help="database name (default qlibra_bench_<lines>)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
-    parser.add_argument(
+    option("--db", help="database name (default qlibra_bench_<lines>)")
+    option("--rebuild", action="store_true", help="rebuild the database")
+    option(
         "--no-update",
         action="store_true",
         help="reuse the database without updating the add-ons to the current code",
     )
-    parser.add_argument("--batch", type=int, default=250_000, help="lines per insert")
-    parser.add_argument(
-        "--no-adoption", action="store_true", help="skip the adoption items g and h"
-    )
-    parser.add_argument(
-        "--no-logging", action="store_true", help="skip the logging item i"
-    )
+    option("--batch", type=int, default=250_000, help="lines per insert")
+    option("--no-adoption", action="store_true", help="skip the adoption items g and h")
+    option("--no-logging", action="store_true", help="skip the logging item i")
     args = parser.parse_args()
     dbname = args.db or f"qlibra_bench_{args.lines}"
     built = ensure_database(

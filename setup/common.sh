@@ -142,14 +142,11 @@ ensure_venv() {
     python3 -m venv "$VENV" || die "ERROR: python3 -m venv failed (Debian: apt-get install python3-venv)."
     venv_pip -q --upgrade pip setuptools wheel
     step_done
+    local odoo="odoo @ $ODOO_SOURCE_URL" constraints="$ODOO_CONSTRAINTS_URL"
     if [ -n "$dist" ]; then
-        local wheel
-        wheel="$(ls "$dist"/odoo-18.0*.whl 2>/dev/null | head -1)"
-        [ -n "$wheel" ] || die "ERROR: no odoo-18.0*.whl in $dist."
-        step "Installing Odoo 18.0 ($(basename "$wheel")) and the requirements into the virtualenv"
-        venv_pip -c "$dist/constraints.txt" "$wheel" \
-            -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
-            || die "ERROR: pip could not install Odoo 18.0 from $dist (see above)."
+        odoo="$(ls "$dist"/odoo-18.0*.whl 2>/dev/null | head -1)" constraints="$dist/constraints.txt"
+        [ -n "$odoo" ] || die "ERROR: no odoo-18.0*.whl in $dist."
+        step "Installing Odoo 18.0 ($(basename "$odoo")) and the requirements into the virtualenv"
     else
         step "Installing Odoo 18.0 from Odoo's official source (needs internet): $ODOO_SOURCE_URL"
         if ! "$VENV/bin/python" -c 'import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method="HEAD"), timeout=20)' \
@@ -159,10 +156,9 @@ ensure_venv() {
                 "Without internet, give a local distribution: QLIBRA_ODOO_DIST=/path/to/folder holding" \
                 "odoo-18.0*.whl and constraints.txt, or PYTHON=/path/to/python that imports Odoo 18.0."
         fi
-        venv_pip -c "$ODOO_CONSTRAINTS_URL" "odoo @ $ODOO_SOURCE_URL" \
-            -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
-            || die "ERROR: pip could not install Odoo 18.0 from $ODOO_SOURCE_URL (see above)."
     fi
+    venv_pip -c "$constraints" "$odoo" -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
+        || die "ERROR: pip could not install Odoo 18.0 from ${dist:-$ODOO_SOURCE_URL} (see above)."
     venv_pip --no-deps -r "$ROOT/dev-requirements.txt" \
         || die "ERROR: pip could not install the development tools (see above)."
     is_odoo18 "$VENV/bin/python" || die "ERROR: the virtualenv does not import Odoo 18.0."
@@ -174,23 +170,19 @@ ensure_venv() {
 # Pick the interpreter (see the header), give it the requirements; sets and
 # exports PYTHON.
 ensure_python() {
-    if [ -n "${PYTHON:-}" ]; then
+    if [ -z "${PYTHON:-}" ] && [ "${QLIBRA_USE_VENV:-}" != 1 ] && is_odoo18 python3; then
+        PYTHON=python3 # it imports Odoo 18.0
+    fi
+    if [ -z "${PYTHON:-}" ]; then
+        ensure_venv
+    else
         command -v "$PYTHON" >/dev/null 2>&1 || die "ERROR: PYTHON=$PYTHON not found."
         is_odoo18 "$PYTHON" || die "ERROR: PYTHON=$PYTHON does not import Odoo 18.0." \
             "Unset PYTHON to let the set-up build its own virtualenv with Odoo 18.0. Nothing was changed."
-        step "Installing the Python requirements into $PYTHON"
+        step "Installing the Python requirements into $PYTHON (it imports Odoo 18.0)"
         pip_install requirements.txt test-requirements.txt
         pip_install --no-deps dev-requirements.txt
         step_done
-    elif [ "${QLIBRA_USE_VENV:-}" != 1 ] && command -v python3 >/dev/null 2>&1 \
-        && is_odoo18 python3; then
-        PYTHON=python3
-        step "Installing the Python requirements into python3 (it imports Odoo 18.0)"
-        pip_install requirements.txt test-requirements.txt
-        pip_install --no-deps dev-requirements.txt
-        step_done
-    else
-        ensure_venv
     fi
     export PYTHON
 }
@@ -274,25 +266,17 @@ require_postgres() {
 # wherever pip put OCA add-ons such as report_xlsx).
 addons_path() {
     "$PYTHON" - "$PWD" <<'EOF'
-import importlib
-import os
-import sys
-
+import importlib, os, sys
 import odoo.addons
 
-paths = [os.path.abspath(sys.argv[1])]
-candidates = list(odoo.addons.__path__)
+paths = [sys.argv[1], *odoo.addons.__path__]
 for name in ("base", "web", "report_xlsx"):
     try:
-        module = importlib.import_module("odoo.addons." + name)
+        paths.append(os.path.dirname(importlib.import_module("odoo.addons." + name).__path__[0]))
     except ImportError:
-        continue
-    candidates.append(os.path.dirname(os.path.dirname(module.__file__)))
-for path in candidates:
-    path = os.path.abspath(path)
-    if os.path.isdir(path) and path not in paths:
-        paths.append(path)
-print(",".join(paths))
+        pass
+paths = [os.path.abspath(path) for path in paths if os.path.isdir(path)]
+print(",".join(dict.fromkeys(paths)))
 EOF
 }
 

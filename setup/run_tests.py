@@ -54,16 +54,12 @@ ODOO_SKIP = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.\S+: skipped ", re.
 # tagged qlibra_sales (analysis and its folds, figures, timesheet cost,
 # revenue, views, tours, dashboard, portal statement).
 SALES_ADDONS = "account", "sale", "hr_cost_history", "reports"
+SALES_TAGS = "qlibra_sales", *(f"/qlibra_task_{addon}" for addon in SALES_ADDONS)
+SALES_SUITES = "hr_timesheet", "project", "sale_project", "sale_timesheet"
 SETUPS = (
     ("timesheet", "_ts", ("hr_timesheet",), (), (), "hr_timesheet"),
-    (
-        "sales",
-        "_sales",
-        ("sale_timesheet", "hr_employee_cost_history"),
-        ("qlibra_sales", *(f"/qlibra_task_{addon}" for addon in SALES_ADDONS)),
-        ("hr_timesheet", "project", "sale_project", "sale_timesheet"),
-        None,
-    ),
+    ("sales", "_sales", ("sale_timesheet", "hr_employee_cost_history"))
+    + (SALES_TAGS, SALES_SUITES, None),
 )
 # The lifecycle's installs that set-ups may copy (a file of '<scenario>
 # <database>' lines), and the scenarios whose job is over.
@@ -121,19 +117,20 @@ class Job:
     def add(self, label, run_, failed=0, errors=0, skipped=0, crashed=False):
         self.results.append((label, run_, failed, errors, skipped, crashed))
 
+    def failed(self):
+        return any(r[2] or r[3] or r[5] for r in self.results)
+
     def odoo(self, db, addons_path, port, *args):
         """Run Odoo on db (stop after init), logging to the job's Odoo log."""
-        log = self.odoo_log
         cmd = [PYTHON, "-m", "odoo", f"--addons-path={addons_path}", "-d", db]
-        cmd += ["--stop-after-init", f"--http-port={port}", f"--logfile={log}"]
-        return run(cmd + list(args), self.out), log
+        cmd += ["--stop-after-init", f"--http-port={port}"]
+        return run([*cmd, f"--logfile={self.odoo_log}", *args], self.out)
 
     def odoo_tests(self, label, db, addons_path, port, tags, *args):
         """Run the tests of tags (after installing what args say)."""
-        status, log = self.odoo(
-            db, addons_path, port, *args, "--test-enable", "--test-tags", tags
-        )
-        text = log.read_text(encoding="utf-8", errors="replace")
+        args += ("--test-enable", "--test-tags", tags)
+        status = self.odoo(db, addons_path, port, *args)
+        text = self.odoo_log.read_text(encoding="utf-8", errors="replace")
         result = ODOO_RESULT.search(text)
         if not result:
             return self.add(label, 0, crashed=True)
@@ -145,11 +142,8 @@ class Job:
     def pytest(self, label, args):
         """Run pytest with args; count its junit XML."""
         junit = self.logdir / f"{self.name}-junit.xml"
-        status = run(
-            [PYTHON, "-m", "pytest", "-p", "no:cacheprovider", f"--rootdir={ROOT}"]
-            + ["-v", f"--junitxml={junit}", *args],
-            self.out,
-        )
+        cmd = [PYTHON, "-m", "pytest", "-p", "no:cacheprovider", f"--rootdir={ROOT}"]
+        status = run([*cmd, "-v", f"--junitxml={junit}", *args], self.out)
         counts = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
         if junit.exists():
             for suite in ET.parse(junit).getroot().iter("testsuite"):
@@ -204,7 +198,7 @@ def test_setup(job, setup, db, addons, addons_path, port):
             url = f"http://localhost:{port}"
             sql = f"UPDATE ir_config_parameter SET value = '{url}' WHERE key = "
             run(["psql", "-d", db, "-qc", sql + "'web.base.url'"], job.out)
-            status, _log = job.odoo(db, addons_path, port, "-i", modules)
+            status = job.odoo(db, addons_path, port, "-i", modules)
             job.add("install on the lifecycle's copy", 0, crashed=bool(status))
             job.odoo_tests(label, db, addons_path, port, ",".join(tags))
         else:  # install and test in one run
@@ -286,17 +280,13 @@ def main():
     started = time.monotonic()
 
     # (job name, function, arguments), the longest first
+    # each its own port: the first port + i, else a free one (never 0 + i:
+    # Chromium refuses port 1 as unsafe, and every tour failed)
     setups = [
-        # each its own port: the first port + i, else a free one (never
-        # 0 + i: Chromium refuses port 1 as unsafe, and every tour failed)
-        (
-            name,
-            test_setup,
-            (setup, db + suffix, addons, path, port + i if port else free_port()),
-        )
+        (setup[0], test_setup, (setup, db + setup[1], addons, path, port_))
         for i, setup in enumerate(SETUPS)
-        for name, suffix in [setup[:2]]
-        if name in wanted
+        for port_ in [port + i if port else free_port()]
+        if setup[0] in wanted
     ]
     scenarios = []
     if ENV("QLIBRA_SKIP_UPGRADE") != "1":
@@ -319,14 +309,9 @@ def main():
         except Exception as error:  # noqa: BLE001 (counted as a failed check)
             job.add(f"{error!r}", 0, crashed=True)
         job.seconds = time.monotonic() - begin
-        failed = sum(r[2] + r[3] + r[5] for r in job.results)
-        print(
-            f"[{name}] {round(job.seconds)} s, "
-            + ("FAILED" if failed else "ok")
-            + "; "
-            + "; ".join(f"{r[0]}: {r[1]} run" for r in job.results),
-            flush=True,
-        )
+        state = "FAILED" if job.failed() else "ok"
+        steps = "; ".join(f"{r[0]}: {r[1]} run" for r in job.results)
+        print(f"[{name}] {round(job.seconds)} s, {state}; {steps}", flush=True)
         return job
 
     with ThreadPoolExecutor(int(ENV("QLIBRA_JOBS") or 3)) as pool:
@@ -352,7 +337,7 @@ def main():
                     f"  {label}: {counts[1]} failed, {counts[2]} error(s) "
                     f"of {counts[0]} tests, {counts[3]} skipped"
                 )
-        if any(r[2] or r[3] or r[5] for r in job.results):
+        if job.failed():
             print(f"  FAILED: see {job.out} and {', '.join(map(str, job.logs))}")
             for path in filter(Path.exists, (job.out, *job.logs)):
                 text = path.read_text(encoding="utf-8", errors="replace")

@@ -93,14 +93,9 @@ def free_port():
 
 def common_sh(command):
     """Output of a setup/common.sh function or variable for this interpreter."""
-    return subprocess.run(
-        ["bash", "-c", f". setup/common.sh && {command}"],
-        cwd=ROOT,
-        env=dict(os.environ, PYTHON=sys.executable),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    command = ["bash", "-c", f". setup/common.sh && {command}"]
+    env = dict(os.environ, PYTHON=sys.executable)
+    return subprocess.check_output(command, cwd=ROOT, env=env, text=True).strip()
 
 
 def odoo(path, db, port, *args, **popen):
@@ -115,34 +110,25 @@ def odoo(path, db, port, *args, **popen):
 @contextlib.contextmanager
 def odoo_server(path, db, port, logfile):
     """Odoo serving ``db`` until the block ends; yields its URL."""
-    url = f"http://127.0.0.1:{port}"
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 180
+    args = "--http-interface=127.0.0.1", "--workers=0", "--max-cron-threads=0"
     with open(logfile, "w") as out:
-        process = odoo(
-            path,
-            db,
-            port,
-            "--http-interface=127.0.0.1",
-            "--workers=0",
-            "--max-cron-threads=0",
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"Odoo stopped (see {logfile})")
-                try:
-                    with urllib.request.urlopen(f"{url}/web/login", timeout=5):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        process = odoo(path, db, port, *args, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        while process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{url}/web/login", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        else:
+            raise RuntimeError(f"Odoo stopped (see {logfile})")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
 
 
 class Session:
@@ -220,20 +206,16 @@ class Session:
         page.locator(".o_notification").first.wait_for(state="detached")
         page.screenshot(path=path)
 
-    def pdf(self, path, report, res_id, tmp):
+    def pdf(self, path, report, res_id):
         response = self.page.request.get(f"{self.url}/report/pdf/{report}/{res_id}")
         if response.headers.get("content-type") != "application/pdf":
             raise RuntimeError(f"{report}/{res_id} is no PDF")
-        pdf = os.path.join(tmp, "report.pdf")
-        with open(pdf, "wb") as out:
-            out.write(response.body())
-        prefix = os.path.join(tmp, "page")
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
-            + [pdf, prefix],
-            check=True,
-        )
-        shutil.move(prefix + ".png", path)
+        # pdftoppm reads the PDF on stdin and writes the page's PNG on stdout.
+        command = ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
+        png = subprocess.run(command, input=response.body(), capture_output=True)
+        png.check_returncode()
+        with open(path, "wb") as out:
+            out.write(png.stdout)
 
 
 @contextlib.contextmanager
@@ -267,7 +249,7 @@ def for_a_while(admin, name, ids):
         yield
 
 
-def take_all(url, names, tmp):
+def take_all(url, names):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         admin = Session(browser, url, "admin", "admin")
@@ -297,7 +279,7 @@ def take_all(url, names, tmp):
                         sessions[who].screen(path, route, *how[1:])
                     else:
                         report, res_id = how
-                        sessions[who].pdf(path, report, res_id.format(**ids), tmp)
+                        sessions[who].pdf(path, report, res_id.format(**ids))
         finally:
             admin.call("res.users", "write", [ids["admin"]], {"lang": admin_lang})
             browser.close()
@@ -320,13 +302,8 @@ def main():
     # Debian's wkhtmltopdf wants a private runtime directory.
     os.environ.setdefault("XDG_RUNTIME_DIR", tmp)
     path = common_sh("addons_path")
-    databases = subprocess.run(
-        ["psql", "-d", "postgres", "-Atc", "select datname from pg_database"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    created = args.db not in databases
+    query = ["psql", "-d", "postgres", "-Atc", "select datname from pg_database"]
+    created = args.db not in subprocess.check_output(query, text=True).split()
     try:
         if created:
             addons = common_sh('echo "$ADDONS"')
@@ -339,7 +316,7 @@ def main():
         log(f"Starting Odoo on database '{args.db}'")
         logfile = os.path.join(tmp, "odoo.log")
         with odoo_server(path, args.db, args.port, logfile) as url:
-            take_all(url, args.only or names, tmp)
+            take_all(url, args.only or names)
     finally:
         if created and not args.keep_db:
             log(f"Dropping database '{args.db}'")

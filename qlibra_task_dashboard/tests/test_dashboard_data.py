@@ -58,6 +58,20 @@ class TestDashboardData(TransactionCase):
         kinds = {kind for kind, _id, _definition in data_sources(self.data)}
         self.assertEqual(kinds, {"pivot", "list"})
 
+    def test_contract_type_filter_offers_every_type(self):
+        """The Contract Type filter's values (a range of the Data sheet, kept
+        in the JSON by hand) are the analysis's contract types, "none" too."""
+        flt = next(f for f in self.data["globalFilters"] if f["type"] == "text")
+        sheet_name, cells = flt["rangeOfAllowedValues"].split("!")
+        first, last = cells.split(":")
+        sheet = next(s for s in self.data["sheets"] if s["name"] == sheet_name)
+        values = [
+            sheet["cells"][f"{first[0]}{row}"]["content"]
+            for row in range(int(first[1:]), int(last[1:]) + 1)
+        ]
+        field = self.env["qlibra.profitability.report"]._fields["contract_type"]
+        self.assertEqual(values, [key for key, _label in field.selection])
+
     def test_check_catches_wrong_names(self):
         """The check above fails on any misspelt name."""
         breakages = {
