@@ -347,14 +347,17 @@ class AccountAnalyticLine(models.Model):
             -- task's chain (nearest first), the project's, then the client's
             -- one contract for the whole client (NULL when two are valid).
             -- Joins, not a subquery per line: linear in the lines.
+            link AS (
+                SELECT ch.head, ch.depth, c.id, c.company_id, c.date_start,
+                       c.date_end
+                  FROM chain ch JOIN qlibra_contract c ON c.id = ch.contract_id
+            ),
             candidate(k, rank, depth, contract_id) AS (
-                SELECT i.k, 0, ch.depth, c.id FROM input i
-                  JOIN chain ch ON ch.head = i.task_contract
-                  JOIN qlibra_contract c ON c.id = ch.contract_id AND %(valid)s
+                SELECT i.k, 0, c.depth, c.id FROM input i
+                  JOIN link c ON c.head = i.task_contract AND %(valid)s
                  UNION ALL
-                SELECT i.k, 1, ch.depth, c.id FROM input i
-                  JOIN chain ch ON ch.head = i.project_contract
-                  JOIN qlibra_contract c ON c.id = ch.contract_id AND %(valid)s
+                SELECT i.k, 1, c.depth, c.id FROM input i
+                  JOIN link c ON c.head = i.project_contract AND %(valid)s
                  UNION ALL
                 SELECT i.k, 2, 0, CASE WHEN count(*) = 1 THEN min(c.id) END
                   FROM input i
