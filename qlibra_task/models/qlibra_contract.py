@@ -993,14 +993,13 @@ class QlibraContract(models.Model):
                 0.0 if contract_id in whole else values[names.index("hours")]
             )
         # Whole contracts: every month with time is read from the lines.
-        pairs.update(
-            Line._qlibra_subscription_months(
-                SQL(
-                    "l.qlibra_contract_id = ANY(%s)",
-                    [cid for cid in subscriptions.ids if cid in whole],
+        whole_ids = [cid for cid in subscriptions.ids if cid in whole]
+        if whole_ids:
+            pairs.update(
+                Line._qlibra_subscription_months(
+                    SQL("l.qlibra_contract_id = ANY(%s)", whole_ids)
                 )
             )
-        )
         logged = self._qlibra_logged_hours(
             {(c, m) for c, m in pairs if c in subscriptions.ids}
         )
