@@ -74,8 +74,12 @@ class ProjectProject(models.Model):
 
     def _qlibra_line_contracts(self):
         """Each timesheet line of the projects and its contract."""
-        lines = self.env["account.analytic.line"].sudo()
-        lines = lines.search([("project_id", "in", self.ids)])
+        # one query: search_fetch flushes the contracts the write recomputes
+        lines = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search_fetch([("project_id", "in", self.ids)], ["qlibra_contract_id"])
+        )
         return {line.id: line.qlibra_contract_id.id for line in lines}
 
     @api.onchange("qlibra_contract_id")
