@@ -125,7 +125,10 @@ class AccountAnalyticLine(models.Model):
         "project_id.qlibra_contract_id",
     )
     def _compute_qlibra_contract_id(self):
-        self._qlibra_touch_months()
+        # Lines created in this transaction have no stored months yet.
+        new = self.env.cr.precommit.data.get("qlibra.new_lines", set())
+        self.filtered(lambda line: line.id not in new)._qlibra_touch_months()
+        new.difference_update(self.ids)
         timesheets = self.filtered("project_id")
         (self - timesheets).qlibra_contract_id = False
         (self - timesheets).qlibra_partner_id = False
@@ -156,10 +159,14 @@ class AccountAnalyticLine(models.Model):
         )
         timesheets.filtered("id")._qlibra_lock_inputs_at_commit()
         Contract = self.env["qlibra.contract"]
+        months = []  # the subscription months the lines now count in
         for index, line in enumerate(timesheets):
             contract = Contract.browse(resolved.get(index))
             line.qlibra_contract_id = contract
             line.qlibra_partner_id = contract.sudo().partner_id or line.qlibra_client_id
+            if contract.sudo()._qlibra_rule().monthly_fee:
+                months.append((contract.id, (line.date or today).replace(day=1)))
+        Contract._qlibra_touch_months(pairs=months)
 
     @api.depends("partner_id")
     def _compute_qlibra_client_id(self):
@@ -167,6 +174,18 @@ class AccountAnalyticLine(models.Model):
         # that moves to another company leaves its past time where it was.
         for line in self:
             line.qlibra_client_id = line.partner_id.commercial_partner_id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # Their contract is still to compute: no stored months to read then.
+        pending = lines & self.env.records_to_compute(
+            self._fields["qlibra_contract_id"]
+        )
+        if pending:
+            data = self.env.cr.precommit.data
+            data.setdefault("qlibra.new_lines", set()).update(pending.ids)
+        return lines
 
     def write(self, vals):
         if "unit_amount" in vals:
@@ -516,24 +535,29 @@ class AccountAnalyticLine(models.Model):
     def _compute_qlibra_revenue(self):
         # Stored so that the analysis reads one table, as Odoo's own does.
         # The rule is SQL (_qlibra_revenue_sql), shared with the set-based
-        # re-resolution: one query for the whole batch.
-        if not self:
+        # re-resolution: one query for the batch's hourly lines; the others
+        # earn nothing (contract_type.TYPES), without a query.
+        hourly = self.filtered(
+            lambda line: line.qlibra_contract_id.sudo()._qlibra_rule().hourly
+        )
+        (self - hourly).qlibra_revenue = 0.0
+        if not hourly:
             return
-        contracts = [line.qlibra_contract_id.sudo() for line in self]
+        contracts = [line.qlibra_contract_id.sudo() for line in hourly]
         self.env.cr.execute(
             SQL(
                 "SELECT k, %s FROM unnest(%s::varchar[], %s::float8[],"
                 " %s::numeric[], %s::numeric[]) WITH ORDINALITY"
                 " AS i(contract_type, hours, hourly_rate, rounding, k)",
                 self._qlibra_revenue_sql("i"),
-                [contract.contract_type or "" for contract in contracts],
-                [line.unit_amount or 0.0 for line in self],
+                [contract.contract_type for contract in contracts],
+                [line.unit_amount or 0.0 for line in hourly],
                 [contract.hourly_rate or 0.0 for contract in contracts],
                 [contract.currency_id.rounding or 0.01 for contract in contracts],
             )
         )
         revenue = dict(self.env.cr.fetchall())
-        for position, line in enumerate(self, start=1):
+        for position, line in enumerate(hourly, start=1):
             line.qlibra_revenue = float(revenue[position])
 
     @api.model
@@ -577,15 +601,14 @@ class AccountAnalyticLine(models.Model):
 
 def _lock_inputs(cr, data):
     """The precommit half of _qlibra_lock_inputs_at_commit."""
+    # One statement: the clients' rows, then the projects'.
     cr.execute(
         SQL(
-            "SELECT 1 FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+            """SELECT (SELECT count(*) FROM (SELECT 1 FROM res_partner
+                        WHERE id = ANY(%s) ORDER BY id FOR SHARE) p),
+                      (SELECT count(*) FROM (SELECT 1 FROM project_project
+                        WHERE id = ANY(%s) ORDER BY id FOR SHARE) pr)""",
             sorted(data["clients"]),
-        )
-    )
-    cr.execute(
-        SQL(
-            "SELECT 1 FROM project_project WHERE id = ANY(%s) ORDER BY id FOR SHARE",
             sorted(data["projects"]),
         )
     )
