@@ -20,10 +20,8 @@ MEASURES = ("hours", "change_request_hours", "cost", "revenue")
 
 
 class ProfitabilityReport(models.AbstractModel):
-    """Internal profitability report per client for a period: the data the
-    QWeb PDF and the XLSX both lay out. Every figure comes from
-    ``qlibra.profitability.report`` (monthly rows: whole calendar months) or
-    from qlibra_task's rules (``res.partner._qlibra_renegotiation``)."""
+    """Internal profitability per client for the PDF and the XLSX: figures of
+    ``qlibra.profitability.report`` and of qlibra_task's rules."""
 
     _name = "report.qlibra_task_reports.report_profitability"
     _inherit = "qlibra.report.period"
@@ -31,11 +29,9 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``clients`` (by name; without ``docids``, every client with figures
-        in the period), each with the period's figures (``_figures``),
-        ``consumption_percent``, the renegotiation rules over the last three
-        months and a ``trend`` per month; ``totals`` and ``trend`` of all
-        clients together (with the chart's bars). Managers only."""
+        """``clients`` (without ``docids``: those with figures), each with
+        its ``_figures``, renegotiation and ``trend`` per month; ``totals``
+        and ``trend`` of them all (with the chart's bars)."""
         self._check_access()
         date_from, date_to = self._get_period(data)
         months = self._months(date_from, date_to)
@@ -114,7 +110,7 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _sum(self, sums):
-        """The sums of several clients (every measure: add-ons add theirs)."""
+        """Every measure's sum (add-ons add theirs)."""
         total = defaultdict(float)
         for values in sums:
             for measure, value in values.items():
@@ -123,19 +119,16 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _collect(self, partners, months, trailing_start):
-        """Sums of the profitability view per client: over the period, over
-        the trailing months, and per client and month; plus the clients found.
-        """
-        domain = [
-            ("date", ">=", min(months[0], trailing_start)),
-            ("date", "<=", months[-1]),
-        ]
+        """The analysis's sums (``_measures``) per client over the period,
+        the trailing months and per month; and the clients found."""
+        start = min(months[0], trailing_start)
+        domain = [("date", ">=", start), ("date", "<=", months[-1])]
         if partners:
             domain.append(("partner_id", "in", partners.ids))
         rows = self.env["qlibra.profitability.report"]._read_group(
             domain,
             ["partner_id", "date:month", "contract_type"],
-            [f"{measure}:sum" for measure in MEASURES],
+            [f"{measure}:sum" for measure in self._measures()],
         )
         period_figures = defaultdict(lambda: defaultdict(float))
         trailing = defaultdict(lambda: defaultdict(float))
@@ -144,7 +137,7 @@ class ProfitabilityReport(models.AbstractModel):
         for partner, month, contract_type, *sums in rows:
             if not partner:
                 continue
-            values = dict(zip(MEASURES, sums, strict=True))
+            values = dict(zip(self._measures(), sums, strict=True))
             if month >= trailing_start:
                 for measure in ("cost", "revenue"):
                     trailing[partner.id][measure] += values[measure]
@@ -158,6 +151,10 @@ class ProfitabilityReport(models.AbstractModel):
             if contract_rule(contract_type).monthly_fee:
                 figures["subscription_hours"] += values["hours"]
         return period_figures, trailing, monthly, found
+
+    @api.model
+    def _measures(self):
+        return MEASURES
 
     @api.model
     def _figures(self, sums):
@@ -175,9 +172,8 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _get_contracts(self, partners, date_from, date_to):
-        """Per client, the contract valid at the end of the period, else the
-        latest one of the period; archived ones included (SPEC: reports keep
-        a contract's terms for the months it ran, archived or not)."""
+        """Per client, the contract valid at the period's end, else its latest
+        one of the period, archived or not."""
         contracts = (
             partners._qlibra_contracts_between(date_from, date_to)
             .with_env(self.env)
