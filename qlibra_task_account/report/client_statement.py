@@ -7,10 +7,8 @@ from odoo.tools import SQL
 
 
 class ClientStatementReport(models.AbstractModel):
-    """The period's invoices on the client statement: ``invoices`` (the
-    client's posted customer invoices and credit notes dated in the period,
-    as ``_invoice_moves`` defines them) and ``invoiced`` (their sum, as the
-    analysis shows it). A statement with invoices is not empty."""
+    """``invoices`` of the period (``_invoice_moves``) and ``invoiced``, their
+    sum; a statement with invoices is not empty."""
 
     _inherit = "report.qlibra_task_reports.report_client_statement"
 
@@ -44,7 +42,6 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_invoice_rows(self, partners, date_from, date_to):
-        """{partner_id: [row]}: the clients' invoices dated in the period."""
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model()
         self.env.cr.execute(

@@ -11,18 +11,13 @@ class HrEmployeeTimesheetCostWizard(models.TransientModel):
     _inherit = "hr.employee.timesheet.cost.wizard"
 
     def _recompute_timesheets(self):
-        """Odoo's own amounts follow the new cost as before; qLibra's frozen
-        cost changes only through a manager's restatement, which records the
-        difference in the chatter (SPEC, Rules: cost)."""
+        """qLibra's frozen cost changes only through a manager's restatement
+        (SPEC, Rules: cost); Odoo's own amounts follow as before."""
         res = super()._recompute_timesheets()
-        lines = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(self._get_timesheet_domain() + [("project_id", "!=", False)])
-        )
-        lines = lines.filtered(
-            lambda line: line.qlibra_hourly_cost != self.employee_id.hourly_cost
-        )
+        domain = [*self._get_timesheet_domain(), ("project_id", "!=", False)]
+        lines = self.env["account.analytic.line"].sudo().search(domain)
+        cost = self.employee_id.hourly_cost
+        lines = lines.filtered(lambda line: line.qlibra_hourly_cost != cost)
         if not lines:
             return res
         if self.env.user.has_group(MANAGER_GROUP):
@@ -37,8 +32,7 @@ class HrEmployeeTimesheetCostWizard(models.TransientModel):
                 {"line_ids": [(6, 0, lines.ids)], "reason": reason}
             ).action_apply()
         else:
-            # Without a restatement the logged cost stays as it was logged;
-            # say so where HR and managers will see it.
+            # Say where HR and managers see it that the cost stays as logged.
             self.employee_id.sudo().message_post(
                 body=Markup("<p>%s</p>")
                 % _(
