@@ -8,8 +8,7 @@ from .report_xlsx_abstract import Formula, spec
 
 
 class ClientStatementXlsx(models.AbstractModel):
-    """The PDF's data (``_get_report_values``): a sheet per client, in its
-    language."""
+    """The PDF's data (``_get_report_values``), a sheet per client."""
 
     _name = "report.qlibra_task_reports.report_client_statement_xlsx"
     _inherit = "report.qlibra_task_reports.abstract_xlsx"
@@ -116,9 +115,8 @@ class ClientStatementXlsx(models.AbstractModel):
             "report.qlibra_task_reports.report_client_statement"
         ]._get_report_values(objects.ids, data)
         for statement in values["statements"].values():
-            self.with_context(lang=statement["lang"])._write_statement(
-                workbook, statement
-            )
+            writer = self.with_context(lang=statement["lang"])
+            writer._write_statement(workbook, statement)
         if not values["docs"]:
             workbook.add_worksheet(_("Statement"))
 
@@ -158,16 +156,13 @@ class ClientStatementXlsx(models.AbstractModel):
         # A billing table per currency, each with its total: two currencies
         # are never added.
         totals = statement["totals"]
-        columns = self._billing_columns(
-            any(section["rollover"] for section in statement["sections"])
-        )
+        rollover = any(section["rollover"] for section in statement["sections"])
+        columns = self._billing_columns(rollover)
         for currency in (total["currency"] for total in totals):
             billing = self._billing_rows(statement, currency)
             if not billing:
                 continue
-            title = _("Billing")
-            if len(totals) > 1:
-                title = f"{title} ({currency.name})"
+            title = _("Billing") + (f" ({currency.name})" if len(totals) > 1 else "")
             sheet.write_string(row + 1, 0, title, formats["title"])
             formats = self._get_formats(workbook, currency)
             row = self._write_table(

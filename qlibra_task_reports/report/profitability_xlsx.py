@@ -11,16 +11,14 @@ CR_SHARE = 'IF({hours}=0,"",{change_request_hours}/{hours})'
 
 
 class ProfitabilityXlsx(models.AbstractModel):
-    """The PDF's data (``_get_report_values``) as a sheet of clients and one
-    of months; margins and ratios are formulas of the cells."""
+    """The PDF's data as sheets of clients and months; ratios as formulas."""
 
     _name = "report.qlibra_task_reports.report_profitability_xlsx"
     _inherit = "report.qlibra_task_reports.abstract_xlsx"
     _description = "Client Profitability Report (XLSX)"
 
     def _measure_columns(self):
-        """Without a total of their own, the columns' totals are their
-        formulas on the total row (``_measure_values`` of the totals)."""
+        """Without a total, a column's is its formula on the totals' row."""
         return [
             spec("hours", _("Hours"), "hours", 10, "sum"),
             spec("change_request_hours", _("Change-request Hours"), "hours", 14, "sum"),

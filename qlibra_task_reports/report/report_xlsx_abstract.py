@@ -22,14 +22,8 @@ FORMATS = {
 TOTAL = {"bold": True, "top": 1}
 
 
-# A formula of its row's cells ({key}: the cell of column key), with its
-# cached value for readers that compute no formulas.
+# Of its row's cells ({key}), cached for readers that compute no formulas.
 Formula = namedtuple("Formula", "expression value", defaults=[None])
-
-
-def _cached(value):
-    value = value.value if isinstance(value, Formula) else value
-    return value if isinstance(value, int | float) else 0.0
 
 
 def spec(key, header, ctype="text", width=12, total=None):
@@ -82,12 +76,13 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
     def _write_table(
         self, sheet, row, columns, records, formats, total_label=None, main=False
     ):
-        """Header, rows and an optional total row; return the next free row.
-        ``main``: the sheet's main table (column widths, frozen header, filter).
-        """
+        """Return the next free row. ``main``: the sheet's main table (column
+        widths, frozen header, filter)."""
         header, first = row, row + 1
         for col, column in enumerate(columns):
             sheet.write_string(row, col, column["header"], formats["header"])
+            if main:
+                sheet.set_column(col, col, column["width"])
         for record in records:
             row += 1
             for col, column in enumerate(columns):
@@ -95,8 +90,6 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
                 self._write(sheet, row, col, value, columns, formats)
         last = row
         if main:
-            for col, column in enumerate(columns):
-                sheet.set_column(col, col, column["width"])
             sheet.freeze_panes(first, 0)
             sheet.autofilter(header, 0, max(last, header), col)
         if total_label is None:
@@ -105,10 +98,10 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
         for col, column in enumerate(columns):
             total = column["total"]
             if total == "sum":
-                cells = (
-                    f"{xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)}"
-                )
-                cached = sum(_cached(record.get(column["key"])) for record in records)
+                cells = ":".join(xl_rowcol_to_cell(r, col) for r in (first, last))
+                values = [record.get(column["key"]) for record in records]
+                values = [v.value if isinstance(v, Formula) else v for v in values]
+                cached = sum(v for v in values if isinstance(v, int | float))
                 total = Formula(f"SUM({cells})" if last >= first else "0", cached)
             if col == 0 and not total:
                 sheet.write_string(row, col, total_label, formats["total_text"])
