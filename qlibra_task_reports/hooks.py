@@ -3,9 +3,8 @@
 
 
 def set_default_report_layout(env):
-    """The standard layout for the companies without one: else Odoo opens
-    its layout dialog at an administrator's first print; a company's own
-    choice is kept."""
+    """The standard layout where there is none: else Odoo opens its layout
+    dialog at an administrator's first print."""
     layout = env.ref("web.external_layout_standard", raise_if_not_found=False)
     Company = env["res.company"].with_context(active_test=False)
     if layout:

@@ -10,8 +10,7 @@ from odoo.addons.report_xlsx.controllers.main import ReportController
 class QlibraReportController(ReportController):
     @route()
     def report_download(self, data, context=None, token=None, readonly=True):
-        """Odoo names a report printed with data or on several records after
-        its action: a qLibra report is named by its ``print_report_name``."""
+        """By ``print_report_name`` also with data or several records."""
         response = super().report_download(data, context, token, readonly)
         # A failed rendering answers without an attachment header.
         if response is not None and response.headers.get("Content-Disposition"):

@@ -48,12 +48,9 @@ def _new_stream(writer, data):
 
 
 def stamp_page_numbers(stream, label):
-    """A new stream: the PDF with ``label(page, pages)`` at the bottom centre
-    of each page (wkhtmltopdf without patched Qt drops Odoo's footer).
-
-    Each label, drawn by reportlab, is appended to its page as a content
-    stream with renamed fonts: PyPDF2's merge_page took 12 s for 49 pages.
-    """
+    """The PDF with ``label(page, pages)`` at each page's bottom (unpatched
+    wkhtmltopdf drops Odoo's footer), appended as a content stream with
+    renamed fonts: PyPDF2's merge_page took 12 s for 49 pages."""
     pages = PdfFileReader(stream).pages
     if PAGE_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(PAGE_FONT, file_path(PAGE_FONT_FILE)))
@@ -112,13 +109,10 @@ class IrActionsReport(models.Model):
         by one, each numbered "Page X / Y" from 1 in its client's language;
         Odoo's ``_render_qweb_pdf`` merges them."""
         report_model = self._get_rendering_context_model(self._get_report(report_ref))
-        if (
-            self.env.context.get(RENDERING_ONE_DOCUMENT)
-            or report_model is None
-            or not hasattr(report_model, "_qlibra_page_documents")
-        ):
+        documents = getattr(report_model, "_qlibra_page_documents", None)
+        if not documents or self.env.context.get(RENDERING_ONE_DOCUMENT):
             return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids)
-        documents = report_model._qlibra_page_documents(res_ids, data)
+        documents = documents(res_ids, data)
         this = self.with_context(**{RENDERING_ONE_DOCUMENT: True})
         collected_streams = OrderedDict()
         for res_id, lang in documents or [(False, self.env.lang)]:
@@ -144,9 +138,8 @@ class IrActionsReport(models.Model):
 
     @api.model
     def _qlibra_download_file_name(self, url):
-        """The download's name of a qLibra client report's ``url``
-        (/report/<converter>/<report>[/<ids>][?options=<data>]), else None:
-        its ``print_report_name`` on the URL's clients, in the data's period."""
+        """``print_report_name`` on the clients and period of a qLibra client
+        report's /report/<converter>/<report>[/<ids>][?options=<data>]."""
         parsed = url_parse(url)
         parts = parsed.path.split("/")
         if len(parts) < 4 or parts[1] != "report" or parts[2] not in EXTENSIONS:

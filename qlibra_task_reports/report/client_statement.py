@@ -9,11 +9,11 @@ from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 
 CONTRACT_TERMS = ("date_start", "date_end", "monthly_fee", "included_hours")
 CONTRACT_TERMS += ("overage_rate", "hourly_rate")
+HOURS = ("hours", "change_request_hours")
 
 
 class ClientStatementReport(models.AbstractModel):
-    """The work done for clients in a period, for the PDF and the XLSX; it
-    never reads a cost or a margin: the statement goes to the client."""
+    """Work done for clients; never a cost or a margin (it goes to them)."""
 
     _name = "report.qlibra_task_reports.report_client_statement"
     _inherit = "qlibra.report.period"
@@ -23,10 +23,8 @@ class ClientStatementReport(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         """``statements``: ``{partner_id: statement}``, each in its client's
         language (see ``_get_statement``)."""
-        self._check_group(
-            ACCOUNTANT_GROUP,
-            _("Only accountants and managers can print client statements."),
-        )
+        message = _("Only accountants and managers can print client statements.")
+        self._check_group(ACCOUNTANT_GROUP, message)
         date_from, date_to = self._get_period(data)
         partners = self._get_partners(docids, data)
         statements = partners and self._get_statements(partners, date_from, date_to)
@@ -101,7 +99,7 @@ class ClientStatementReport(models.AbstractModel):
     def _get_line_rows(self, partners, date_from, date_to, company_ids):
         """Plain rows in one query: a statement can list 100,000 lines."""
         self.env["account.analytic.line"].flush_model()
-        self.env.cr.execute(
+        return self.env.execute_query_dict(
             SQL(
                 """SELECT aal.qlibra_partner_id AS partner_id, aal.date, aal.name,
                           aal.qlibra_contract_id AS contract_id,
@@ -129,7 +127,6 @@ class ClientStatementReport(models.AbstractModel):
                 companies=company_ids,
             )
         )
-        return self.env.cr.dictfetchall()
 
     @api.model
     def _line_values(self, row):
@@ -148,19 +145,14 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _hours(self, lines):
-        return {
-            "hours": sum(line["hours"] for line in lines),
-            "change_request_hours": sum(line["change_request_hours"] for line in lines),
-        }
+        return {key: sum(line[key] for line in lines) for key in HOURS}
 
     @api.model
     def _get_statement(
         self, partner, date_from, date_to, rows, contracts, figures, deliveries
     ):
-        """``sections``: one per contract running in the period or carrying
-        its time, then the time none covers (in the section's currency);
-        ``projects``: hours per project and task; ``totals``: billed per
-        currency (two currencies are never added)."""
+        """``sections``: per contract running or carrying time, then the time
+        none covers; ``totals``: per currency (two are never added)."""
         lines = [self._line_values(row) for row in rows]
         by_contract = defaultdict(list)
         for row, values in zip(rows, lines, strict=True):
@@ -168,11 +160,10 @@ class ClientStatementReport(models.AbstractModel):
         months = self._months(date_from, date_to)
         sections = []
         for contract in contracts:
+            own_lines = by_contract.pop(contract.id, [])
             own_months = [m for m in months if contract._month_fraction(m)]
             args = own_months, figures, deliveries.get(contract.id, [])
-            sections.append(
-                self._section(contract, by_contract.pop(contract.id, []), *args)
-            )
+            sections.append(self._section(contract, own_lines, *args))
         uncovered = [v for values in by_contract.values() for v in values]
         if uncovered:
             uncovered.sort(key=lambda v: v["date"])
@@ -212,15 +203,14 @@ class ClientStatementReport(models.AbstractModel):
     @api.model
     def _section(self, contract, lines, months, figures, deliveries):
         rule = contract._qlibra_rule()
+        # in the client's language, as self's context has it
+        label = contract and contract.with_env(self.env)._qlibra_type_label()
         section = {
             "contract": contract or False,
             "currency": contract.currency_id or self.env.company.currency_id,
             "name": contract.name or _("Time not covered by a contract"),
             "contract_type": contract.contract_type or "none",
-            # in the client's language, as self's context has it
-            "contract_type_label": contract.with_env(self.env)._qlibra_type_label()
-            if contract
-            else _("No Contract"),
+            "contract_type_label": label or _("No Contract"),
             **{term: contract[term] for term in CONTRACT_TERMS},
             "lines": lines,
             **self._hours(lines),
@@ -232,13 +222,11 @@ class ClientStatementReport(models.AbstractModel):
         if rule.monthly_fee:
             section["rollover"] = contract.rollover_max_hours > 0
             balances = contract._qlibra_rollover_balances(months)
-            section["months"] = [
-                self._subscription_month(contract, month, figures, balances)
-                for month in months
+            rows = [
+                self._subscription_month(contract, m, figures, balances) for m in months
             ]
-            section["amount"] = sum(
-                m["fee"] + m["overage_amount"] for m in section["months"]
-            )
+            section["months"] = rows
+            section["amount"] = sum(row["fee"] + row["overage_amount"] for row in rows)
         elif rule.hourly:
             sums = [figures.get((contract.id, month), {}) for month in months]
             section["amount"] = sum(values.get("time", 0.0) for values in sums)

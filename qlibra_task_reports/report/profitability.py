@@ -20,8 +20,7 @@ MEASURES = ("hours", "change_request_hours", "cost", "revenue")
 
 
 class ProfitabilityReport(models.AbstractModel):
-    """Internal profitability per client for the PDF and the XLSX: figures of
-    ``qlibra.profitability.report`` and of qlibra_task's rules."""
+    """Internal profitability per client: the analysis's figures and rules."""
 
     _name = "report.qlibra_task_reports.report_profitability"
     _inherit = "qlibra.report.period"
@@ -45,24 +44,25 @@ class ProfitabilityReport(models.AbstractModel):
         partners = partners or found
         contracts = self._get_contracts(partners, date_from, date_to)
         included = defaultdict(float)
+        included_hours = partners._qlibra_month_included_hours
         for month in months:
-            for partner_id, hours in partners._qlibra_month_included_hours(
-                month
-            ).items():
+            for partner_id, hours in included_hours(month).items():
                 included[partner_id] += hours
         contract_months = partners._qlibra_contract_months(reference_month)
         clients = []
         for partner in partners.sorted(lambda p: (p.name or "").lower()):
-            figures = period_figures[partner.id]
+            figures, trail = period_figures[partner.id], trailing[partner.id]
             contract = contracts.get(partner.id, self.env["qlibra.contract"])
+            label = contract._qlibra_type_label() if contract else _("No Contract")
+            renegotiation = Partner._qlibra_renegotiation(
+                contract, trail["cost"], trail["revenue"], contract_months[partner.id]
+            )
             clients.append(
                 {
                     "partner": partner,
                     "name": partner.name,
                     "contract": contract,
-                    "contract_type_label": contract._qlibra_type_label()
-                    if contract
-                    else _("No Contract"),
+                    "contract_type_label": label,
                     **self._figures(figures),
                     "consumption_percent": consumption_percent(
                         figures["subscription_hours"], included.get(partner.id)
@@ -71,12 +71,7 @@ class ProfitabilityReport(models.AbstractModel):
                         {"month": month, **self._figures(monthly[(partner.id, month)])}
                         for month in months
                     ],
-                    **Partner._qlibra_renegotiation(
-                        contract,
-                        trailing[partner.id]["cost"],
-                        trailing[partner.id]["revenue"],
-                        contract_months[partner.id],
-                    ),
+                    **renegotiation,
                 }
             )
         trend = [
@@ -90,16 +85,10 @@ class ProfitabilityReport(models.AbstractModel):
         for month in trend:
             month["revenue_bar"] = ratio(max(month["revenue"], 0.0), scale) or 0
             month["cost_bar"] = ratio(max(month["cost"], 0.0), scale) or 0
-        return self._partner_report_values(
-            partners,
-            date_from,
-            date_to,
-            currency=self.env.company.currency_id,
-            months=months,
-            clients=clients,
-            totals=self._figures(self._sum(period_figures.values())),
-            trend=trend,
-        )
+        totals = self._figures(self._sum(period_figures.values()))
+        values = dict(months=months, clients=clients, totals=totals, trend=trend)
+        values["currency"] = self.env.company.currency_id
+        return self._partner_report_values(partners, date_from, date_to, **values)
 
     @api.model
     def _check_access(self):
@@ -174,13 +163,10 @@ class ProfitabilityReport(models.AbstractModel):
     def _get_contracts(self, partners, date_from, date_to):
         """Per client, the contract valid at the period's end, else its latest
         one of the period, archived or not."""
-        contracts = (
-            partners._qlibra_contracts_between(date_from, date_to)
-            .with_env(self.env)
-            .sorted(lambda c: (c.date_start, c.id), reverse=True)
-        )
+        contracts = partners._qlibra_contracts_between(date_from, date_to)
+        contracts = contracts.with_env(self.env).sorted(lambda c: (c.date_start, c.id))
         result = {}
-        for contract in contracts.sorted(
+        for contract in contracts[::-1].sorted(
             lambda c: (not c._is_valid_on(date_to), not c._qlibra_rule().monthly_fee)
         ):
             result.setdefault(contract.partner_id.id, contract)

@@ -16,8 +16,7 @@ CARRIED_KEYS = ("carried_in", "used_carried", "expired", "carried_out")
 
 
 class QlibraReportPeriod(models.AbstractModel):
-    """What the report models (which inherit it) and the wizards share: the
-    period, the clients, the figures read from the analysis, the actions."""
+    """The period, clients, figures and actions of the reports and wizards."""
 
     _name = "qlibra.report.period"
     _description = "Client Report Period"
@@ -33,8 +32,7 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_period(self, data=None):
-        """(date_from, date_to) of ``data``, else of the context (a mail
-        template rendering the statement), else the previous month."""
+        """Of ``data``, else the context (mail templates), else last month."""
         data, ctx = data or {}, self.env.context
         date_from = data.get("date_from") or ctx.get("qlibra_date_from")
         date_to = data.get("date_to") or ctx.get("qlibra_date_to")
@@ -76,8 +74,7 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_partners(self, docids, data=None):
-        """The commercial partners of ``docids``, else of ``partner_ids`` of
-        ``data`` (the web client prints a report with data without ids)."""
+        """Of ``docids``, else ``data``'s (the web client prints no ids)."""
         ids = docids or (data or {}).get("partner_ids") or []
         return self.env["res.partner"].browse(ids).commercial_partner_id
 

@@ -21,10 +21,8 @@ TOTALS += ("change_request_count", "change_request_hours")
 
 
 class ServiceReviewReport(models.AbstractModel):
-    """A contract's last 6 or 12 full months for a renegotiation: per month
-    the hours against the included ones, change requests and the billed
-    amounts, then the proposed fee; never a cost or a margin (the review
-    goes to the client)."""
+    """A contract's last 6 or 12 months and the proposed fee; never a cost or
+    a margin (the review goes to the client)."""
 
     _name = "report.qlibra_task_reports.report_service_review"
     _inherit = "qlibra.report.period"
@@ -32,14 +30,11 @@ class ServiceReviewReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``reviews``: ``{contract_id: review}``. ``data`` (or the context's
-        ``qlibra_review_<key>``, for a mail template): ``contract_ids``,
-        ``months`` (6 or 12), ``reference_month`` (the months before it),
-        ``proposed_fee``, ``effective_date``."""
-        self._check_group(
-            ACCOUNTANT_GROUP,
-            _("Only accountants and managers can print service reviews."),
-        )
+        """``reviews``: ``{contract_id: review}`` of ``data`` (else the
+        context's ``qlibra_review_<key>``): ``contract_ids``, ``months`` (6 or
+        12), ``reference_month``, ``proposed_fee``, ``effective_date``."""
+        message = _("Only accountants and managers can print service reviews.")
+        self._check_group(ACCOUNTANT_GROUP, message)
         data = data or {}
 
         def param(key):
@@ -105,19 +100,12 @@ class ServiceReviewReport(models.AbstractModel):
                 for member in chain
             ]
             sums = [figures.get((member.id, month), {}) for member in chain]
-            row = {
-                "month": month,
-                **{key: sum(m[key] for m in members) for key in SUMMED + CARRIED_KEYS},
-                "change_request_count": counts.get(month, 0),
-                "change_request_hours": sum(
-                    s.get("change_request_hours", 0.0) for s in sums
-                ),
-                "billed": sum(s.get("revenue", 0.0) for s in sums),
-            }
-            row["change_request_share"] = change_request_share(
-                row["change_request_hours"], row["used_hours"]
-            )
-            rows.append(row)
+            row = {key: sum(m[key] for m in members) for key in SUMMED + CARRIED_KEYS}
+            cr_hours = sum(s.get("change_request_hours", 0.0) for s in sums)
+            share = change_request_share(cr_hours, row["used_hours"])
+            row.update(month=month, change_request_count=counts.get(month, 0))
+            row.update(change_request_hours=cr_hours, change_request_share=share)
+            rows.append({**row, "billed": sum(s.get("revenue", 0.0) for s in sums)})
         self._add_chart(rows)
         totals = {key: sum(row[key] for row in rows) for key in TOTALS}
         totals["change_request_share"] = change_request_share(
