@@ -51,14 +51,13 @@ class QlibraServiceReviewWizard(models.TransientModel):
         for wizard in self:
             # From costs, which an accountant may not read: only its result.
             partner = wizard.contract_id.partner_id.sudo()
-            wizard.proposed_fee = partner.qlibra_suggested_fee if partner else 0.0
+            wizard.proposed_fee = partner.qlibra_suggested_fee
 
     def _get_data(self):
         self.ensure_one()
         if self.proposed_fee < 0:
             raise UserError(_("The proposed fee cannot be negative."))
-        # The contract travels in data too: the web client prints a report
-        # with data without record ids.
+        # data carries the contract: the web client prints a report with no ids.
         return {
             "contract_ids": self.contract_id.ids,
             "months": int(self.months),
@@ -78,10 +77,8 @@ class QlibraServiceReviewWizard(models.TransientModel):
         the contract's chatter, which shows costs: managers only."""
         self.ensure_one()
         Period = self.env["qlibra.report.period"]
-        Period._check_group(
-            MANAGER_GROUP,
-            _("Only client profitability managers can send service reviews."),
-        )
+        message = _("Only client profitability managers can send service reviews.")
+        Period._check_group(MANAGER_GROUP, message)
         data, client = self._get_data(), self.contract_id.partner_id
         if not client.email:
             raise UserError(

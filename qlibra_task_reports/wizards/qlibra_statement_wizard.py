@@ -17,9 +17,14 @@ PERIODS = {
     "this_year": ("This Year", 12, 0),
     "last_year": ("Last Year", 12, 1),
 }
-COMPUTED_DATE = dict(
-    compute="_compute_dates", store=True, readonly=False, required=True
-)
+PERIOD_TYPES = [(key, label) for key, (label, *__) in PERIODS.items()]
+PERIOD_TYPES += [("custom", "Custom")]
+REPORT_TYPES = [
+    ("statement", "Client Statement"),
+    ("profitability", "Profitability Report"),
+]
+FORMATS = [("pdf", "PDF"), ("xlsx", "Excel (XLSX)")]
+COMPUTED = dict(compute="_compute_dates", store=True, readonly=False, required=True)
 REPORTS = {
     ("statement", "pdf"): "qlibra_task_reports.action_report_client_statement",
     ("statement", "xlsx"): "qlibra_task_reports.action_report_client_statement_xlsx",
@@ -34,37 +39,20 @@ class QlibraStatementWizard(models.TransientModel):
     _name = "qlibra.statement.wizard"
     _description = "Print or Send Client Statements"
 
-    period = fields.Selection(
-        [
-            *((key, label) for key, (label, *_unit) in PERIODS.items()),
-            ("custom", "Custom"),
-        ],
-        required=True,
-        default="last_month",
-    )
+    period = fields.Selection(PERIOD_TYPES, required=True, default="last_month")
     date_from = fields.Date(
         string="From",
         default=lambda self: self.env["qlibra.report.period"]._previous_month()[0],
-        **COMPUTED_DATE,
+        **COMPUTED,
     )
     date_to = fields.Date(
         string="To",
         default=lambda self: self.env["qlibra.report.period"]._previous_month()[1],
-        **COMPUTED_DATE,
+        **COMPUTED,
     )
-    report = fields.Selection(
-        [
-            ("statement", "Client Statement"),
-            ("profitability", "Profitability Report"),
-        ],
-        required=True,
-        default="statement",
-    )
+    report = fields.Selection(REPORT_TYPES, required=True, default="statement")
     file_format = fields.Selection(
-        [("pdf", "PDF"), ("xlsx", "Excel (XLSX)")],
-        string="Format",
-        required=True,
-        default="pdf",
+        FORMATS, string="Format", required=True, default="pdf"
     )
     partner_ids = fields.Many2many(
         "res.partner",
@@ -104,8 +92,7 @@ class QlibraStatementWizard(models.TransientModel):
         ctx = self.env.context
         if ctx.get("active_model") == "res.partner" and ctx.get("active_ids"):
             selected = self.env["res.partner"].browse(ctx["active_ids"])
-            for wizard in self:
-                wizard.partner_ids = selected.commercial_partner_id
+            self.partner_ids = selected.commercial_partner_id
             return
         for wizard in self:
             if not wizard.date_from or not wizard.date_to:
@@ -120,8 +107,7 @@ class QlibraStatementWizard(models.TransientModel):
 
     def _get_data(self):
         self.ensure_one()
-        # The reports' checks; the clients travel in data too, as the web
-        # client prints a report with data without record ids.
+        # The reports' checks; data carries the clients (the web client prints no ids).
         dates = {"date_from": self.date_from, "date_to": self.date_to}
         self.env["qlibra.report.period"]._get_period(dates)
         data = {key: fields.Date.to_string(day) for key, day in dates.items()}
@@ -150,9 +136,8 @@ class QlibraStatementWizard(models.TransientModel):
         if missing := self.partner_ids.filtered(lambda p: not p.email):
             names = ", ".join(missing.mapped("display_name"))
             raise UserError(_("These clients have no e-mail address: %s", names))
-        self.env["qlibra.report.period"]._check_group(
-            ACCOUNTANT_GROUP, _("Only accountants and managers can send statements.")
-        )
+        message = _("Only accountants and managers can send statements.")
+        self.env["qlibra.report.period"]._check_group(ACCOUNTANT_GROUP, message)
         single = len(self.partner_ids) == 1
         return self.env["qlibra.report.period"]._composer_action(
             _("Send Statements"),
