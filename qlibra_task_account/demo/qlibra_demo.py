@@ -55,36 +55,25 @@ class QlibraDemo(models.AbstractModel):
             ("out_refund", partners["pirin"], months_ago[3], 180.0, DISPUTED),
             ("out_invoice", partners["vitosha"], months_ago[1], 1250.0, ADVANCE),
         ]
-        taxes = self.env.company.account_sale_tax_id
-        moves = self.env["account.move"].create(
-            [
+        taxes = [Command.set(self.env.company.account_sale_tax_id.ids)]
+        moves = []
+        for move_type, partner, month, amount, label in plan:
+            line = {"name": label, "quantity": 1.0, "price_unit": round(amount, 2)}
+            moves.append(
                 {
                     "move_type": move_type,
                     "partner_id": partner.id,
                     "journal_id": journal.id,
                     "invoice_date": min(month + relativedelta(day=31), today),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": label,
-                                "quantity": 1.0,
-                                "price_unit": round(amount, 2),
-                                "tax_ids": [Command.set(taxes.ids)],
-                            }
-                        )
-                    ],
+                    "invoice_line_ids": [Command.create({**line, "tax_ids": taxes})],
                 }
-                for move_type, partner, month, amount, label in plan
-            ]
-        )
+            )
+        moves = self.env["account.move"].create(moves)
         moves.action_post()
+        xml_id = "qlibra_task_account.demo_invoice_{}".format
         self.env["ir.model.data"]._update_xmlids(
             [
-                {
-                    "xml_id": f"qlibra_task_account.demo_invoice_{index}",
-                    "record": move,
-                    "noupdate": True,
-                }
+                {"xml_id": xml_id(index), "record": move, "noupdate": True}
                 for index, move in enumerate(moves, start=1)
             ]
         )

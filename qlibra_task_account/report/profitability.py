@@ -9,10 +9,8 @@ INVOICE_STATUS = {1: "to_invoice", -1: "invoiced_ahead"}
 
 
 class ProfitabilityReport(models.AbstractModel):
-    """``invoiced`` (the analysis's), ``to_invoice`` (revenue - invoiced),
-    ``invoice_status`` (False when it rounds to zero) and
-    ``realization_percent`` in every ``_figures``; clients with only
-    invoices in the period are listed too."""
+    """Invoiced, to invoice, its status and realization % in every figures;
+    clients with only invoices in the period are listed too."""
 
     _inherit = "report.qlibra_task_reports.report_profitability"
 

@@ -83,10 +83,9 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _invoice_moves(self):
-        """What is invoiced, for the analysis and the statement: a row per
-        posted customer invoice or credit note, ``amount`` of its product
-        lines (untaxed, company currency, negative for a credit note),
-        ``amount_currency`` in its ``currency_id``."""
+        """What is invoiced (analysis, statement): per posted customer invoice
+        or credit note, its untaxed product lines in company currency
+        (``amount``) and its own (``amount_currency``)."""
         return SQL(
             """SELECT am.id AS move_id, am.invoice_date, am.company_id,
                       am.commercial_partner_id AS partner_id, am.currency_id,
