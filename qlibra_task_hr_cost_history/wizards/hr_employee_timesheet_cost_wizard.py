@@ -26,22 +26,19 @@ class HrEmployeeTimesheetCostWizard(models.TransientModel):
                 employee=self.employee_id.name,
                 date=self.starting_date,
             )
-            if self.comment:
-                reason = f"{reason} ({self.comment})"
-            self.env["qlibra.cost.restatement"].create(
-                {"line_ids": [(6, 0, lines.ids)], "reason": reason}
-            ).action_apply()
+            reason += f" ({self.comment})" if self.comment else ""
+            restatement = {"line_ids": [(6, 0, lines.ids)], "reason": reason}
+            self.env["qlibra.cost.restatement"].create(restatement).action_apply()
         else:
             # Say where HR and managers see it that the cost stays as logged.
+            body = _(
+                "The qLibra cost of %(count)s timesheet line(s) from "
+                "%(date)s was kept at the rates they were logged at: only "
+                "a client profitability manager can restate it.",
+                count=len(lines),
+                date=self.starting_date,
+            )
             self.employee_id.sudo().message_post(
-                body=Markup("<p>%s</p>")
-                % _(
-                    "The qLibra cost of %(count)s timesheet line(s) from "
-                    "%(date)s was kept at the rates they were logged at: only "
-                    "a client profitability manager can restate it.",
-                    count=len(lines),
-                    date=self.starting_date,
-                ),
-                subtype_xmlid="mail.mt_note",
+                body=Markup("<p>%s</p>") % body, subtype_xmlid="mail.mt_note"
             )
         return res

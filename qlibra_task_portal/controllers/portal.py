@@ -83,20 +83,14 @@ class QlibraServicesPortal(CustomerPortal):
         }
         # The user's own partner: rendered as superuser (the report is for
         # accountants) in the user's companies; a PDF under --test-enable too.
-        report_model = (
-            request.env["ir.actions.report"]
-            .with_user(SUPERUSER_ID)
-            .with_context(
-                allowed_company_ids=request.env.companies.ids,
-                force_report_rendering=True,
-            )
-            .with_company(request.env.company)
-        )
-        report = report_model._get_report(STATEMENT_REPORT)
-        pdf, __ = report_model._render_qweb_pdf(report, [partner.id], data=data)
-        file_name = report_model.env["qlibra.report.period"]._get_file_name(
-            "Statement", partner, data
-        )
+        Report = request.env["ir.actions.report"].with_user(SUPERUSER_ID)
+        ctx = {"allowed_company_ids": request.env.companies.ids}
+        Report = Report.with_context(**ctx, force_report_rendering=True)
+        Report = Report.with_company(request.env.company)
+        report = Report._get_report(STATEMENT_REPORT)
+        pdf, __ = Report._render_qweb_pdf(report, [partner.id], data=data)
+        Period = Report.env["qlibra.report.period"]
+        file_name = Period._get_file_name("Statement", partner, data)
         return request.make_response(
             pdf,
             headers=[

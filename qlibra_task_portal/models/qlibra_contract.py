@@ -45,26 +45,21 @@ class QlibraContract(models.Model):
         return [m for m in months if any(c._month_fraction(m) for c in running)]
 
     def _qlibra_portal_values(self):
-        """A dict per contract of what the portal shows (never a fee, a rate,
-        a cost or a margin), formatted; figures read as superuser, on
-        contracts the portal user may read. Hours: this month's, as the
-        contract form and the warnings show them."""
+        """Per contract, formatted, what the portal shows of this month: never
+        a fee, rate, cost or margin (read as superuser)."""
         today = qlibra_today(self)
         contracts = self.sudo()
         month_figures = contracts._qlibra_month_figures(today)
-        lines = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(
-                [
-                    ("qlibra_contract_id", "in", contracts.ids),
-                    ("project_id", "!=", False),
-                    ("qlibra_is_change_request", "=", True),
-                    ("date", ">=", today.replace(day=1)),
-                    ("date", "<=", today + relativedelta(day=31)),
-                ],
-                order="date, id",
-            )
+        Line = self.env["account.analytic.line"].sudo()
+        lines = Line.search(
+            [
+                ("qlibra_contract_id", "in", contracts.ids),
+                ("project_id", "!=", False),
+                ("qlibra_is_change_request", "=", True),
+                ("date", ">=", today.replace(day=1)),
+                ("date", "<=", today + relativedelta(day=31)),
+            ],
+            order="date, id",
         )
         values = []
         for contract in contracts:
@@ -72,6 +67,7 @@ class QlibraContract(models.Model):
             hours, included = figures["hours"], figures["included"]
             carried, percent = figures["carried"], round(figures["percent"])
             own = lines.filtered(lambda line, c=contract: line.qlibra_contract_id == c)
+            cr_hours = format_duration(sum(own.mapped("unit_amount")))
             date_end = contract.date_end
             values.append(
                 {
@@ -94,9 +90,7 @@ class QlibraContract(models.Model):
                         }
                         for line in own
                     ],
-                    "change_request_hours": format_duration(
-                        sum(own.mapped("unit_amount"))
-                    ),
+                    "change_request_hours": cr_hours,
                 }
             )
         return values
