@@ -9,7 +9,6 @@
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",
     "license": "LGPL-3",
-    "installable": True,
     "auto_install": True,
     "depends": ["account", "qlibra_task", "qlibra_task_reports"],
     "uninstall_hook": "uninstall_hook",
@@ -18,7 +17,5 @@
         "report/templates/profitability.xml",
         "report/templates/client_statement.xml",
     ],
-    "demo": [
-        "demo/qlibra_task_account_demo.xml",
-    ],
+    "demo": ["demo/qlibra_task_account_demo.xml"],
 }

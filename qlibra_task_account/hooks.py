@@ -4,10 +4,6 @@ from .report.qlibra_profitability_report import WITHOUT_INVOICING
 
 
 def uninstall_hook(env):
-    """Rebuild the analysis view without its invoice rows and columns.
-
-    Odoo does not rebuild the SQL views of the modules that stay installed:
-    without this, the view would keep reading account_move after this module
-    is gone.
-    """
+    """Odoo rebuilds no SQL view of the modules that stay: without this, the
+    analysis would keep reading account_move."""
     env["qlibra.profitability.report"].with_context(**{WITHOUT_INVOICING: True}).init()

@@ -8,15 +8,10 @@
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",
     "license": "LGPL-3",
-    "installable": True,
     "auto_install": True,
     "depends": ["qlibra_task", "spreadsheet_dashboard"],
-    "data": [
-        "data/dashboards.xml",
-    ],
+    "data": ["data/dashboards.xml"],
     "assets": {
-        "web.assets_tests": [
-            "qlibra_task_dashboard/static/tests/tours/*.js",
-        ],
+        "web.assets_tests": ["qlibra_task_dashboard/static/tests/tours/*.js"],
     },
 }

@@ -9,8 +9,6 @@
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",
     "license": "LGPL-3",
-    "installable": True,
     "auto_install": True,
     "depends": ["qlibra_task", "hr_employee_cost_history"],
-    "data": [],
 }

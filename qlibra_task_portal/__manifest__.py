@@ -8,8 +8,6 @@
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",
     "license": "LGPL-3",
-    "installable": True,
-    "auto_install": False,
     "depends": ["qlibra_task_reports", "portal"],
     "data": [
         "security/ir.model.access.csv",
@@ -17,12 +15,8 @@
         "views/qlibra_contract_views.xml",
         "views/portal_templates.xml",
     ],
-    "demo": [
-        "demo/qlibra_portal_demo.xml",
-    ],
+    "demo": ["demo/qlibra_portal_demo.xml"],
     "assets": {
-        "web.assets_tests": [
-            "qlibra_task_portal/static/tests/tours/*.js",
-        ],
+        "web.assets_tests": ["qlibra_task_portal/static/tests/tours/*.js"],
     },
 }

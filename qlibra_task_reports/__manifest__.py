@@ -9,7 +9,6 @@
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",
     "license": "LGPL-3",
-    "installable": True,
     "depends": ["qlibra_task", "report_xlsx"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
@@ -23,14 +22,9 @@
         "wizards/qlibra_service_review_wizard_views.xml",
         "views/res_partner_views.xml",
     ],
-    "demo": [],
     "post_init_hook": "post_init_hook",
     "assets": {
-        "web.assets_backend": [
-            "qlibra_task_reports/static/src/js/*.esm.js",
-        ],
-        "web.assets_tests": [
-            "qlibra_task_reports/static/tests/tours/*.js",
-        ],
+        "web.assets_backend": ["qlibra_task_reports/static/src/js/*.esm.js"],
+        "web.assets_tests": ["qlibra_task_reports/static/tests/tours/*.js"],
     },
 }

@@ -9,10 +9,7 @@
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",
     "license": "LGPL-3",
-    "installable": True,
     "auto_install": True,
     "depends": ["qlibra_task", "sale_timesheet"],
-    "data": [
-        "views/account_analytic_line_views.xml",
-    ],
+    "data": ["views/account_analytic_line_views.xml"],
 }

@@ -7,6 +7,8 @@ from odoo import Command, api, models
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
 DEMO_CLIENTS = ("rila", "vitosha", "pirin", "struma")
+DISPUTED = "Two disputed hours of advice"
+ADVANCE = "Tax audit support: advance of 50%"
 
 
 class QlibraDemo(models.AbstractModel):
@@ -14,37 +16,20 @@ class QlibraDemo(models.AbstractModel):
 
     @api.model
     def _create_invoices(self):
-        """Invoice the demo clients of qlibra_task, one client behind its work.
-
-        Rila Trading, Vitosha Build and Struma Logistics are invoiced each
-        month exactly what their contracts earned (Vitosha on the month a
-        job is done). Pirin Consulting, paid by the hour, was not invoiced
-        for its last two months of work and got a credit note for two
-        disputed hours three months ago: it is invoiced behind its work.
-        Vitosha Build was invoiced half of its tax audit in advance last
-        month: invoiced ahead. Invoices are dated on the last day of the
-        month they bill (today for this month), with the company's default
-        sales tax, and posted.
-
-        Does nothing without a sales journal (no chart of accounts) or when
-        the invoices exist already. They get external ids of this module, so
-        uninstalling it deletes them.
-        """
+        """Posted invoices of what each demo client earned a month, on its
+        last day; Pirin's last two months not yet (behind its work, with a
+        credit note), Vitosha's advance on a job not done (ahead). Nothing
+        without a sales journal; external ids of this module, so that
+        uninstalling it deletes them."""
         if self.env.ref("qlibra_task_account.demo_invoice_1", raise_if_not_found=False):
             return
         partners = {
-            key: self.env.ref(
-                f"qlibra_task.demo_partner_{key}", raise_if_not_found=False
-            )
+            key: self.env.ref(f"qlibra_task.demo_partner_{key}", False)
             for key in DEMO_CLIENTS
         }
-        journal = self.env["account.journal"].search(
-            [
-                *self.env["account.journal"]._check_company_domain(self.env.company),
-                ("type", "=", "sale"),
-            ],
-            limit=1,
-        )
+        Journal = self.env["account.journal"]
+        domain = Journal._check_company_domain(self.env.company)
+        journal = Journal.search([*domain, ("type", "=", "sale")], limit=1)
         if not all(partners.values()) or not journal.default_account_id:
             return
         today = qlibra_today(self)
@@ -59,61 +44,36 @@ class QlibraDemo(models.AbstractModel):
             ["revenue:sum"],
             order="date:month, partner_id",
         )
-        not_yet_invoiced = {
-            (partners["pirin"], first_of_month - relativedelta(months=months))
-            for months in (1, 2)
-        }
+        months_ago = [first_of_month - relativedelta(months=n) for n in range(4)]
+        not_yet_invoiced = {(partners["pirin"], months_ago[n]) for n in (1, 2)}
         plan = [
             ("out_invoice", partner, month, revenue, "Services")
             for partner, month, revenue in earned
             if revenue > 0 and (partner, month) not in not_yet_invoiced
         ]
         plan += [
-            (
-                "out_refund",
-                partners["pirin"],
-                first_of_month - relativedelta(months=3),
-                180.0,
-                "Two disputed hours of advice",
-            ),
-            (
-                "out_invoice",
-                partners["vitosha"],
-                first_of_month - relativedelta(months=1),
-                1250.0,
-                "Tax audit support: advance of 50%",
-            ),
+            ("out_refund", partners["pirin"], months_ago[3], 180.0, DISPUTED),
+            ("out_invoice", partners["vitosha"], months_ago[1], 1250.0, ADVANCE),
         ]
-        taxes = self.env.company.account_sale_tax_id
-        moves = self.env["account.move"].create(
-            [
+        taxes = [Command.set(self.env.company.account_sale_tax_id.ids)]
+        moves = []
+        for move_type, partner, month, amount, label in plan:
+            line = {"name": label, "quantity": 1.0, "price_unit": round(amount, 2)}
+            moves.append(
                 {
                     "move_type": move_type,
                     "partner_id": partner.id,
                     "journal_id": journal.id,
                     "invoice_date": min(month + relativedelta(day=31), today),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": label,
-                                "quantity": 1.0,
-                                "price_unit": round(amount, 2),
-                                "tax_ids": [Command.set(taxes.ids)],
-                            }
-                        )
-                    ],
+                    "invoice_line_ids": [Command.create({**line, "tax_ids": taxes})],
                 }
-                for move_type, partner, month, amount, label in plan
-            ]
-        )
+            )
+        moves = self.env["account.move"].create(moves)
         moves.action_post()
+        xml_id = "qlibra_task_account.demo_invoice_{}".format
         self.env["ir.model.data"]._update_xmlids(
             [
-                {
-                    "xml_id": f"qlibra_task_account.demo_invoice_{index}",
-                    "record": move,
-                    "noupdate": True,
-                }
+                {"xml_id": xml_id(index), "record": move, "noupdate": True}
                 for index, move in enumerate(moves, start=1)
             ]
         )

@@ -7,10 +7,7 @@ from odoo.tools import SQL
 
 
 class ClientStatementReport(models.AbstractModel):
-    """The period's invoices on the client statement: ``invoices`` (the
-    client's posted customer invoices and credit notes dated in the period,
-    as ``_invoice_moves`` defines them) and ``invoiced`` (their sum, as the
-    analysis shows it). A statement with invoices is not empty."""
+    """The period's invoices and their sum; with invoices it is not empty."""
 
     _inherit = "report.qlibra_task_reports.report_client_statement"
 
@@ -44,28 +41,25 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_invoice_rows(self, partners, date_from, date_to):
-        """{partner_id: [row]}: the clients' invoices dated in the period."""
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """SELECT i.partner_id, i.invoice_date, i.amount::float8 AS amount,
-                          i.amount_currency::float8 AS amount_currency,
-                          i.currency_id, am.name, am.move_type
-                     FROM (%(invoices)s) i
-                     JOIN account_move am ON am.id = i.move_id
-                    WHERE i.partner_id = ANY(%(partners)s)
-                      AND i.company_id = ANY(%(companies)s)
-                      AND i.invoice_date BETWEEN %(date_from)s AND %(date_to)s
-                 ORDER BY i.invoice_date, am.name, am.id""",
-                invoices=self.env["qlibra.profitability.report"]._invoice_moves(),
-                partners=partners.ids,
-                companies=self.env.companies.ids,
-                date_from=date_from,
-                date_to=date_to,
-            )
+        query = SQL(
+            """SELECT i.partner_id, i.invoice_date, i.amount::float8 AS amount,
+                      i.amount_currency::float8 AS amount_currency,
+                      i.currency_id, am.name, am.move_type
+                 FROM (%(invoices)s) i
+                 JOIN account_move am ON am.id = i.move_id
+                WHERE i.partner_id = ANY(%(partners)s)
+                  AND i.company_id = ANY(%(companies)s)
+                  AND i.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+             ORDER BY i.invoice_date, am.name, am.id""",
+            invoices=self.env["qlibra.profitability.report"]._invoice_moves(),
+            partners=partners.ids,
+            companies=self.env.companies.ids,
+            date_from=date_from,
+            date_to=date_to,
         )
         rows = defaultdict(list)
-        for row in self.env.cr.dictfetchall():
+        for row in self.env.execute_query_dict(query):
             rows[row["partner_id"]].append(row)
         return rows

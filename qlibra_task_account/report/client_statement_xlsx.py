@@ -10,8 +10,11 @@ class ClientStatementXlsx(models.AbstractModel):
 
     _inherit = "report.qlibra_task_reports.report_client_statement_xlsx"
 
-    def _invoice_columns(self):
-        return [
+    def _write_statement(self, workbook, statement):
+        super()._write_statement(workbook, statement)
+        if not statement["invoices"]:
+            return
+        columns = [
             spec("date", _("Date"), "date"),
             spec("name", _("Number")),
             spec("type_label", _("Type")),
@@ -20,26 +23,12 @@ class ClientStatementXlsx(models.AbstractModel):
             spec("amount_currency", _("Untaxed Amount in Invoice Currency"), "hours"),
             spec("amount", _("Untaxed Amount"), "money", total="sum"),
         ]
-
-    def _write_statement(self, workbook, statement):
-        super()._write_statement(workbook, statement)
-        if not statement["invoices"]:
-            return
-        # The statement's sheet is the last one added; its tables end at its
-        # last written row.
+        # The statement's sheet is the last one added, its last row its end.
         sheet = workbook.worksheets()[-1]
         formats = self._get_formats(workbook, statement["currency"])
         row = sheet.dim_rowmax + 2
         sheet.write_string(row, 0, _("Invoices of the Period"), formats["title"])
-        rows = [
-            {**invoice, "currency": invoice["currency"].name}
-            for invoice in statement["invoices"]
-        ]
+        rows = [{**i, "currency": i["currency"].name} for i in statement["invoices"]]
         self._write_table(
-            sheet,
-            row + 1,
-            self._invoice_columns(),
-            rows,
-            formats,
-            total_label=_("Total invoiced"),
+            sheet, row + 1, columns, rows, formats, total_label=_("Total invoiced")
         )

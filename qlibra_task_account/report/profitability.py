@@ -9,46 +9,14 @@ INVOICE_STATUS = {1: "to_invoice", -1: "invoiced_ahead"}
 
 
 class ProfitabilityReport(models.AbstractModel):
-    """Earned vs invoiced in the profitability report.
-
-    Adds to every figures dict (``_figures``: each client, each month, the
-    totals):
-
-    - ``invoiced``: posted customer invoices minus credit notes, untaxed, in
-      company currency, dated in the months (``qlibra.profitability.report``);
-    - ``to_invoice``: revenue - invoiced (positive: to invoice; negative:
-      invoiced ahead);
-    - ``invoice_status``: ``"to_invoice"``, ``"invoiced_ahead"`` or False when
-      the difference rounds to zero in the company currency;
-    - ``realization_percent``: invoiced / revenue x 100, None without revenue.
-
-    Clients with invoices but no other figure in the period are listed too.
-    """
+    """Invoiced, to invoice, its status and realization % in every figures;
+    clients with only invoices in the period are listed too."""
 
     _inherit = "report.qlibra_task_reports.report_profitability"
 
     @api.model
-    def _collect(self, partners, months, trailing_start):
-        period_figures, trailing, monthly, found = super()._collect(
-            partners, months, trailing_start
-        )
-        domain = [
-            ("date", ">=", months[0]),
-            ("date", "<=", months[-1]),
-            ("row_type", "=", "invoice"),
-        ]
-        if partners:
-            domain.append(("partner_id", "in", partners.ids))
-        rows = self.env["qlibra.profitability.report"]._read_group(
-            domain, ["partner_id", "date:month"], ["invoiced:sum"]
-        )
-        for partner, month, invoiced in rows:
-            if not partner:
-                continue
-            found |= partner
-            period_figures[partner.id]["invoiced"] += invoiced
-            monthly[(partner.id, month)]["invoiced"] += invoiced
-        return period_figures, trailing, monthly, found
+    def _measures(self):
+        return (*super()._measures(), "invoiced")
 
     @api.model
     def _figures(self, sums):

@@ -5,33 +5,24 @@ from odoo.tools import SQL
 
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 
-# Context key under which the view is built as qlibra_task alone builds it
-# (uninstall hook of this module).
+# Context key: the view as qlibra_task alone builds it (uninstall hook).
 WITHOUT_INVOICING = "qlibra_task_account_without_invoicing"
 
-# Invoice rows take ids below -2**50: the other branches' ids, built from
-# 32-bit record ids, never reach it, and it stays within the integers a
-# browser holds exactly (2**53).
+# Invoice rows' ids are below -2**50: out of the other branches' reach, within
+# a browser's exact integers (2**53).
 INVOICE_ID_OFFSET = 2**50
 
 
 class QlibraProfitabilityReport(models.Model):
-    """Invoiced revenue next to the earned revenue, per client and month: a
-    branch of the view with one row per posted customer invoice or credit
-    note (``invoiced``: untaxed, company currency, on its invoice date's
-    month, no revenue or cost). Every row carries ``to_invoice`` = revenue -
-    invoiced, so that its sum over any grouping is earned - invoiced."""
+    """A row per posted customer invoice or credit note (``invoiced``, on its
+    month); ``to_invoice`` = revenue - invoiced on every row, so that any
+    grouping sums earned - invoiced."""
 
     _inherit = "qlibra.profitability.report"
 
     _depends = {
-        "account.move": [
-            "move_type",
-            "state",
-            "invoice_date",
-            "company_id",
-            "commercial_partner_id",
-        ],
+        "account.move": ["move_type", "state", "invoice_date", "company_id"]
+        + ["commercial_partner_id"],
         "account.move.line": ["move_id", "display_type", "balance"],
         "res.company": ["currency_id"],
     }
@@ -64,13 +55,9 @@ class QlibraProfitabilityReport(models.Model):
         columns = super().COLUMNS
         if self.env.context.get(WITHOUT_INVOICING):
             return columns
-        return (
-            *columns,
-            ("move_id", "integer"),
-            ("invoiced", "float8"),
-            # A ratio only makes sense over sums: see _read_group_select().
-            ("realization_percent", "float8"),
-        )
+        # A ratio only makes sense over sums: see _read_group_select().
+        ratios = (("realization_percent", "float8"),)
+        return (*columns, ("move_id", "integer"), ("invoiced", "float8"), *ratios)
 
     @api.model
     def _query(self):
@@ -81,14 +68,12 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _branch(self, values, from_where):
-        """Rows of the other branches: nothing invoiced."""
         if not self.env.context.get(WITHOUT_INVOICING):
             values = {"invoiced": SQL("0"), **values}
         return super()._branch(values, from_where)
 
     @api.model
     def _outer_columns(self, alias):
-        """to_invoice: the revenue in the company's currency - invoiced."""
         columns = super()._outer_columns(alias)
         if not self.env.context.get(WITHOUT_INVOICING):
             columns["to_invoice"] = SQL(
@@ -98,16 +83,12 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _invoice_moves(self):
-        """SELECT one row per posted customer invoice or credit note: the one
-        definition of what is invoiced, read by the analysis and the client
-        statement. ``amount``: its product lines, untaxed, in company
-        currency (negative for a credit note); ``amount_currency``: the same
-        in the invoice's ``currency_id``; ``partner_id``: the commercial
-        partner."""
+        """What is invoiced (analysis, statement): per posted customer invoice
+        or credit note, its untaxed product lines in company currency
+        (``amount``) and its own (``amount_currency``)."""
         return SQL(
             """SELECT am.id AS move_id, am.invoice_date, am.company_id,
-                      am.commercial_partner_id AS partner_id,
-                      am.currency_id,
+                      am.commercial_partner_id AS partner_id, am.currency_id,
                       SUM(-aml.balance) AS amount,
                       SUM(-aml.amount_currency) AS amount_currency
                  FROM account_move am
@@ -121,7 +102,6 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_invoice(self):
-        """One row per posted customer invoice or credit note."""
         return self._branch(
             {
                 "id": SQL("-(%s + i.move_id::bigint)", INVOICE_ID_OFFSET),

@@ -11,18 +11,13 @@ class HrEmployeeTimesheetCostWizard(models.TransientModel):
     _inherit = "hr.employee.timesheet.cost.wizard"
 
     def _recompute_timesheets(self):
-        """Odoo's own amounts follow the new cost as before; qLibra's frozen
-        cost changes only through a manager's restatement, which records the
-        difference in the chatter (SPEC, Rules: cost)."""
+        """qLibra's frozen cost changes only through a manager's restatement
+        (SPEC, Rules: cost); Odoo's own amounts follow as before."""
         res = super()._recompute_timesheets()
-        lines = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(self._get_timesheet_domain() + [("project_id", "!=", False)])
-        )
-        lines = lines.filtered(
-            lambda line: line.qlibra_hourly_cost != self.employee_id.hourly_cost
-        )
+        domain = [*self._get_timesheet_domain(), ("project_id", "!=", False)]
+        lines = self.env["account.analytic.line"].sudo().search(domain)
+        cost = self.employee_id.hourly_cost
+        lines = lines.filtered(lambda line: line.qlibra_hourly_cost != cost)
         if not lines:
             return res
         if self.env.user.has_group(MANAGER_GROUP):
@@ -31,23 +26,19 @@ class HrEmployeeTimesheetCostWizard(models.TransientModel):
                 employee=self.employee_id.name,
                 date=self.starting_date,
             )
-            if self.comment:
-                reason = f"{reason} ({self.comment})"
-            self.env["qlibra.cost.restatement"].create(
-                {"line_ids": [(6, 0, lines.ids)], "reason": reason}
-            ).action_apply()
+            reason += f" ({self.comment})" if self.comment else ""
+            restatement = {"line_ids": [(6, 0, lines.ids)], "reason": reason}
+            self.env["qlibra.cost.restatement"].create(restatement).action_apply()
         else:
-            # Without a restatement the logged cost stays as it was logged;
-            # say so where HR and managers will see it.
+            # Say where HR and managers see it that the cost stays as logged.
+            body = _(
+                "The qLibra cost of %(count)s timesheet line(s) from "
+                "%(date)s was kept at the rates they were logged at: only "
+                "a client profitability manager can restate it.",
+                count=len(lines),
+                date=self.starting_date,
+            )
             self.employee_id.sudo().message_post(
-                body=Markup("<p>%s</p>")
-                % _(
-                    "The qLibra cost of %(count)s timesheet line(s) from "
-                    "%(date)s was kept at the rates they were logged at: only "
-                    "a client profitability manager can restate it.",
-                    count=len(lines),
-                    date=self.starting_date,
-                ),
-                subtype_xmlid="mail.mt_note",
+                body=Markup("<p>%s</p>") % body, subtype_xmlid="mail.mt_note"
             )
         return res

@@ -9,22 +9,17 @@ from odoo.tools import format_date
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 STATEMENT_REPORT = "qlibra_task_reports.action_report_client_statement"
+ROUTE = {"type": "http", "auth": "user", "website": True}
 
 
 class QlibraServicesPortal(CustomerPortal):
-    """Services in the client's portal: its contracts, their hours this
-    month, change requests and the statements of past months."""
-
     def _qlibra_contracts(self):
-        """The contracts the portal user sees, searched as that user (so its
-        record rules apply) and restricted to its own commercial partner."""
+        """Searched as the portal user (its record rules apply)."""
         Contract = request.env["qlibra.contract"]
         if not Contract.has_access("read"):
             return Contract
-        partner = request.env.user.partner_id
-        return Contract.search(
-            Contract._qlibra_portal_domain(partner), order="date_start desc, id desc"
-        )
+        domain = Contract._qlibra_portal_domain(request.env.user.partner_id)
+        return Contract.search(domain, order="date_start desc, id desc")
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -32,15 +27,12 @@ class QlibraServicesPortal(CustomerPortal):
             values["qlibra_service_count"] = len(self._qlibra_contracts())
         return values
 
-    @http.route(["/my/services"], type="http", auth="user", website=True)
+    @http.route(["/my/services"], **ROUTE)
     def portal_my_services(self, **kw):
         return self._qlibra_render_services(self._qlibra_contracts())
 
-    @http.route(
-        ["/my/services/<int:contract_id>"], type="http", auth="user", website=True
-    )
+    @http.route(["/my/services/<int:contract_id>"], **ROUTE)
     def portal_my_service(self, contract_id, **kw):
-        """One contract: only one the portal user sees, else 404."""
         contract = self._qlibra_contracts().filtered(lambda c: c.id == contract_id)
         if not contract:
             raise request.not_found()
@@ -50,17 +42,15 @@ class QlibraServicesPortal(CustomerPortal):
         partner = request.env.user.partner_id.commercial_partner_id
         Contract = request.env["qlibra.contract"]
         months = Contract._qlibra_portal_statement_months(contracts)
-        values = self._prepare_portal_layout_values()
-        values.update(
+        today = fields.Date.context_today(Contract)
+        return request.render(
+            "qlibra_task_portal.portal_my_services",
             {
+                **self._prepare_portal_layout_values(),
                 "page_name": "qlibra_services",
                 "single": single,
                 "services": contracts._qlibra_portal_values(),
-                "month_label": format_date(
-                    request.env,
-                    fields.Date.context_today(Contract),
-                    date_format="MMMM y",
-                ),
+                "month_label": format_date(request.env, today, date_format="MMMM y"),
                 "statements": [
                     {
                         "label": format_date(request.env, month, date_format="MMMM y"),
@@ -68,57 +58,39 @@ class QlibraServicesPortal(CustomerPortal):
                     }
                     for month in months
                 ],
-            }
+            },
         )
-        return request.render("qlibra_task_portal.portal_my_services", values)
 
-    @http.route(
-        ["/my/services/statement/<int:partner_id>/<string:month>"],
-        type="http",
-        auth="user",
-        website=True,
-    )
+    @http.route(["/my/services/statement/<int:partner_id>/<string:month>"], **ROUTE)
     def portal_my_service_statement(self, partner_id, month, **kw):
-        """The client statement of a past month as PDF, as the accountant
-        prints it: only for the portal user's own commercial partner, only
-        for one of the months the Services page offers."""
+        """The statement of a month the Services page offers, as the
+        accountant prints it, of the portal user's own commercial partner."""
         partner = request.env.user.partner_id.commercial_partner_id
-        if partner_id != partner.id:
-            raise request.not_found()
-        contracts = self._qlibra_contracts()
         Contract = request.env["qlibra.contract"]
         months = {
             f"{day:%Y-%m}": day
-            for day in Contract._qlibra_portal_statement_months(contracts)
+            for day in Contract._qlibra_portal_statement_months(
+                self._qlibra_contracts()
+            )
         }
-        if month not in months:
+        if partner_id != partner.id or month not in months:
             raise request.not_found()
-        date_from = months[month]
-        date_to = date_from + relativedelta(day=31)
-        # The data the statement wizard passes (qlibra.statement.wizard).
+        # The data of the statement wizard (qlibra.statement.wizard).
         data = {
-            "date_from": fields.Date.to_string(date_from),
-            "date_to": fields.Date.to_string(date_to),
+            "date_from": fields.Date.to_string(months[month]),
+            "date_to": fields.Date.to_string(months[month] + relativedelta(day=31)),
             "partner_ids": [partner.id],
         }
-        # The partner is the user's own: render as the superuser (the report
-        # is for accountants) in the companies of the portal user. The route
-        # serves a PDF file: a PDF also under --test-enable, where Odoo would
-        # otherwise fall back to HTML.
-        report_model = (
-            request.env["ir.actions.report"]
-            .with_user(SUPERUSER_ID)
-            .with_context(
-                allowed_company_ids=request.env.companies.ids,
-                force_report_rendering=True,
-            )
-            .with_company(request.env.company)
-        )
-        report = report_model._get_report(STATEMENT_REPORT)
-        pdf, __ = report_model._render_qweb_pdf(report, [partner.id], data=data)
-        file_name = report_model.env["qlibra.report.period"]._get_file_name(
-            "Statement", partner, data
-        )
+        # The user's own partner: rendered as superuser (the report is for
+        # accountants) in the user's companies; a PDF under --test-enable too.
+        Report = request.env["ir.actions.report"].with_user(SUPERUSER_ID)
+        ctx = {"allowed_company_ids": request.env.companies.ids}
+        Report = Report.with_context(**ctx, force_report_rendering=True)
+        Report = Report.with_company(request.env.company)
+        report = Report._get_report(STATEMENT_REPORT)
+        pdf, __ = Report._render_qweb_pdf(report, [partner.id], data=data)
+        Period = Report.env["qlibra.report.period"]
+        file_name = Period._get_file_name("Statement", partner, data)
         return request.make_response(
             pdf,
             headers=[

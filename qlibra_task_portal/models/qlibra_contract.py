@@ -24,10 +24,8 @@ class QlibraContract(models.Model):
 
     @api.model
     def _qlibra_portal_domain(self, partner):
-        """The contracts a portal user of ``partner`` sees: those of its
-        commercial partner (and its contacts) that are shown in the portal.
-        The record rule of portal users says the same; this domain also
-        keeps an internal user's /my/services to its own company."""
+        """As the portal users' record rule; also keeps an internal user's
+        /my/services to its own commercial partner."""
         return [
             ("partner_id", "child_of", partner.commercial_partner_id.id),
             ("portal_visible", "=", True),
@@ -35,82 +33,53 @@ class QlibraContract(models.Model):
 
     @api.model
     def _qlibra_portal_statement_months(self, contracts):
-        """First days of the last full months (newest first) in which one of
-        ``contracts`` ran: the months whose statements the portal offers.
-        Which contracts ran is the clients' own rule
-        (res.partner._qlibra_contracts_between), kept to ``contracts``."""
+        """First days of the last full months, newest first, in which one of
+        ``contracts`` ran (res.partner._qlibra_contracts_between)."""
         month = qlibra_today(self).replace(day=1)
         months = [
-            month - relativedelta(months=back)
-            for back in range(1, STATEMENT_MONTHS + 1)
+            month - relativedelta(months=n) for n in range(1, STATEMENT_MONTHS + 1)
         ]
         running = contracts.partner_id._qlibra_contracts_between(
             months[-1], month - relativedelta(days=1), [("id", "in", contracts.ids)]
         )
-        return [
-            start
-            for start in months
-            if any(contract._month_fraction(start) for contract in running)
-        ]
+        return [m for m in months if any(c._month_fraction(m) for c in running)]
 
     def _qlibra_portal_values(self):
-        """What the portal shows of the contracts, as a plain list of dicts
-        (one per contract, in order): never a fee, a rate, a cost or a
-        margin. Call it on contracts the portal user may read (searched as
-        that user); the figures are read as superuser.
-
-        Each dict: ``contract`` (record), ``name``, ``contract_type`` (label),
-        ``date_start``, ``date_end`` (formatted, "" when open-ended),
-        ``hours``, ``included_hours`` (HH:MM, included "" when the contract
-        includes none), ``carried_hours`` (HH:MM carried from earlier months
-        and usable this month, "" when none), ``percent`` (consumption, 0
-        without included hours),
-        ``bar_percent`` (the same, at most 100), ``over`` (over the included
-        hours), ``change_requests``: lines of the month marked change request
-        (``date``, ``task``, ``hours``), ``change_request_hours``.
-        """
+        """Per contract, formatted, what the portal shows of this month: never
+        a fee, rate, cost or margin (read as superuser)."""
         today = qlibra_today(self)
-        month_start = today.replace(day=1)
-        month_end = month_start + relativedelta(day=31)
         contracts = self.sudo()
-        # This month's hours, included and carried hours and consumption, as
-        # the contract form and the warnings show them.
         month_figures = contracts._qlibra_month_figures(today)
-        lines = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(
-                [
-                    ("qlibra_contract_id", "in", contracts.ids),
-                    ("project_id", "!=", False),
-                    ("qlibra_is_change_request", "=", True),
-                    ("date", ">=", month_start),
-                    ("date", "<=", month_end),
-                ],
-                order="date, id",
-            )
+        Line = self.env["account.analytic.line"].sudo()
+        lines = Line.search(
+            [
+                ("qlibra_contract_id", "in", contracts.ids),
+                ("project_id", "!=", False),
+                ("qlibra_is_change_request", "=", True),
+                ("date", ">=", today.replace(day=1)),
+                ("date", "<=", today + relativedelta(day=31)),
+            ],
+            order="date, id",
         )
         values = []
         for contract in contracts:
             figures = month_figures[contract.id]
             hours, included = figures["hours"], figures["included"]
-            carried, percent = figures["carried"], figures["percent"]
-            own_lines = lines.filtered(
-                lambda line, c=contract: line.qlibra_contract_id == c
-            )
+            carried, percent = figures["carried"], round(figures["percent"])
+            own = lines.filtered(lambda line, c=contract: line.qlibra_contract_id == c)
+            cr_hours = format_duration(sum(own.mapped("unit_amount")))
+            date_end = contract.date_end
             values.append(
                 {
                     "contract": contract.with_env(self.env),
                     "name": contract.name,
                     "contract_type": contract._qlibra_type_label(),
                     "date_start": format_date(self.env, contract.date_start),
-                    "date_end": contract.date_end
-                    and format_date(self.env, contract.date_end)
-                    or "",
+                    "date_end": date_end and format_date(self.env, date_end) or "",
                     "hours": format_duration(hours),
                     "included_hours": format_duration(included) if included else "",
-                    "percent": round(percent),
-                    "bar_percent": min(round(percent), 100),
+                    "percent": percent,
+                    "bar_percent": min(percent, 100),
                     "carried_hours": format_duration(carried) if carried else "",
                     "over": bool(included) and hours > included + carried,
                     "change_requests": [
@@ -119,11 +88,9 @@ class QlibraContract(models.Model):
                             "task": line.task_id.name or line.name or "",
                             "hours": format_duration(line.unit_amount),
                         }
-                        for line in own_lines
+                        for line in own
                     ],
-                    "change_request_hours": format_duration(
-                        sum(own_lines.mapped("unit_amount"))
-                    ),
+                    "change_request_hours": cr_hours,
                 }
             )
         return values

@@ -23,13 +23,10 @@ from odoo.tools.pdf import (
 )
 from odoo.tools.safe_eval import safe_eval, time
 
-# Open Sans (shipped with the web add-on) has Latin and Cyrillic glyphs;
-# reportlab's built-in Helvetica has no Cyrillic ("Страница").
+# Open Sans (in the web add-on) has Cyrillic glyphs; reportlab's Helvetica not.
 PAGE_FONT = "QlibraOpenSans"
 PAGE_FONT_FILE = "web/static/fonts/google/Open_Sans/Open_Sans-Regular.ttf"
-PAGE_FONT_SIZE = 8
-# Baseline of the page number above the bottom edge of the page: inside the
-# bottom margin of Odoo's paper formats (32 mm for A4 and US Letter).
+# Baseline above the page's bottom edge: in Odoo's bottom margins (32 mm).
 PAGE_NUMBER_BOTTOM = 10 * mm
 # The download's extension per converter of /report/<converter>/...
 EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "text": "txt"}
@@ -37,19 +34,11 @@ EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "text": "txt"}
 RENDERING_ONE_DOCUMENT = "qlibra_page_numbers_document"
 
 
-def _page_font():
-    if PAGE_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(PAGE_FONT, file_path(PAGE_FONT_FILE)))
-    return PAGE_FONT
-
-
 def _content_refs(page):
     """The content streams of a page (/Contents is one or an array)."""
     contents = page.get("/Contents")
-    if contents is None:
-        return []
-    resolved = contents.get_object()
-    return list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+    resolved = contents.get_object() if contents is not None else []
+    return list(resolved) if isinstance(resolved, list) else [contents]
 
 
 def _new_stream(writer, data):
@@ -59,49 +48,36 @@ def _new_stream(writer, data):
 
 
 def stamp_page_numbers(stream, label):
-    """A new stream: the PDF of ``stream`` with ``label(page, pages)`` at the
-    bottom centre of each page (wkhtmltopdf builds without patched Qt drop
-    the footer, where Odoo numbers pages).
-
-    Each label, drawn with reportlab on an overlay, is added to its page as
-    one more content stream after the page's own (wrapped in q/Q), its font
-    renamed: PyPDF2's merge_page parses every stream, 12 s for 49 pages.
-    """
-    reader = PdfFileReader(stream)
-    pages = reader.pages
-    font = _page_font()
+    """The PDF with ``label(page, pages)`` at each page's bottom (unpatched
+    wkhtmltopdf drops Odoo's footer), appended as a content stream with
+    renamed fonts: PyPDF2's merge_page took 12 s for 49 pages."""
+    pages = PdfFileReader(stream).pages
+    if PAGE_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(PAGE_FONT, file_path(PAGE_FONT_FILE)))
     overlay_stream = io.BytesIO()
     # Uncompressed, so that its font names can be renamed in its content.
     overlay = canvas.Canvas(overlay_stream, pageCompression=0)
     for number, page in enumerate(pages, start=1):
         box = page.mediabox
-        width, height = float(box.width), float(box.height)
-        overlay.setPageSize((width, height))
-        overlay.setFont(font, PAGE_FONT_SIZE)
+        overlay.setPageSize((float(box.width), float(box.height)))
+        overlay.setFont(PAGE_FONT, 8)
         overlay.setFillGray(0.4)
         overlay.drawCentredString(
-            float(box.left) + width / 2,
+            float(box.left) + float(box.width) / 2,
             float(box.bottom) + PAGE_NUMBER_BOTTOM,
             label(number, len(pages)),
         )
         overlay.showPage()
     overlay.save()
-    overlay_pages = PdfFileReader(overlay_stream).pages
     writer = PdfFileWriter()
-    push = _new_stream(writer, b"q\n")
-    pop = _new_stream(writer, b"Q\n")
-    for page, stamp in zip(pages, overlay_pages, strict=True):
+    push, pop = _new_stream(writer, b"q\n"), _new_stream(writer, b"Q\n")
+    for page, stamp in zip(pages, PdfFileReader(overlay_stream).pages, strict=True):
         data = b"".join(ref.get_object().get_data() for ref in _content_refs(stamp))
-        stamp_fonts = stamp["/Resources"].get_object()["/Font"].get_object()
-        resources = page["/Resources"].get_object()
-        fonts = resources.get("/Font")
-        fonts = fonts.get_object() if fonts is not None else DictionaryObject()
-        fonts = DictionaryObject(fonts)
-        for name, font_ref in stamp_fonts.items():
-            renamed = f"/Qlibra{name[1:]}"
-            data = data.replace(f"{name} ".encode(), f"{renamed} ".encode())
-            fonts[NameObject(renamed)] = font_ref
-        resources = DictionaryObject(resources)
+        resources = DictionaryObject(page["/Resources"])
+        fonts = DictionaryObject(resources["/Font"] if "/Font" in resources else {})
+        for name, font in stamp["/Resources"]["/Font"].get_object().items():
+            data = data.replace(f"{name} ".encode(), f"/Qlibra{name[1:]} ".encode())
+            fonts[NameObject(f"/Qlibra{name[1:]}")] = font
         resources[NameObject("/Font")] = fonts
         page[NameObject("/Resources")] = resources
         page[NameObject("/Contents")] = ArrayObject(
@@ -116,12 +92,9 @@ def stamp_page_numbers(stream, label):
 def remove_footer_page_numbers(html):
     """The report's HTML (bytes) without its footer's page numbers."""
     root = lxml.html.fromstring(html, parser=lxml.html.HTMLParser(encoding="utf-8"))
-    footer = "//div[contains(concat(' ', normalize-space(@class), ' '), ' footer ')]"
-    number = (
-        "//span[contains(concat(' ', normalize-space(@class), ' '), ' page ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' topage ')]"
-    )
-    for span in root.xpath(footer + number):
+    has = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')".format
+    xpath = f"//div[{has('footer')}]//span[{has('page')} or {has('topage')}]"
+    for span in root.xpath(xpath):
         parent = span.getparent()
         if parent is not None and parent.getparent() is not None:
             parent.drop_tree()
@@ -132,71 +105,53 @@ class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
-        """Client documents (reports with ``_qlibra_page_documents``)
-        rendered one by one, so that each is numbered "Page X / Y" from 1 in
-        its client's language; Odoo's ``_render_qweb_pdf`` merges them."""
-        report_sudo = self._get_report(report_ref)
-        report_model = self._get_rendering_context_model(report_sudo)
-        if (
-            self.env.context.get(RENDERING_ONE_DOCUMENT)
-            or report_model is None
-            or not hasattr(report_model, "_qlibra_page_documents")
-        ):
-            return super()._render_qweb_pdf_prepare_streams(
-                report_ref, data, res_ids=res_ids
-            )
-        documents = report_model._qlibra_page_documents(res_ids, data)
+        """Documents of reports with ``_qlibra_page_documents`` rendered one
+        by one, each numbered "Page X / Y" from 1 in its client's language;
+        Odoo's ``_render_qweb_pdf`` merges them."""
+        report_model = self._get_rendering_context_model(self._get_report(report_ref))
+        documents = getattr(report_model, "_qlibra_page_documents", None)
+        if not documents or self.env.context.get(RENDERING_ONE_DOCUMENT):
+            return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids)
+        documents = documents(res_ids, data)
         this = self.with_context(**{RENDERING_ONE_DOCUMENT: True})
         collected_streams = OrderedDict()
         for res_id, lang in documents or [(False, self.env.lang)]:
             streams = super(IrActionsReport, this)._render_qweb_pdf_prepare_streams(
                 report_ref, data, res_ids=[res_id] if res_id else res_ids
             )
-            labeller = self.with_context(lang=lang)
+            label = self.with_context(lang=lang)._qlibra_page_label
             for key, stream_data in streams.items():
-                stream = stream_data["stream"]
-                if stream:
-                    stream_data["stream"] = stamp_page_numbers(
-                        stream, labeller._qlibra_page_label
-                    )
+                if stream := stream_data["stream"]:
+                    stream_data["stream"] = stamp_page_numbers(stream, label)
                     stream.close()
                 collected_streams[key] = stream_data
         return collected_streams
 
     def _qlibra_page_label(self, page, pages):
-        """ "Page 2 / 5", in the language of the context."""
         return _("Page %(page)s / %(pages)s", page=page, pages=pages)
 
     def _prepare_html(self, html, report_model=False):
-        # wkhtmltopdf builds with patched Qt render the layout's footer and
-        # its page numbers: the stamped ones are enough.
+        # wkhtmltopdf with patched Qt renders the footer's numbers: ours suffice.
         if self.env.context.get(RENDERING_ONE_DOCUMENT):
             html = remove_footer_page_numbers(html)
         return super()._prepare_html(html, report_model=report_model)
 
     @api.model
     def _qlibra_download_file_name(self, url):
-        """The file name of the download of a qLibra client report's ``url``
-        (``/report/<converter>/<report>[/<ids>][?options=<data>]``), else
-        None: its ``print_report_name`` on the clients of the URL, in the
-        data's period ("Statement - Azure Interior - 2026-10.pdf")."""
+        """``print_report_name`` on the clients and period of a qLibra client
+        report's /report/<converter>/<report>[/<ids>][?options=<data>]."""
         parsed = url_parse(url)
         parts = parsed.path.split("/")
         if len(parts) < 4 or parts[1] != "report" or parts[2] not in EXTENSIONS:
             return None
         report = self._get_report_from_name(parts[3])
         if (
-            not report
-            or report.model != "res.partner"
+            report.model != "res.partner"
             or not report.print_report_name
             or not report.report_name.startswith("qlibra_task_reports.")
         ):
             return None
-        ids = (
-            [int(i) for i in parts[4].split(",") if i.isdigit()]
-            if len(parts) > 4
-            else []
-        )
+        ids = [int(i) for i in parts[4].split(",") if i.isdigit()] if parts[4:] else []
         options = parsed.decode_query(cls=dict).get("options")
         data = json.loads(options) if options else {}
         Period = self.env["qlibra.report.period"]

@@ -7,11 +7,13 @@ from odoo.tools import SQL
 
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 
+CONTRACT_TERMS = ("date_start", "date_end", "monthly_fee", "included_hours")
+CONTRACT_TERMS += ("overage_rate", "hourly_rate")
+HOURS = ("hours", "change_request_hours")
+
 
 class ClientStatementReport(models.AbstractModel):
-    """Statement of the work done for a client in a period: the data the QWeb
-    PDF and the XLSX both lay out. It never reads a cost, a margin or an
-    hourly cost: the statement goes to the client."""
+    """Work done for clients; never a cost or a margin (it goes to them)."""
 
     _name = "report.qlibra_task_reports.report_client_statement"
     _inherit = "qlibra.report.period"
@@ -19,29 +21,20 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``statements``: ``{partner_id: statement}`` of the clients, each in
-        its client's language with ``sections`` (one per contract running
-        in the period or carrying its time, then the time no contract
-        covers; amounts in the section's currency), ``lines``, ``projects``
-        (hours per project and task) and ``totals`` (what is billed, per
-        currency: two currencies are never added)."""
-        self._check_group(
-            ACCOUNTANT_GROUP,
-            _("Only accountants and managers can print client statements."),
-        )
+        """``statements``: ``{partner_id: statement}``, each in its client's
+        language (see ``_get_statement``)."""
+        message = _("Only accountants and managers can print client statements.")
+        self._check_group(ACCOUNTANT_GROUP, message)
         date_from, date_to = self._get_period(data)
         partners = self._get_partners(docids, data)
-        statements = {}
-        if partners:
-            statements = self._get_statements(partners, date_from, date_to)
+        statements = partners and self._get_statements(partners, date_from, date_to)
         return self._partner_report_values(
-            partners, date_from, date_to, statements=statements
+            partners, date_from, date_to, statements=statements or {}
         )
 
     @api.model
     def _qlibra_page_documents(self, docids, data=None):
-        """The statements of a PDF, each numbered "Page X / Y" on its own:
-        ``[(partner id, the client's language)]`` (see ir.actions.report)."""
+        """[(partner id, language)]: each is numbered on its own."""
         partners = self._get_partners(docids, data)
         return [(partner.id, partner.lang or self.env.lang) for partner in partners]
 
@@ -49,66 +42,49 @@ class ClientStatementReport(models.AbstractModel):
     def _get_statements(self, partners, date_from, date_to):
         company_ids = self.env.companies.ids
         lines = self._get_line_rows(partners, date_from, date_to, company_ids)
-        # Archived contracts too: archiving ends a contract, its past stays.
-        contracts = partners._qlibra_contracts_between(date_from, date_to)
-        contracts = contracts.with_env(self.env)
-        Task = self.env["project.task"]
-        # A fixed price recognised in the period, even after its contract's
-        # end, is billed in the period, as the analysis shows it.
-        contracts |= (
-            Task.sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("qlibra_contract_id.partner_id", "in", partners.ids),
-                    ("qlibra_contract_id.company_id", "in", company_ids),
-                    *Task._qlibra_recognised_domain(date_from, date_to),
-                ]
-            )
-            .qlibra_contract_id.with_env(self.env)
+        # Archived contracts too (archiving ends a contract, its past stays),
+        # and those of a fixed price recognised in the period, even after
+        # their end, as the analysis shows it, and of the lines.
+        Task = self.env["project.task"].sudo().with_context(active_test=False)
+        tasks = Task.search(
+            [
+                ("qlibra_contract_id.partner_id", "in", partners.ids),
+                ("qlibra_contract_id.company_id", "in", company_ids),
+                *Task._qlibra_recognised_domain(date_from, date_to),
+            ]
         )
-        contracts |= (
-            self.env["qlibra.contract"]
-            .browse({row["contract_id"] for row in lines if row["contract_id"]})
-            .filtered_domain([("company_id", "in", company_ids)])
+        line_contracts = self.env["qlibra.contract"].browse(
+            {row["contract_id"] for row in lines if row["contract_id"]}
         )
-        contracts = contracts.sorted(lambda c: (c.date_start, c.id))
+        contracts = (
+            partners._qlibra_contracts_between(date_from, date_to).with_env(self.env)
+            | tasks.qlibra_contract_id.with_env(self.env)
+            | line_contracts.filtered_domain([("company_id", "in", company_ids)])
+        ).sorted(lambda c: (c.date_start, c.id))
         figures = self._contract_month_figures(contracts, date_from, date_to)
         deliveries = self._get_deliveries(contracts, date_from, date_to)
-        lines_by_partner = defaultdict(list)
+        by_partner, statements = defaultdict(list), {}
         for row in lines:
-            lines_by_partner[row["partner_id"]].append(row)
-        return {
-            partner.id: self.with_context(
-                lang=partner.lang or self.env.lang
-            )._get_statement(
-                partner,
-                date_from,
-                date_to,
-                lines_by_partner[partner.id],
-                contracts.filtered(lambda c, p=partner: c.partner_id == p),
-                figures,
-                deliveries,
-            )
-            for partner in partners
-        }
+            by_partner[row["partner_id"]].append(row)
+        for partner in partners:
+            rows = by_partner[partner.id]
+            own = contracts.filtered(lambda c, p=partner: c.partner_id == p)
+            args = date_from, date_to, rows, own, figures, deliveries
+            statement = self.with_context(lang=partner.lang or self.env.lang)
+            statements[partner.id] = statement._get_statement(partner, *args)
+        return statements
 
     @api.model
     def _get_deliveries(self, contracts, date_from, date_to):
-        """Fixed-price tasks done in the period, per contract id."""
+        """{contract id: fixed-price tasks done in the period}"""
         fixed = contracts.filtered(lambda c: c._qlibra_rule().fixed_price)
         deliveries = defaultdict(list)
         if not fixed:
             return deliveries
-        Task = self.env["project.task"]
-        tasks = Task.sudo().search(
-            [
-                ("qlibra_contract_id", "in", fixed.ids),
-                *Task._qlibra_recognised_domain(date_from, date_to),
-            ],
-            order="qlibra_date_done, id",
-        )
-        for task in tasks:
+        Task = self.env["project.task"].sudo()
+        domain = Task._qlibra_recognised_domain(date_from, date_to)
+        domain = [("qlibra_contract_id", "in", fixed.ids), *domain]
+        for task in Task.search(domain, order="qlibra_date_done, id"):
             deliveries[task.qlibra_contract_id.id].append(
                 {
                     "task": task.name,
@@ -121,19 +97,16 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_line_rows(self, partners, date_from, date_to, company_ids):
-        """The timesheet lines of the clients in the period, as plain rows:
-        one query, as a statement can list a hundred thousand lines."""
+        """Plain rows in one query: a statement can list 100,000 lines."""
         self.env["account.analytic.line"].flush_model()
-        self.env.cr.execute(
+        return self.env.execute_query_dict(
             SQL(
-                """SELECT aal.qlibra_partner_id AS partner_id,
+                """SELECT aal.qlibra_partner_id AS partner_id, aal.date, aal.name,
                           aal.qlibra_contract_id AS contract_id,
-                          aal.date, aal.name, aal.unit_amount AS hours,
+                          aal.unit_amount AS hours, project.name AS project_names,
                           COALESCE(aal.qlibra_is_change_request, FALSE)
                               AS is_change_request,
-                          COALESCE(employee.name, user_partner.name, '')
-                              AS employee,
-                          project.name AS project_names,
+                          COALESCE(employee.name, user_partner.name, '') AS employee,
                           COALESCE(task.name, '') AS task,
                           COALESCE(contract.name, '') AS contract
                      FROM account_analytic_line aal
@@ -154,11 +127,9 @@ class ClientStatementReport(models.AbstractModel):
                 companies=company_ids,
             )
         )
-        return self.env.cr.dictfetchall()
 
     @api.model
     def _line_values(self, row):
-        """A line of the statement (PDF and XLSX), in the context's language."""
         names = row["project_names"] or {}
         return {
             "date": row["date"],
@@ -174,38 +145,29 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _hours(self, lines):
-        return {
-            "hours": sum(line["hours"] for line in lines),
-            "change_request_hours": sum(line["change_request_hours"] for line in lines),
-        }
+        return {key: sum(line[key] for line in lines) for key in HOURS}
 
     @api.model
     def _get_statement(
         self, partner, date_from, date_to, rows, contracts, figures, deliveries
     ):
+        """``sections``: per contract running or carrying time, then the time
+        none covers; ``totals``: per currency (two are never added)."""
         lines = [self._line_values(row) for row in rows]
-        lines_by_contract = defaultdict(list)
+        by_contract = defaultdict(list)
         for row, values in zip(rows, lines, strict=True):
-            lines_by_contract[row["contract_id"]].append(values)
+            by_contract[row["contract_id"]].append(values)
         months = self._months(date_from, date_to)
-        sections = [
-            self._section(
-                contract,
-                lines_by_contract.pop(contract.id, []),
-                [m for m in months if contract._month_fraction(m)],
-                figures,
-                deliveries.get(contract.id, []),
-            )
-            for contract in contracts
-        ]
-        uncovered = sorted(
-            (v for values in lines_by_contract.values() for v in values),
-            key=lambda v: v["date"],
-        )
+        sections = []
+        for contract in contracts:
+            own_lines = by_contract.pop(contract.id, [])
+            own_months = [m for m in months if contract._month_fraction(m)]
+            args = own_months, figures, deliveries.get(contract.id, [])
+            sections.append(self._section(contract, own_lines, *args))
+        uncovered = [v for values in by_contract.values() for v in values]
         if uncovered:
-            sections.append(
-                self._section(self.env["qlibra.contract"], uncovered, [], {}, [])
-            )
+            uncovered.sort(key=lambda v: v["date"])
+            sections.append(self._section(contracts.browse(), uncovered, [], {}, []))
         totals = self._totals(sections)
         return {
             "partner": partner,
@@ -226,8 +188,8 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _totals(self, sections):
-        """[{"currency", "amount"}], the company's currency first (alone, at
-        0, when nothing is billed)."""
+        """[{"currency", "amount"}], the company's currency first (at 0 when
+        nothing is billed)."""
         company_currency = self.env.company.currency_id
         amounts = defaultdict(float)
         for section in sections:
@@ -235,32 +197,21 @@ class ClientStatementReport(models.AbstractModel):
                 amounts[section["currency"]] += section["amount"]
         if not amounts:
             amounts[company_currency] = 0.0
-        return [
-            {"currency": currency, "amount": amounts[currency]}
-            for currency in sorted(
-                amounts, key=lambda c: (c != company_currency, c.name)
-            )
-        ]
+        currencies = sorted(amounts, key=lambda c: (c != company_currency, c.name))
+        return [{"currency": c, "amount": amounts[c]} for c in currencies]
 
     @api.model
     def _section(self, contract, lines, months, figures, deliveries):
-        """A contract's section (with no contract: the time none covers)."""
         rule = contract._qlibra_rule()
+        # in the client's language, as self's context has it
+        label = contract and contract.with_env(self.env)._qlibra_type_label()
         section = {
             "contract": contract or False,
             "currency": contract.currency_id or self.env.company.currency_id,
             "name": contract.name or _("Time not covered by a contract"),
             "contract_type": contract.contract_type or "none",
-            # in the client's language, as self's context has it
-            "contract_type_label": contract.with_env(self.env)._qlibra_type_label()
-            if contract
-            else _("No Contract"),
-            "date_start": contract.date_start,
-            "date_end": contract.date_end,
-            "monthly_fee": contract.monthly_fee,
-            "included_hours": contract.included_hours,
-            "overage_rate": contract.overage_rate,
-            "hourly_rate": contract.hourly_rate,
+            "contract_type_label": label or _("No Contract"),
+            **{term: contract[term] for term in CONTRACT_TERMS},
             "lines": lines,
             **self._hours(lines),
             "months": [],
@@ -271,18 +222,14 @@ class ClientStatementReport(models.AbstractModel):
         if rule.monthly_fee:
             section["rollover"] = contract.rollover_max_hours > 0
             balances = contract._qlibra_rollover_balances(months)
-            section["months"] = [
-                self._subscription_month(contract, month, figures, balances)
-                for month in months
+            rows = [
+                self._subscription_month(contract, m, figures, balances) for m in months
             ]
-            section["amount"] = sum(
-                m["fee"] + m["overage_amount"] for m in section["months"]
-            )
+            section["months"] = rows
+            section["amount"] = sum(row["fee"] + row["overage_amount"] for row in rows)
         elif rule.hourly:
-            section["amount"] = sum(
-                figures.get((contract.id, month), {}).get("time", 0.0)
-                for month in months
-            )
+            sums = [figures.get((contract.id, month), {}) for month in months]
+            section["amount"] = sum(values.get("time", 0.0) for values in sums)
         elif rule.fixed_price:
             section["deliveries"] = deliveries
             section["amount"] = sum(d["price"] for d in deliveries)

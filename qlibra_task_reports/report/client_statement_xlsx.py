@@ -8,8 +8,7 @@ from .report_xlsx_abstract import Formula, spec
 
 
 class ClientStatementXlsx(models.AbstractModel):
-    """The client statement as XLSX: one sheet per client, in its language,
-    laid out from the statement's ``_get_report_values`` (the PDF's data)."""
+    """The PDF's data (``_get_report_values``), a sheet per client."""
 
     _name = "report.qlibra_task_reports.report_client_statement_xlsx"
     _inherit = "report.qlibra_task_reports.abstract_xlsx"
@@ -48,22 +47,18 @@ class ClientStatementXlsx(models.AbstractModel):
         ]
 
     def _billing_rows(self, statement, currency):
-        """The billing rows of the statement's sections in ``currency``."""
         rows = []
         for section in statement["sections"]:
             if section["currency"] != currency:
                 continue
             items = []
             for month in section["months"]:
+                day = month["month"]
                 items += [
-                    {
-                        "item": _("Monthly fee"),
-                        "month": month["month"],
-                        "amount": month["fee"],
-                    },
+                    {"item": _("Monthly fee"), "month": day, "amount": month["fee"]},
                     {
                         "item": _("Extra hours"),
-                        "month": month["month"],
+                        "month": day,
                         "included_hours": month["included_hours"],
                         "hours": month["used_hours"],
                         "rate": month["overage_rate"],
@@ -72,13 +67,13 @@ class ClientStatementXlsx(models.AbstractModel):
                     },
                 ]
             if contract_rule(section["contract_type"]).hourly:
+                # Not hours x rate: revenue is rounded per line, and the
+                # statement bills the analysis' sum to the cent.
                 items.append(
                     {
                         "item": _("Hours worked"),
                         "hours": section["hours"],
                         "rate": section["hourly_rate"],
-                        # Not hours x rate: revenue is rounded per line, and
-                        # the statement bills the analysis' sum to the cent.
                         "amount": section["amount"],
                     }
                 )
@@ -90,17 +85,12 @@ class ClientStatementXlsx(models.AbstractModel):
         return rows
 
     def _extra_hours_cells(self, section, month):
-        """The extra hours of a month and, with rollover, its carried-hours
-        balance, as formulas of the row that show how
-        qlibra.contract._qlibra_rollover_balances() got them (their values
-        are the statement's). Carried In and Expired are numbers: they
-        depend on the months before the period, which no formula sees."""
+        """Formulas that show how _qlibra_rollover_balances() got the extra
+        and carried hours (cached: the statement's figures). Carried In and
+        Expired depend on earlier months, which no formula sees: numbers."""
         if not section["rollover"]:
-            return {
-                "extra_hours": Formula(
-                    "MAX(0,{hours}-{included_hours})", month["extra_hours"]
-                )
-            }
+            extra = Formula("MAX(0,{hours}-{included_hours})", month["extra_hours"])
+            return {"extra_hours": extra}
         cap = section["contract"].rollover_max_hours
         return {
             "carried_in": month["carried_in"],
@@ -109,8 +99,7 @@ class ClientStatementXlsx(models.AbstractModel):
                 month["used_carried"],
             ),
             "expired": month["expired"],
-            # what is left of the carried hours, plus this month's unused
-            # included hours up to the cap
+            # the carried hours left, plus this month's unused ones up to the cap
             "carried_out": Formula(
                 "{carried_in}-{used_carried}-{expired}"
                 f"+MIN({cap!r},MAX(0,{{included_hours}}-{{hours}}))",
@@ -125,17 +114,14 @@ class ClientStatementXlsx(models.AbstractModel):
         values = self.env[
             "report.qlibra_task_reports.report_client_statement"
         ]._get_report_values(objects.ids, data)
-        for partner in values["docs"]:
-            statement = values["statements"][partner.id]
-            self.with_context(lang=statement["lang"])._write_statement(
-                workbook, statement
-            )
+        for statement in values["statements"].values():
+            writer = self.with_context(lang=statement["lang"])
+            writer._write_statement(workbook, statement)
         if not values["docs"]:
             workbook.add_worksheet(_("Statement"))
 
     def _firm_identity_lines(self, company):
-        """The firm's name, address lines and VAT number, as the PDF shows
-        them above the client's address (report_firm_identity)."""
+        """The firm's name, address and VAT number, as on the PDF."""
         address = company.partner_id._display_address(without_company=True)
         lines = [company.name or ""]
         lines += [line.strip() for line in address.splitlines() if line.strip()]
@@ -147,9 +133,7 @@ class ClientStatementXlsx(models.AbstractModel):
     def _write_statement(self, workbook, statement):
         formats = self._get_formats(workbook, statement["currency"])
         sheet = workbook.add_worksheet(self._sheet_name(statement["partner"].name))
-        # The firm first, as on the PDF: the sheet sent to a client is a
-        # document of its own.
-        row = 0
+        # The firm first, as on the PDF: the sheet is a document of its own.
         for row, text in enumerate(self._firm_identity_lines(self.env.company)):
             sheet.write_string(row, 0, text, formats["label"] if not row else None)
         row += 2
@@ -165,33 +149,22 @@ class ClientStatementXlsx(models.AbstractModel):
                 0,
                 _("No work was recorded for you and nothing is billed in this period."),
             )
+        columns, lines = self._line_columns(), statement["lines"]
         row = self._write_table(
-            sheet,
-            row + 5,
-            self._line_columns(),
-            statement["lines"],
-            formats,
-            total_label=_("Total"),
-            main=True,
+            sheet, row + 5, columns, lines, formats, _("Total"), main=True
         )
-        # One billing table per currency, each with its total: two
-        # currencies are never added.
+        # A billing table per currency, each with its total: two currencies
+        # are never added.
         totals = statement["totals"]
         rollover = any(section["rollover"] for section in statement["sections"])
-        for total in totals:
-            currency = total["currency"]
+        columns = self._billing_columns(rollover)
+        for currency in (total["currency"] for total in totals):
             billing = self._billing_rows(statement, currency)
             if not billing:
                 continue
-            title = _("Billing")
-            if len(totals) > 1:
-                title = f"{title} ({currency.name})"
+            title = _("Billing") + (f" ({currency.name})" if len(totals) > 1 else "")
             sheet.write_string(row + 1, 0, title, formats["title"])
+            formats = self._get_formats(workbook, currency)
             row = self._write_table(
-                sheet,
-                row + 2,
-                self._billing_columns(rollover),
-                billing,
-                self._get_formats(workbook, currency),
-                total_label=_("Total amount"),
+                sheet, row + 2, columns, billing, formats, _("Total amount")
             )

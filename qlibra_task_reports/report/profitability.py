@@ -20,10 +20,7 @@ MEASURES = ("hours", "change_request_hours", "cost", "revenue")
 
 
 class ProfitabilityReport(models.AbstractModel):
-    """Internal profitability report per client for a period: the data the
-    QWeb PDF and the XLSX both lay out. Every figure comes from
-    ``qlibra.profitability.report`` (monthly rows: whole calendar months) or
-    from qlibra_task's rules (``res.partner._qlibra_renegotiation``)."""
+    """Internal profitability per client: the analysis's figures and rules."""
 
     _name = "report.qlibra_task_reports.report_profitability"
     _inherit = "qlibra.report.period"
@@ -31,11 +28,9 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``clients`` (by name; without ``docids``, every client with figures
-        in the period), each with the period's figures (``_figures``),
-        ``consumption_percent``, the renegotiation rules over the last three
-        months and a ``trend`` per month; ``totals`` and ``trend`` of all
-        clients together (with the chart's bars). Managers only."""
+        """``clients`` (without ``docids``: those with figures), each with
+        its ``_figures``, renegotiation and ``trend`` per month; ``totals``
+        and ``trend`` of them all (with the chart's bars)."""
         self._check_access()
         date_from, date_to = self._get_period(data)
         months = self._months(date_from, date_to)
@@ -49,24 +44,25 @@ class ProfitabilityReport(models.AbstractModel):
         partners = partners or found
         contracts = self._get_contracts(partners, date_from, date_to)
         included = defaultdict(float)
+        included_hours = partners._qlibra_month_included_hours
         for month in months:
-            for partner_id, hours in partners._qlibra_month_included_hours(
-                month
-            ).items():
+            for partner_id, hours in included_hours(month).items():
                 included[partner_id] += hours
         contract_months = partners._qlibra_contract_months(reference_month)
         clients = []
         for partner in partners.sorted(lambda p: (p.name or "").lower()):
-            figures = period_figures[partner.id]
+            figures, trail = period_figures[partner.id], trailing[partner.id]
             contract = contracts.get(partner.id, self.env["qlibra.contract"])
+            label = contract._qlibra_type_label() if contract else _("No Contract")
+            renegotiation = Partner._qlibra_renegotiation(
+                contract, trail["cost"], trail["revenue"], contract_months[partner.id]
+            )
             clients.append(
                 {
                     "partner": partner,
                     "name": partner.name,
                     "contract": contract,
-                    "contract_type_label": contract._qlibra_type_label()
-                    if contract
-                    else _("No Contract"),
+                    "contract_type_label": label,
                     **self._figures(figures),
                     "consumption_percent": consumption_percent(
                         figures["subscription_hours"], included.get(partner.id)
@@ -75,12 +71,7 @@ class ProfitabilityReport(models.AbstractModel):
                         {"month": month, **self._figures(monthly[(partner.id, month)])}
                         for month in months
                     ],
-                    **Partner._qlibra_renegotiation(
-                        contract,
-                        trailing[partner.id]["cost"],
-                        trailing[partner.id]["revenue"],
-                        contract_months[partner.id],
-                    ),
+                    **renegotiation,
                 }
             )
         trend = [
@@ -94,16 +85,10 @@ class ProfitabilityReport(models.AbstractModel):
         for month in trend:
             month["revenue_bar"] = ratio(max(month["revenue"], 0.0), scale) or 0
             month["cost_bar"] = ratio(max(month["cost"], 0.0), scale) or 0
-        return self._partner_report_values(
-            partners,
-            date_from,
-            date_to,
-            currency=self.env.company.currency_id,
-            months=months,
-            clients=clients,
-            totals=self._figures(self._sum(period_figures.values())),
-            trend=trend,
-        )
+        totals = self._figures(self._sum(period_figures.values()))
+        values = dict(months=months, clients=clients, totals=totals, trend=trend)
+        values["currency"] = self.env.company.currency_id
+        return self._partner_report_values(partners, date_from, date_to, **values)
 
     @api.model
     def _check_access(self):
@@ -114,7 +99,7 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _sum(self, sums):
-        """The sums of several clients (every measure: add-ons add theirs)."""
+        """Every measure's sum (add-ons add theirs)."""
         total = defaultdict(float)
         for values in sums:
             for measure, value in values.items():
@@ -123,19 +108,16 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _collect(self, partners, months, trailing_start):
-        """Sums of the profitability view per client: over the period, over
-        the trailing months, and per client and month; plus the clients found.
-        """
-        domain = [
-            ("date", ">=", min(months[0], trailing_start)),
-            ("date", "<=", months[-1]),
-        ]
+        """The analysis's sums (``_measures``) per client over the period,
+        the trailing months and per month; and the clients found."""
+        start = min(months[0], trailing_start)
+        domain = [("date", ">=", start), ("date", "<=", months[-1])]
         if partners:
             domain.append(("partner_id", "in", partners.ids))
         rows = self.env["qlibra.profitability.report"]._read_group(
             domain,
             ["partner_id", "date:month", "contract_type"],
-            [f"{measure}:sum" for measure in MEASURES],
+            [f"{measure}:sum" for measure in self._measures()],
         )
         period_figures = defaultdict(lambda: defaultdict(float))
         trailing = defaultdict(lambda: defaultdict(float))
@@ -144,7 +126,7 @@ class ProfitabilityReport(models.AbstractModel):
         for partner, month, contract_type, *sums in rows:
             if not partner:
                 continue
-            values = dict(zip(MEASURES, sums, strict=True))
+            values = dict(zip(self._measures(), sums, strict=True))
             if month >= trailing_start:
                 for measure in ("cost", "revenue"):
                     trailing[partner.id][measure] += values[measure]
@@ -158,6 +140,10 @@ class ProfitabilityReport(models.AbstractModel):
             if contract_rule(contract_type).monthly_fee:
                 figures["subscription_hours"] += values["hours"]
         return period_figures, trailing, monthly, found
+
+    @api.model
+    def _measures(self):
+        return MEASURES
 
     @api.model
     def _figures(self, sums):
@@ -175,16 +161,12 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _get_contracts(self, partners, date_from, date_to):
-        """Per client, the contract valid at the end of the period, else the
-        latest one of the period; archived ones included (SPEC: reports keep
-        a contract's terms for the months it ran, archived or not)."""
-        contracts = (
-            partners._qlibra_contracts_between(date_from, date_to)
-            .with_env(self.env)
-            .sorted(lambda c: (c.date_start, c.id), reverse=True)
-        )
+        """Per client, the contract valid at the period's end, else its latest
+        one of the period, archived or not."""
+        contracts = partners._qlibra_contracts_between(date_from, date_to)
+        contracts = contracts.with_env(self.env).sorted(lambda c: (c.date_start, c.id))
         result = {}
-        for contract in contracts.sorted(
+        for contract in contracts[::-1].sorted(
             lambda c: (not c._is_valid_on(date_to), not c._qlibra_rule().monthly_fee)
         ):
             result.setdefault(contract.partner_id.id, contract)

@@ -16,8 +16,7 @@ CARRIED_KEYS = ("carried_in", "used_carried", "expired", "carried_out")
 
 
 class QlibraReportPeriod(models.AbstractModel):
-    """What the report models (which inherit it) and the wizards share: the
-    period, the clients, the figures read from the analysis, the actions."""
+    """The period, clients, figures and actions of the reports and wizards."""
 
     _name = "qlibra.report.period"
     _description = "Client Report Period"
@@ -29,22 +28,17 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _next_month(self):
-        """The first day of next month (when a renegotiated fee applies)."""
         return qlibra_today(self).replace(day=1) + relativedelta(months=1)
 
     @api.model
     def _get_period(self, data=None):
-        """(date_from, date_to) of ``data``, else of the context keys
-        ``qlibra_date_from``/``qlibra_date_to`` (a mail template rendering
-        the statement), else the previous calendar month."""
-        data = data or {}
-        ctx = self.env.context
+        """Of ``data``, else the context (mail templates), else last month."""
+        data, ctx = data or {}, self.env.context
         date_from = data.get("date_from") or ctx.get("qlibra_date_from")
         date_to = data.get("date_to") or ctx.get("qlibra_date_to")
         if not date_from or not date_to:
             date_from, date_to = self._previous_month()
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
+        date_from, date_to = map(fields.Date.to_date, (date_from, date_to))
         if date_to < date_from:
             raise UserError(_("The end of the period is before its start."))
         # Fees, included hours and overage are figures of whole months: a
@@ -63,8 +57,7 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_period_label(self, data=None):
-        """ "September 2026", or "September 2026 – October 2026" (the
-        statement e-mail's subject), in the context's language."""
+        """ "September 2026 – October 2026" (the e-mail's subject)."""
         months = [
             format_date(self.env, day, date_format="MMMM y")
             for day in self._get_period(data)
@@ -73,32 +66,25 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_file_name(self, title, partners=None, data=None):
-        """ "Statement - Azure Interior - 2026-10" (the client only when there
-        is one; "2026-07 - 2026-09" for several months), without extension."""
-        date_from, date_to = self._get_period(data)
-        months = sorted({f"{date_from:%Y-%m}", f"{date_to:%Y-%m}"})
-        parts = [title]
-        if partners is not None and len(partners) == 1:
-            parts.append(partners.name)
-        return " - ".join(parts + months)
+        """ "Statement - Azure Interior - 2026-07 - 2026-09" (the client only
+        when there is one), without extension."""
+        months = sorted({f"{day:%Y-%m}" for day in self._get_period(data)})
+        client = [partners.name] if partners is not None and len(partners) == 1 else []
+        return " - ".join([title, *client, *months])
 
     @api.model
     def _get_partners(self, docids, data=None):
-        """The commercial partners of ``docids``, else of
-        ``data["partner_ids"]`` (the web client prints a report action that
-        carries data without record ids)."""
+        """Of ``docids``, else ``data``'s (the web client prints no ids)."""
         ids = docids or (data or {}).get("partner_ids") or []
         return self.env["res.partner"].browse(ids).commercial_partner_id
 
     @api.model
     def _months(self, date_from, date_to):
-        """First day of every calendar month the period touches."""
         start = date_from.replace(day=1)
         return [day.date() for day in rrule(MONTHLY, dtstart=start, until=date_to)]
 
     @api.model
     def _partner_report_values(self, partners, date_from, date_to, **values):
-        """The values of a report on clients, for its QWeb template."""
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
@@ -116,21 +102,16 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _contract_month_figures(self, contracts, date_from, date_to):
-        """{(contract_id, month): sums} of the analysis, as the client pays
-        (in the contract's currency): ``hours``, ``change_request_hours``,
-        ``revenue`` and the revenue per row type (``time``, ``fee``,
-        ``overage``...). Hourly revenue is rounded per line there: the
-        reports bill what the analysis shows, to the cent."""
+        """{(contract_id, month): sums} of the analysis in the contract's
+        currency: ``hours``, ``change_request_hours``, ``revenue`` and the
+        revenue per row type; the reports bill what it shows, to the cent."""
         figures = defaultdict(lambda: defaultdict(float))
         if not contracts:
             return figures
         self.env.flush_all()
+        dates = [("date", ">=", date_from), ("date", "<=", date_to)]
         rows = self.env["qlibra.profitability.report"]._read_group(
-            [
-                ("contract_id", "in", contracts.ids),
-                ("date", ">=", date_from),
-                ("date", "<=", date_to),
-            ],
+            [("contract_id", "in", contracts.ids), *dates],
             ["contract_id", "date:month", "row_type"],
             ["hours:sum", "change_request_hours:sum", "contract_revenue:sum"],
         )
@@ -144,9 +125,7 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _subscription_month(self, contract, month, figures, balances):
-        """A subscription month as the statement and the service review show
-        it: included, used, carried and extra hours (the contract's rules),
-        the fee and the extra hours billed (the analysis's)."""
+        """Hours by the contract's rules, amounts by the analysis."""
         values = figures.get((contract.id, month), {})
         balance = balances.get(contract.id, {}).get(month, {})
         return {
@@ -162,18 +141,14 @@ class QlibraReportPeriod(models.AbstractModel):
 
     def _print_action(self, report_xmlid, records, data):
         # config=False: the documents carry the firm's identity in their body,
-        # so printing never stops at Odoo's document layout dialog.
-        action = self.env.ref(report_xmlid).report_action(
-            records, data=data, config=False
-        )
-        # The wizard closes once the download starts, as Odoo's own do.
-        action["close_on_report_download"] = True
-        return action
+        # never stop at Odoo's layout dialog; the wizard closes as Odoo's do.
+        report = self.env.ref(report_xmlid)
+        action = report.report_action(records, data=data, config=False)
+        return {**action, "close_on_report_download": True}
 
     def _composer_action(self, name, records, template, context):
-        """The mail composer on ``records`` with ``template``, as Odoo's
-        documents open it; ``context``: the composition mode and what the
-        report reads when the template renders it."""
+        """The mail composer as Odoo's documents open it; ``context``: what
+        the report reads when the template renders it."""
         return {
             "type": "ir.actions.act_window",
             "name": name,

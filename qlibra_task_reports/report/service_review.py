@@ -16,22 +16,13 @@ from .qlibra_report_period import CARRIED_KEYS
 REVIEW_MONTHS = (6, 12)
 # Summed over the contracts of a month, then over the months.
 SUMMED = ("included_hours", "used_hours", "extra_hours", "fee", "overage_amount")
-TOTALS = (
-    *SUMMED,
-    "used_carried",
-    "expired",
-    "change_request_count",
-    "change_request_hours",
-    "billed",
-)
+TOTALS = (*SUMMED, "used_carried", "expired", "billed")
+TOTALS += ("change_request_count", "change_request_hours")
 
 
 class ServiceReviewReport(models.AbstractModel):
-    """Service review of a contract, for a renegotiation meeting: per month of
-    the last 6 or 12 full months, the hours against the included hours, the
-    change requests and what was billed, then the proposed fee. Figures as
-    the statement reads them (the analysis, the contract's rules); never a
-    cost, a margin or an hourly cost: the review goes to the client."""
+    """A contract's last 6 or 12 months and the proposed fee; never a cost or
+    a margin (the review goes to the client)."""
 
     _name = "report.qlibra_task_reports.report_service_review"
     _inherit = "qlibra.report.period"
@@ -39,19 +30,11 @@ class ServiceReviewReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``reviews``: ``{contract_id: review}``. ``data`` (or the context
-        keys ``qlibra_review_<key>``, when a mail template renders it):
-        ``contract_ids`` (without docids), ``months`` (6 or 12),
-        ``reference_month`` (the review covers the full months before it;
-        default today), ``proposed_fee`` (default: the client's suggested
-        fee, else the current one), ``effective_date`` (default: next
-        month)."""
-        # Accountants print and send service reviews (SPEC, Access): the
-        # review shows no cost, margin or rate.
-        self._check_group(
-            ACCOUNTANT_GROUP,
-            _("Only accountants and managers can print service reviews."),
-        )
+        """``reviews``: ``{contract_id: review}`` of ``data`` (else the
+        context's ``qlibra_review_<key>``): ``contract_ids``, ``months`` (6 or
+        12), ``reference_month``, ``proposed_fee``, ``effective_date``."""
+        message = _("Only accountants and managers can print service reviews.")
+        self._check_group(ACCOUNTANT_GROUP, message)
         data = data or {}
 
         def param(key):
@@ -64,40 +47,25 @@ class ServiceReviewReport(models.AbstractModel):
         reference = fields.Date.to_date(param("reference_month")) or qlibra_today(self)
         date_to = reference.replace(day=1) - relativedelta(days=1)
         date_from = reference.replace(day=1) - relativedelta(months=months_count)
-        effective_date = (
-            fields.Date.to_date(param("effective_date")) or self._next_month()
-        )
-        return {
-            "doc_ids": contracts.ids,
-            "doc_model": "qlibra.contract",
-            "docs": contracts,
-            "reviews": {
-                contract.id: self.with_context(
-                    lang=contract.partner_id.lang or self.env.lang
-                )._get_review(
-                    contract,
-                    reference,
-                    date_from,
-                    date_to,
-                    param("proposed_fee"),
-                    effective_date,
-                )
-                for contract in contracts
-            },
-        }
+        effective = fields.Date.to_date(param("effective_date")) or self._next_month()
+        args = reference, date_from, date_to, param("proposed_fee"), effective
+        reviews = {}
+        for contract in contracts:
+            lang = contract.partner_id.lang or self.env.lang
+            review = self.with_context(lang=lang)._get_review
+            reviews[contract.id] = review(contract, *args)
+        docs = {"doc_ids": contracts.ids, "doc_model": "qlibra.contract"}
+        return {**docs, "docs": contracts, "reviews": reviews}
 
     @api.model
     def _get_contracts(self, docids, data=None):
-        return self.env["qlibra.contract"].browse(
-            docids
-            or (data or {}).get("contract_ids")
-            or self.env.context.get("qlibra_review_contract_ids")
-        )
+        ids = docids or (data or {}).get("contract_ids")
+        ids = ids or self.env.context.get("qlibra_review_contract_ids")
+        return self.env["qlibra.contract"].browse(ids)
 
     @api.model
     def _qlibra_page_documents(self, docids, data=None):
-        """The reviews of a PDF, each numbered "Page X / Y" on its own:
-        ``[(contract id, the client's language)]`` (see ir.actions.report)."""
+        """[(contract id, language)]: each is numbered on its own."""
         return [
             (contract.id, contract.partner_id.lang or self.env.lang)
             for contract in self._get_contracts(docids, data)
@@ -105,7 +73,7 @@ class ServiceReviewReport(models.AbstractModel):
 
     @api.model
     def _chain(self, contract, date_from, date_to):
-        """The contract and those it renegotiated, that ran in the window."""
+        """The contract and those it renegotiated that ran in the window."""
         chain = self.env["qlibra.contract"]
         while contract and contract not in chain:
             chain |= contract
@@ -132,32 +100,21 @@ class ServiceReviewReport(models.AbstractModel):
                 for member in chain
             ]
             sums = [figures.get((member.id, month), {}) for member in chain]
-            row = {
-                "month": month,
-                **{key: sum(m[key] for m in members) for key in SUMMED + CARRIED_KEYS},
-                "change_request_count": counts.get(month, 0),
-                "change_request_hours": sum(
-                    s.get("change_request_hours", 0.0) for s in sums
-                ),
-                "billed": sum(s.get("revenue", 0.0) for s in sums),
-            }
-            row["change_request_share"] = change_request_share(
-                row["change_request_hours"], row["used_hours"]
-            )
-            rows.append(row)
+            row = {key: sum(m[key] for m in members) for key in SUMMED + CARRIED_KEYS}
+            cr_hours = sum(s.get("change_request_hours", 0.0) for s in sums)
+            share = change_request_share(cr_hours, row["used_hours"])
+            row.update(month=month, change_request_count=counts.get(month, 0))
+            row.update(change_request_hours=cr_hours, change_request_share=share)
+            rows.append({**row, "billed": sum(s.get("revenue", 0.0) for s in sums)})
         self._add_chart(rows)
         totals = {key: sum(row[key] for row in rows) for key in TOTALS}
         totals["change_request_share"] = change_request_share(
             totals["change_request_hours"], totals["used_hours"]
         )
         if not proposed_fee:
-            # The fee suggested from costs (only its result is printed) of
-            # the trailing window before the reference month (SPEC, Reports);
-            # without one, the fee stays.
-            suggested = partner.sudo()._qlibra_figures(reference)[partner.id][
-                "suggested_fee"
-            ]
-            proposed_fee = suggested or contract.monthly_fee
+            # Suggested from costs (only its result is printed), else kept.
+            figures = partner.sudo()._qlibra_figures(reference)[partner.id]
+            proposed_fee = figures["suggested_fee"] or contract.monthly_fee
         return {
             "contract": contract,
             "partner": partner,
@@ -180,8 +137,7 @@ class ServiceReviewReport(models.AbstractModel):
 
     @api.model
     def _get_change_request_counts(self, contracts, partner, date_from, date_to):
-        """Timesheet entries marked as change requests per month, counted on
-        the statement's own rows."""
+        """Change-request lines per month, on the statement's rows."""
         rows = self.env["report.qlibra_task_reports.report_client_statement"]
         rows = rows._get_line_rows(
             partner.commercial_partner_id, date_from, date_to, self.env.companies.ids
@@ -194,11 +150,8 @@ class ServiceReviewReport(models.AbstractModel):
 
     @api.model
     def _add_chart(self, rows):
-        """Bar widths (%) of the hours chart: included, used within them and
-        extra hours, on the scale of the month with the most hours."""
-        scale = max(
-            [max(row["used_hours"], row["included_hours"]) for row in rows] or [0.0]
-        )
+        """Bar widths (%) of included, used within them and extra hours."""
+        scale = max([max(r["used_hours"], r["included_hours"]) for r in rows] or [0])
         for row in rows:
             within = row["used_hours"] - row["extra_hours"]
             row["chart"] = {

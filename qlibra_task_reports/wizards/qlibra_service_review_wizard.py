@@ -11,8 +11,7 @@ MAIL_TEMPLATE = "qlibra_task_reports.mail_template_service_review"
 
 
 class QlibraServiceReviewWizard(models.TransientModel):
-    """Print or e-mail the service review of a contract: builds the
-    report's ``data``, nothing more (the figures are the report's)."""
+    """Builds the service review's ``data``, nothing more."""
 
     _name = "qlibra.service.review.wizard"
     _description = "Print or Send a Service Review"
@@ -50,20 +49,15 @@ class QlibraServiceReviewWizard(models.TransientModel):
     @api.depends("contract_id")
     def _compute_proposed_fee(self):
         for wizard in self:
-            partner = wizard.contract_id.partner_id
-            # The suggested fee comes from costs, which an accountant may not
-            # read: only its result is shown, the fee the review proposes.
-            wizard.proposed_fee = (
-                partner.sudo().qlibra_suggested_fee if partner else 0.0
-            )
+            # From costs, which an accountant may not read: only its result.
+            partner = wizard.contract_id.partner_id.sudo()
+            wizard.proposed_fee = partner.qlibra_suggested_fee
 
     def _get_data(self):
         self.ensure_one()
         if self.proposed_fee < 0:
             raise UserError(_("The proposed fee cannot be negative."))
-        # The contract travels in data too: for a report action with data,
-        # the web client requests /report/pdf/<report>?options=<data> without
-        # record ids.
+        # data carries the contract: the web client prints a report with no ids.
         return {
             "contract_ids": self.contract_id.ids,
             "months": int(self.months),
@@ -79,24 +73,16 @@ class QlibraServiceReviewWizard(models.TransientModel):
         )
 
     def action_send(self):
-        """The mail composer on the contract with the service review template:
-        the review PDF, rendered with this wizard's choices, is attached, and
-        sending posts the e-mail in the contract's chatter."""
+        """The composer with the review of this wizard's choices, posted in
+        the contract's chatter, which shows costs: managers only."""
         self.ensure_one()
         Period = self.env["qlibra.report.period"]
-        # Sending posts in the contract's chatter, which carries costs and
-        # margins: managers only (accountants print the review).
-        Period._check_group(
-            MANAGER_GROUP,
-            _("Only client profitability managers can send service reviews."),
-        )
-        data = self._get_data()
-        if not self.contract_id.partner_id.email:
+        message = _("Only client profitability managers can send service reviews.")
+        Period._check_group(MANAGER_GROUP, message)
+        data, client = self._get_data(), self.contract_id.partner_id
+        if not client.email:
             raise UserError(
-                _(
-                    "The client %s has no e-mail address.",
-                    self.contract_id.partner_id.display_name,
-                )
+                _("The client %s has no e-mail address.", client.display_name)
             )
         return Period._composer_action(
             _("Send the Service Review"),

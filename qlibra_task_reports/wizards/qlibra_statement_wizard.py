@@ -17,6 +17,14 @@ PERIODS = {
     "this_year": ("This Year", 12, 0),
     "last_year": ("Last Year", 12, 1),
 }
+PERIOD_TYPES = [(key, label) for key, (label, *__) in PERIODS.items()]
+PERIOD_TYPES += [("custom", "Custom")]
+REPORT_TYPES = [
+    ("statement", "Client Statement"),
+    ("profitability", "Profitability Report"),
+]
+FORMATS = [("pdf", "PDF"), ("xlsx", "Excel (XLSX)")]
+COMPUTED = dict(compute="_compute_dates", store=True, readonly=False, required=True)
 REPORTS = {
     ("statement", "pdf"): "qlibra_task_reports.action_report_client_statement",
     ("statement", "xlsx"): "qlibra_task_reports.action_report_client_statement_xlsx",
@@ -26,51 +34,25 @@ REPORTS = {
 
 
 class QlibraStatementWizard(models.TransientModel):
-    """Pick a period, clients and a format; print or e-mail the reports.
-
-    Builds the reports' ``data`` and picks the report action, nothing more.
-    """
+    """Builds the reports' ``data`` and picks the report action."""
 
     _name = "qlibra.statement.wizard"
     _description = "Print or Send Client Statements"
 
-    period = fields.Selection(
-        [
-            *((key, label) for key, (label, *_unit) in PERIODS.items()),
-            ("custom", "Custom"),
-        ],
-        required=True,
-        default="last_month",
-    )
+    period = fields.Selection(PERIOD_TYPES, required=True, default="last_month")
     date_from = fields.Date(
         string="From",
         default=lambda self: self.env["qlibra.report.period"]._previous_month()[0],
-        compute="_compute_dates",
-        store=True,
-        readonly=False,
-        required=True,
+        **COMPUTED,
     )
     date_to = fields.Date(
         string="To",
         default=lambda self: self.env["qlibra.report.period"]._previous_month()[1],
-        compute="_compute_dates",
-        store=True,
-        readonly=False,
-        required=True,
+        **COMPUTED,
     )
-    report = fields.Selection(
-        [
-            ("statement", "Client Statement"),
-            ("profitability", "Profitability Report"),
-        ],
-        required=True,
-        default="statement",
-    )
+    report = fields.Selection(REPORT_TYPES, required=True, default="statement")
     file_format = fields.Selection(
-        [("pdf", "PDF"), ("xlsx", "Excel (XLSX)")],
-        string="Format",
-        required=True,
-        default="pdf",
+        FORMATS, string="Format", required=True, default="pdf"
     )
     partner_ids = fields.Many2many(
         "res.partner",
@@ -110,37 +92,26 @@ class QlibraStatementWizard(models.TransientModel):
         ctx = self.env.context
         if ctx.get("active_model") == "res.partner" and ctx.get("active_ids"):
             selected = self.env["res.partner"].browse(ctx["active_ids"])
-            for wizard in self:
-                wizard.partner_ids = selected.commercial_partner_id
+            self.partner_ids = selected.commercial_partner_id
             return
         for wizard in self:
             if not wizard.date_from or not wizard.date_to:
                 wizard.partner_ids = False
                 continue
-            # Archived contracts too: archiving ends a contract, and its
-            # client still gets the statement of the months it ran.
+            # Archived contracts too: their clients get the months they ran;
+            # the firm's own companies are no clients (internal contracts).
             Contract = self.env["qlibra.contract"].with_context(active_test=False)
-            contracts = Contract.search(
-                Contract._qlibra_running_domain(wizard.date_from, wizard.date_to)
-            )
-            # The firm's own companies are no clients (internal contracts).
+            domain = Contract._qlibra_running_domain(wizard.date_from, wizard.date_to)
             own = self.env["res.company"].sudo().search([]).partner_id
-            wizard.partner_ids = contracts.partner_id - own
+            wizard.partner_ids = Contract.search(domain).partner_id - own
 
     def _get_data(self):
         self.ensure_one()
-        # Same checks as the reports: an ordered period of whole months.
-        self.env["qlibra.report.period"]._get_period(
-            {"date_from": self.date_from, "date_to": self.date_to}
-        )
-        # The clients travel in data too: for a report action with data, the
-        # web client requests /report/pdf/<report>?options=<data> without
-        # record ids.
-        return {
-            "date_from": fields.Date.to_string(self.date_from),
-            "date_to": fields.Date.to_string(self.date_to),
-            "partner_ids": self.partner_ids.ids,
-        }
+        # The reports' checks; data carries the clients (the web client prints no ids).
+        dates = {"date_from": self.date_from, "date_to": self.date_to}
+        self.env["qlibra.report.period"]._get_period(dates)
+        data = {key: fields.Date.to_string(day) for key, day in dates.items()}
+        return {**data, "partner_ids": self.partner_ids.ids}
 
     def action_print(self):
         self.ensure_one()
@@ -154,27 +125,19 @@ class QlibraStatementWizard(models.TransientModel):
         )
 
     def action_send(self):
-        """The mail composer with the statement template, as Odoo's documents
-        open it: for one client, its e-mail with its statement attached, to
-        read before sending; for several, one e-mail per client (mass mode).
-        Each is posted or logged in the client's chatter."""
+        """One client: its e-mail to read before sending; several: one e-mail
+        each (mass mode); each in the client's chatter."""
         self.ensure_one()
         data = self._get_data()
         if not self.partner_ids:
             raise UserError(_("Select at least one client."))
         if not self.mail_template_id:
             raise UserError(_("Choose the e-mail template to send."))
-        missing = self.partner_ids.filtered(lambda p: not p.email)
-        if missing:
-            raise UserError(
-                _(
-                    "These clients have no e-mail address: %s",
-                    ", ".join(missing.mapped("display_name")),
-                )
-            )
-        self.env["qlibra.report.period"]._check_group(
-            ACCOUNTANT_GROUP, _("Only accountants and managers can send statements.")
-        )
+        if missing := self.partner_ids.filtered(lambda p: not p.email):
+            names = ", ".join(missing.mapped("display_name"))
+            raise UserError(_("These clients have no e-mail address: %s", names))
+        message = _("Only accountants and managers can send statements.")
+        self.env["qlibra.report.period"]._check_group(ACCOUNTANT_GROUP, message)
         single = len(self.partner_ids) == 1
         return self.env["qlibra.report.period"]._composer_action(
             _("Send Statements"),
@@ -184,8 +147,7 @@ class QlibraStatementWizard(models.TransientModel):
                 "default_composition_mode": "comment" if single else "mass_mail",
                 # E-mail one client even if it follows the chatter otherwise.
                 "force_email": single,
-                # Read by the report and its file name when the template
-                # renders each client's statement (qlibra.report.period).
+                # Read by the report when the template renders it.
                 "qlibra_date_from": data["date_from"],
                 "qlibra_date_to": data["date_to"],
             },

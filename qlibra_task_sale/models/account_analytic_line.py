@@ -3,32 +3,12 @@
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
-# Sales' verdict, read from sale_timesheet's timesheet_invoice_type
-# (TIMESHEET_INVOICE_TYPES in sale_timesheet/models/hr_timesheet.py).
-# On a timesheet (a line with a project) Sales sets one of:
-# - billable_time, billable_fixed, billable_milestones, billable_manual: the
-#   time is billed (by the hour, inside a fixed price, by milestones, or
-#   manually on a project billed manually);
-# - timesheet_revenues: a timesheet on a sales order line of a service
-#   invoiced on timesheets whose amount is positive. Its hours still count
-#   as delivered on that sales order line (sale_timesheet's delivered
-#   quantity reads every line with a project) and are invoiced: billed;
-# - non_billable: the time is on no sales order line: not billed;
-# - False: a sales order line whose product Sales does not bill through
-#   timesheets (not a service, or an invoicing policy sale_timesheet does not
-#   know): Sales gives no verdict, so there is nothing to disagree with.
-# service_revenues, other_revenues and other_costs are set only on analytic
-# lines without a project, which are not timesheets: never compared.
-SALES_BILLED_TYPES = frozenset(
-    {
-        "billable_time",
-        "billable_fixed",
-        "billable_milestones",
-        "billable_manual",
-        "timesheet_revenues",
-    }
-)
-SALES_NOT_BILLED_TYPES = frozenset({"non_billable"})
+# sale_timesheet's timesheet_invoice_type of a timesheet that Sales bills
+# (timesheet_revenues: on a service invoiced on timesheets, delivered too) or
+# not; any other (False: a product Sales does not bill through timesheets;
+# *_revenues/other_costs: lines without a project) gives no verdict.
+SALES_BILLED_TYPES = {"billable_time", "billable_fixed", "billable_milestones"}
+SALES_BILLED_TYPES |= {"billable_manual", "timesheet_revenues"}
 
 
 class AccountAnalyticLine(models.Model):
@@ -58,24 +38,16 @@ class AccountAnalyticLine(models.Model):
         return res
 
     @api.depends(
-        "project_id",
-        "timesheet_invoice_type",
-        "qlibra_contract_id.contract_type",
+        "project_id", "timesheet_invoice_type", "qlibra_contract_id.contract_type"
     )
     def _compute_qlibra_billing_differs(self):
-        """The one place that compares the two verdicts: qLibra bills the
-        line when its contract's type is billable (qlibra_task's table of
-        contract types); Sales bills it when its billing type is a billed one
-        (see SALES_BILLED_TYPES above). Only timesheets with a Sales verdict
-        are compared."""
+        """Timesheets with a Sales verdict: billed by the contract's type
+        (qlibra_task's rules) and billed by Sales differ."""
         for line in self:
-            invoice_type = line.timesheet_invoice_type
-            if not line.project_id or (
-                invoice_type not in SALES_BILLED_TYPES
-                and invoice_type not in SALES_NOT_BILLED_TYPES
-            ):
-                line.qlibra_billing_differs = False
-                continue
-            billed_by_qlibra = line.qlibra_contract_id._qlibra_rule().billable
-            billed_by_sales = invoice_type in SALES_BILLED_TYPES
-            line.qlibra_billing_differs = billed_by_qlibra != billed_by_sales
+            sales_type = line.timesheet_invoice_type
+            billed_by_sales = sales_type in SALES_BILLED_TYPES
+            line.qlibra_billing_differs = (
+                bool(line.project_id)
+                and (billed_by_sales or sales_type == "non_billable")
+                and line.qlibra_contract_id._qlibra_rule().billable != billed_by_sales
+            )
