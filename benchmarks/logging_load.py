@@ -209,7 +209,7 @@ def load(server, tasks):
 
 def main():
     # pylint: disable=print-used
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     args, figures, rows = parser.parse_args(), {}, []
