@@ -1,18 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Adoption (issue 14): qLibra added to a firm that already logs its time.
-
-g. Installing both add-ons on a copy (``qlibra_bench_adopt_<N>``, dropped
-   afterwards) of the plain hr_timesheet database ``qlibra_bench_plain_<N>``
-   (build_data.py) that holds N lines: wall time and peak RSS of the child
-   ``python -m odoo -i qlibra_task,qlibra_task_reports --stop-after-init``,
-   then SQL checks of the lines.
-h. Creating there the first contract of a client whose existing lines it then
-   covers (100,000 at 1,000,000 lines): ``create()`` and the flush that
-   writes the lines, time and peak RSS, each run rolled back.
-
-``measure_adoption()`` is the entry point.
-"""
+"""Items g and h (issue 14), qLibra added to a firm that already logs its time
+(README.md next to this file); ``measure_adoption()`` is the entry point."""
 
 import os
 import re
@@ -40,11 +29,9 @@ from odoo.tools import SQL
 
 
 def measure_adoption(lines, args, figures, rows):
-    """Items g and h on N = lines; fills figures and rows."""
-    plain = f"qlibra_bench_plain_{lines}"
-    adopted = f"qlibra_bench_adopt_{lines}"
+    plain, adopted = f"qlibra_bench_plain_{lines}", f"qlibra_bench_adopt_{lines}"
     figures["adoption_lines"] = lines
-    ensure_plain_database(plain, lines, args.batch, rebuild=args.rebuild)
+    ensure_plain_database(plain, lines, args)
     log(f"g. installing {','.join(MODULES)} on a copy of {plain}")
     started = time.perf_counter()
     drop_db(adopted, copy_of=plain)
@@ -73,18 +60,13 @@ def measure_install(dbname, figures, rows):
         log_text = output.read()
     states = {module: module_state(dbname, module) for module in MODULES}
     if process.returncode or set(states.values()) != {"installed"}:
-        raise SystemExit(
-            f"Installing {MODULES} on {dbname} failed ({states}):\n{log_text[-4000:]}"
-        )
+        raise SystemExit(f"Installing {MODULES} failed ({states}):\n{log_text[-4000:]}")
     peak = usage.ru_maxrss / 1024.0  # kB -> MB
     loaded = dict(re.findall(r"Module (\w+) loaded in ([0-9.]+)s", log_text))
     figures["adoption_install_seconds"] = round(elapsed, 1)
     figures["adoption_install_peak_rss_mb"] = round(peak, 1)
-    figures["adoption_install_module_seconds"] = modules = {
-        module: float(loaded[module])
-        for module in ("report_xlsx", *MODULES)
-        if module in loaded
-    }
+    modules = {m: float(loaded[m]) for m in ("report_xlsx", *MODULES) if m in loaded}
+    figures["adoption_install_module_seconds"] = modules
     figures.update(check_adopted_lines(dbname))
     note = ", ".join(f"{module} {seconds:.0f} s" for module, seconds in modules.items())
     lines = figures["adoption_timesheet_lines"]
@@ -116,9 +98,7 @@ def check_adopted_lines(dbname):
 
 
 def measure_contract(dbname, lines, args, figures, rows):
-    """Contract.create() + flush as the administrator, each run in its own
-    transaction rolled back afterwards, measured as a step of measure.py
-    (one warm-up run, then runs until --runs or --budget)."""
+    """Contract.create() + flush as the administrator, each run rolled back."""
     log("h. first contract of a client with existing lines")
     registry = odoo_registry(dbname)
 
@@ -154,15 +134,11 @@ def measure_contract(dbname, lines, args, figures, rows):
     with superuser_env(registry) as env:
         run_interleaved(env, [step], args.runs, args.budget)
     expected, covered = contract_lines(lines), step.result["covered"]
-    revenue_gap = step.result["revenue_gap"]
-    growths = [growth for growth in step.growths if growth is not None]
+    revenue_gap = float(step.result["revenue_gap"])
+    growths = [growth for growth in step.values(3) if growth is not None]
     growth = round(max(growths), 1) if growths else None
-    figures.update(
-        contract_lines_expected=expected,
-        contract_lines_covered=covered,
-        contract_revenue_gap=float(revenue_gap),
-        contract_rss_growth_mb=growth,
-    )
+    figures.update(contract_lines_expected=expected, contract_lines_covered=covered)
+    figures.update(contract_revenue_gap=revenue_gap, contract_rss_growth_mb=growth)
     if covered != expected or abs(revenue_gap) > 0.005:
         log(f"  WRONG: the contract covers {covered} lines, expected {expected}")
     note = f"covers {covered:,} existing lines, RSS +{growth or 0:.0f} MB"

@@ -1,19 +1,9 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The benchmark's two databases, built once and reused while their marker
-holds the scale (README.md next to this file, "The databases").
+holds the scale (README.md next to this file, "The databases")."""
 
-``qlibra_bench_<N>`` (``ensure_database()``): both add-ons, master data
-through the ORM, N lines. ``qlibra_bench_plain_<N>`` (``ensure_plain_
-database()``, adoption.py): plain hr_timesheet, the same way.
-
-The lines are bulk-inserted with SQL (what hr_timesheet writes, and what
-qLibra freezes when a line is logged); their contract, client, type and
-revenue then come from the product's own set-based rule. Sample lines created
-through the ORM and through this path must be equal column by column, else
-the script stops.
-"""
-
+import itertools
 import json
 import time
 from datetime import date
@@ -57,42 +47,36 @@ def contract_lines(lines):
     return min(CONTRACT_LINES, lines // 2)
 
 
-def ensure_database(dbname, lines, batch, rebuild=False, update=True):
-    """Build or reuse qlibra_bench_<N> (updating the add-ons unless update is
-    False); returns whether it was built now."""
+def ensure_database(dbname, args):
+    """Build, or reuse and update (unless --no-update); True when built now."""
     check_name(dbname)
-    if not rebuild and db_marker(dbname, "qlibra_bench.lines") == lines:
-        log(f"Reusing {dbname} ({lines:,} lines)")
-        if update:  # bring it to the add-ons' current code
-            installed = [m for m in MODULES if module_state(dbname, m) == "installed"]
-            odoo_cli(
-                dbname, "-u", ",".join(installed), check=f"Updating {installed} failed"
-            )
-            missing = [m for m in MODULES if m not in installed]
-            code, output = (
-                odoo_cli(dbname, "-i", ",".join(missing)) if missing else (0, "")
-            )
+    lines, marker = args.lines, "qlibra_bench.lines"
+    if args.rebuild or db_marker(dbname, marker) != lines:
+        log(f"Building {dbname} with {lines:,} timesheet lines")
+        build(dbname, lines, args.batch, install, qlibra_master_data, marker)
+        return True
+    log(f"Reusing {dbname} ({lines:,} lines)")
+    if not args.no_update:
+        installed = [m for m in MODULES if module_state(dbname, m) == "installed"]
+        odoo_cli(dbname, "-u", ",".join(installed), check=f"Cannot update {installed}")
+        if missing := [m for m in MODULES if m not in installed]:
+            code, output = odoo_cli(dbname, "-i", ",".join(missing))
             if code:
                 log(f"Installing {missing} failed:\n{output[-2000:]}")
-        return False
-    log(f"Building {dbname} with {lines:,} timesheet lines")
-    build(dbname, lines, batch, install, qlibra_master_data, "qlibra_bench.lines")
-    return True
+    return False
 
 
-def ensure_plain_database(dbname, lines, batch, rebuild=False):
-    if not rebuild and db_marker(dbname, "qlibra_bench.plain_lines") == lines:
-        log(f"Reusing {dbname} ({lines:,} lines of plain {PLAIN_MODULE})")
-        return
-    log(f"Building {dbname}: {PLAIN_MODULE} only, {lines:,} timesheet lines")
+def ensure_plain_database(dbname, lines, args):
     marker = "qlibra_bench.plain_lines"
-    build(dbname, lines, batch, install_plain, plain_master_data, marker)
+    if not args.rebuild and db_marker(dbname, marker) == lines:
+        return log(f"Reusing {dbname} ({lines:,} lines of plain {PLAIN_MODULE})")
+    log(f"Building {dbname}: {PLAIN_MODULE} only, {lines:,} timesheet lines")
+    build(dbname, lines, args.batch, install_plain, plain_master_data, marker)
     release(dbname)  # no session may stay on the template of CREATE DATABASE
 
 
 def install(dbname):
-    """Both add-ons without demo data; qlibra_task alone when the reports do
-    not install (their items are then skipped)."""
+    """Both add-ons; qlibra_task alone if the reports fail (their items skip)."""
     code, output = odoo_cli(dbname, "-i", ",".join(MODULES))
     if code == 0 and module_state(dbname, MODULES[1]) == "installed":
         return
@@ -108,18 +92,15 @@ def install_plain(dbname, module=PLAIN_MODULE):
 
 
 def build(dbname, lines, batch, install_fn, master_data, marker):
-    """Install, master data, the verified sample, the lines in batches, the
-    stored totals, then the marker last: an interrupted build is never
-    reused. The build commits in steps: a script, not add-on code."""
+    """The marker is set last: an interrupted build is never reused."""
     # pylint: disable=invalid-commit
     drop_db(dbname)
     started = time.perf_counter()
     install_fn(dbname)
     log(f"Installed in {time.perf_counter() - started:.0f} s")
     registry = odoo_registry(dbname)
-    context = {"tracking_disable": True, "mail_create_nolog": True}
-    context.update(mail_notrack=True, lang="en_US")
-    with superuser_env(registry, context) as env:
+    context = {"tracking_disable": True, "mail_create_nolog": True, "lang": "en_US"}
+    with superuser_env(registry, dict(context, mail_notrack=True)) as env:
         cr = env.cr
         data = master_data(env, lines)
         create_staging_tables(cr, data)
@@ -149,67 +130,53 @@ def build(dbname, lines, batch, install_fn, master_data, marker):
     log(f"Database {dbname} built in {time.perf_counter() - started:.0f} s")
 
 
-# ----------------------------------------------------------------------
-# Master data, through the ORM
-# ----------------------------------------------------------------------
 def client_weights(count):
-    """Skewed activity: the busiest client logs about 4.7% of all lines
-    (at 1,000,000 lines over 24 months its busiest month holds about 2,000)."""
+    """Skewed activity: the busiest client logs about 4.7% of all lines."""
     raw = [1.0 / (rank + 5) for rank in range(count)]
     return [weight / sum(raw) for weight in raw]
 
 
 def people(env, prefix, employees, cost, clients, departments=()):
-    """Employees with hourly costs in cents (the last one without: time
-    counted as free) and client companies, through the ORM."""
+    """Employees with hourly costs (the last one's time free) and clients."""
     staff = env["hr.employee"].create(
         [
-            {"name": f"{prefix} Employee {i + 1:02d}", "hourly_cost": cost(i)}
+            {"name": f"{prefix} Employee {i + 1:02d}"}
+            | {"hourly_cost": 0.0 if i == employees - 1 else round(cost(i), 2)}
             | ({"department_id": departments[i % 4].id} if departments else {})
             for i in range(employees)
         ]
     )
-    clients = env["res.partner"].create(
-        [
-            {"name": f"{prefix} Client {i + 1:03d}", "is_company": True}
-            for i in range(clients)
-        ]
-    )
+    names = [f"{prefix} Client {i + 1:03d}" for i in range(clients)]
+    clients = env["res.partner"].create([dict(name=n, is_company=True) for n in names])
     return staff, clients
+
+
+def period():
+    """The first day of the benchmark's months, and today."""
+    today = date.today()
+    return today.replace(day=1) - relativedelta(months=MONTHS - 1), today
 
 
 def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=6):
     """Company, employees, clients, contracts, projects and tasks."""
-    today = date.today()
-    start = today.replace(day=1) - relativedelta(months=MONTHS - 1)
+    start, today = period()
     env.ref("base.main_company").qlibra_overhead_rate = OVERHEAD_RATE
     admin = env.ref("base.user_admin")
-    admin.groups_id = [
-        (4, env.ref("qlibra_task.group_qlibra_manager").id),
-        (4, env.ref("hr_timesheet.group_timesheet_manager").id),
-    ]
-    departments = env["hr.department"].create(
-        [{"name": f"Bench Department {d + 1}"} for d in range(4)]
-    )
-    staff, partners = people(
-        env,
-        "Bench",
-        employees,
-        lambda i: 0.0 if i == employees - 1 else round(18 + (i * 137 % 4500) / 100, 2),
-        clients,
-        departments,
-    )
+    admin.groups_id = [(4, env.ref("qlibra_task.group_qlibra_manager").id)]
+    admin.groups_id = [(4, env.ref("hr_timesheet.group_timesheet_manager").id)]
+    names = [f"Bench Department {d + 1}" for d in range(4)]
+    departments = env["hr.department"].create([{"name": name} for name in names])
+    cost = lambda i: 18 + (i * 137 % 4500) / 100  # noqa: E731
+    staff, partners = people(env, "Bench", employees, cost, clients, departments)
     for i, employee in enumerate(staff[4:], start=4):
         employee.parent_id = staff[i % 4]
     weights = client_weights(clients)
     contract_vals = []
     for i, client in enumerate(partners):
         ctype = CONTRACT_PATTERN[i % len(CONTRACT_PATTERN)]
-        # Every 9th client signed 5 months in: its earlier time is covered by
-        # no contract.
-        months = 5 if i % 9 == 4 else 0
         vals = {"partner_id": client.id, "contract_type": ctype, "user_id": admin.id}
-        vals["date_start"] = start + relativedelta(months=months)
+        # every 9th client signed 5 months in: no contract covers its time before
+        vals["date_start"] = start + relativedelta(months=5 if i % 9 == 4 else 0)
         vals["target_margin"] = 20.0 + (i % 3) * 10
         if ctype == "subscription":
             hours = lines * (1 - INTERNAL_SHARE) * weights[i] / MONTHS * MEAN_HOURS
@@ -234,22 +201,17 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
     projects = env["project.project"].create(
         [dict(vals, allow_timesheets=True) for vals in project_vals]
     )
-    # Every 8th subscription took a new contract 12 months in; its projects
-    # move to the new one, earlier time stays on the old one.
+    # every 8th subscription renegotiated 12 months in (its projects follow)
+    kept = ("included_hours", "overage_rate", "target_margin", "contract_type")
     env["qlibra.contract"].create(
         [
-            {
-                "partner_id": contract.partner_id.id,
-                "contract_type": "subscription",
-                "previous_contract_id": contract.id,
-                "date_start": start + relativedelta(months=12),
-                "monthly_fee": contract.monthly_fee * 1.1,
-            }
+            {key: contract[key] for key in kept}
             | {
-                key: contract[key]
-                for key in ("included_hours", "overage_rate", "target_margin")
+                "partner_id": contract.partner_id.id,
+                "previous_contract_id": contract.id,
             }
-            | {"user_id": admin.id}
+            | {"date_start": start + relativedelta(months=12), "user_id": admin.id}
+            | {"monthly_fee": contract.monthly_fee * 1.1}
             for i, contract in enumerate(contracts)
             if contract.contract_type == "subscription" and i % 8 == 0
         ]
@@ -265,20 +227,15 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
                 vals["qlibra_fixed_price"] = price
             task_vals.append(vals)
     tasks = env["project.task"].create(task_vals)
-    done = tasks.filtered(
-        lambda t: (
-            t.qlibra_contract_type == "fixed_price" and t.name in ("Task 1", "Task 2")
-        )
-    )
+    done_after = {"Task 1": 6, "Task 2": 14}  # months: fixed-price tasks done
+    fixed = tasks.filtered(lambda t: t.qlibra_contract_type == "fixed_price")
+    done = fixed.filtered(lambda t: t.name in done_after)
     done.state = "1_done"
     for task in done:
-        task.qlibra_date_done = start + relativedelta(
-            months=6 if task.name == "Task 1" else 14
-        )
+        task.qlibra_date_done = start + relativedelta(months=done_after[task.name])
     env.flush_all()
 
-    # Each client's share of the lines: 85% on its first project, 15% on its
-    # second; the internal project last. The bucket of a line: width_bucket.
+    # each client's share: 85% on its first project, 15% on its second; internal last
     by_client = {}
     for project in projects:
         by_client.setdefault(project.partner_id.id, []).append(project.id)
@@ -290,14 +247,10 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
         targets += own[: len(splits)]
         shares += [share * split for split in splits]
     targets.append(by_client[False][0])
-    bounds, acc = [], 0.0
-    for share in shares:
-        acc += share
-        bounds.append(acc)
+    bounds = list(itertools.accumulate(shares))
 
     def finish(env):
-        # The lines came through SQL: the contract-month store is filled by
-        # the product's own rule, as a migration or an import would.
+        # the lines came through SQL: fill the store by the product's own rule
         started = time.perf_counter()
         env["qlibra.contract"]._qlibra_refill_months()
         log(f"Contract-month store filled in {time.perf_counter() - started:.1f} s")
@@ -310,60 +263,36 @@ def qlibra_master_data(env, lines, clients=300, employees=60, tasks_per_project=
 
 def plain_master_data(env, lines):
     """Plain Odoo: employees, clients, projects and tasks."""
-    today = date.today()
-    start = today.replace(day=1) - relativedelta(months=MONTHS - 1)
-    staff, clients = people(
-        env,
-        "Adoption",
-        PLAIN_EMPLOYEES,
-        lambda i: (
-            0.0 if i == PLAIN_EMPLOYEES - 1 else round(20 + (i * 173 % 4000) / 100, 2)
-        ),
-        PLAIN_CLIENTS,
-    )
-    project_vals = [
-        {"name": f"{client.name} - Main", "partner_id": client.id} for client in clients
-    ]
+    start, today = period()
+    cost = lambda i: 20 + (i * 173 % 4000) / 100  # noqa: E731
+    staff, clients = people(env, "Adoption", PLAIN_EMPLOYEES, cost, PLAIN_CLIENTS)
+    project_vals = [{"name": f"{c.name} - Main", "partner_id": c.id} for c in clients]
     # The signing client's second project: targets 0 and 1 of the lines.
-    project_vals.insert(
-        1, {"name": f"{clients[0].name} - Extra", "partner_id": clients[0].id}
-    )
+    extra = {"name": f"{clients[0].name} - Extra", "partner_id": clients[0].id}
+    project_vals[1:1] = [extra]
     project_vals.append({"name": "Adoption Internal"})
     projects = env["project.project"].create(
         [dict(vals, allow_timesheets=True) for vals in project_vals]
     )
-    tasks = env["project.task"].create(
-        [
-            {"name": f"Task {k + 1}", "project_id": project.id}
-            for project in projects
-            for k in range(PLAIN_TASKS)
-        ]
-    )
+    tasks = [(p.id, f"Task {k + 1}") for p in projects for k in range(PLAIN_TASKS)]
+    tasks = env["project.task"].create([{"name": n, "project_id": p} for p, n in tasks])
     env.flush_all()
 
     def finish(env):
-        # Costs rose after the time was logged: Odoo keeps the amounts of
-        # existing lines, and so must qLibra's frozen hourly cost.
+        # costs rose after the time was logged: the install must keep the old
         for employee in staff[::RAISED_EVERY]:
             employee.hourly_cost = round(employee.hourly_cost * RAISE, 2)
         env.flush_all()
 
     data = {"start": start, "today": today, "employees": staff, "tasks": tasks}
     # The first lines are the signing client's; the others spread evenly.
-    data["bucket"] = SQL(
-        "CASE WHEN r.seq <= %s THEN (r.u1 >= %s)::int"
-        " ELSE 2 + floor(r.u1 * %s)::int END",
-        contract_lines(lines),
-        BIG_CLIENT_SHARE,
-        len(projects) - 2,
-    )
+    case = "CASE WHEN r.seq <= %s THEN (r.u1 >= %s)::int ELSE 2 + floor(r.u1 * %s)::int"
+    args = contract_lines(lines), BIG_CLIENT_SHARE, len(projects) - 2
+    data["bucket"] = SQL(case + " END", *args)
     data.update(tasks_per_project=PLAIN_TASKS, targets=projects.ids, finish=finish)
     return data
 
 
-# ----------------------------------------------------------------------
-# The lines
-# ----------------------------------------------------------------------
 def create_staging_tables(cr, data):
     """Lookup tables that turn uniform random numbers into line inputs."""
     targets, employees = data["targets"], data["employees"].ids
@@ -424,9 +353,7 @@ def generate_inputs(cr, table, first, last, data):
     )
 
 
-# What qLibra freezes when a line is logged: client (commercial partner),
-# employee's hourly cost, company's overhead rate, cost = hours x cost x (1 +
-# rate / 100) rounded, task's change-request flag.
+# What qLibra freezes when a line is logged (cost = hours x cost x (1 + overhead)).
 QLIBRA_COLUMNS = SQL(
     """, qlibra_client_id, qlibra_hourly_cost, qlibra_overhead_rate,
     qlibra_cost, qlibra_is_change_request, qlibra_own_change_request"""
@@ -441,16 +368,8 @@ QLIBRA_VALUES = SQL(
 
 
 def insert_lines(env, table):
-    """Insert the lines of an input table; returns how many.
-
-    Odoo's columns as hr_timesheet writes them: company, partner (task's,
-    else project's), analytic account and plan columns from the project,
-    company time unit, employee's user, department and manager, company
-    currency, parent task, amount = -hours x hourly cost rounded to the
-    currency. With qLibra, what it freezes when a line is logged (above);
-    then the product's own set-based rule (``_qlibra_recompute_contract()``)
-    resolves the contract along the renegotiation chain, the client, type,
-    revenue and its currency."""
+    """Insert an input table's lines as hr_timesheet and qLibra write them, then
+    set their contract and revenue by the product's own rule; returns how many."""
     cr, qlibra = env.cr, "qlibra.contract" in env
     cr.execute(
         """SELECT column_name FROM information_schema.columns
@@ -501,9 +420,7 @@ def insert_lines(env, table):
 
 
 def sample_inputs(env, data):
-    """Every employee x every hour value, on tasks and dates spread over every
-    project and period, so that each rounding case of the bulk data is
-    checked; with qLibra, also the dates around each renegotiation."""
+    """Each employee x hour value; with qLibra, the days around renegotiations."""
     tasks, employees = data["tasks"], data["employees"]
     days = (data["today"] - data["start"]).days + 1
     inputs = []
@@ -520,14 +437,11 @@ def sample_inputs(env, data):
             add(tasks[(k * 7 + e_index) % len(tasks)], employee, day, 0.25 * (step + 1))
     if "qlibra.contract" not in env:
         return inputs
-    for contract in env["qlibra.contract"].search(
-        [("previous_contract_id", "!=", False)]
-    ):
+    renewed = env["qlibra.contract"].search([("previous_contract_id", "!=", False)])
+    for contract in renewed:
         own = tasks.filtered(lambda t, c=contract: t.qlibra_contract_id == c)
         if not own:
-            raise SystemExit(
-                f"No task follows the renegotiated contract {contract.name}"
-            )
+            raise SystemExit(f"No task follows the new contract {contract.name}")
         previous = contract.previous_contract_id
         for day in (contract.date_start, previous.date_end, previous.date_start):
             k = len(inputs)
@@ -536,9 +450,7 @@ def sample_inputs(env, data):
 
 
 def verify_sql_against_orm(env, data):
-    """Sample lines created through the ORM and through insert_lines() from
-    the same inputs: every column but id, create_date and write_date must be
-    equal, else the script stops. Both are deleted afterwards."""
+    """Lines by the ORM and by insert_lines() must be equal but for id and dates."""
     cr = env.cr
     inputs = sample_inputs(env, data)
     cr.execute(
@@ -548,9 +460,8 @@ def verify_sql_against_orm(env, data):
     )
     cr.execute(SQL("INSERT INTO bench_sample VALUES %s", SQL(",").join(inputs)))
     keys = ("project_id", "task_id", "employee_id", "date", "unit_amount", "name")
-    orm_lines = env["account.analytic.line"].create(
-        [dict(zip(keys, row[1:], strict=True)) for row in inputs]
-    )
+    vals = [dict(zip(keys, row[1:], strict=True)) for row in inputs]
+    orm_lines = env["account.analytic.line"].create(vals)
     env.flush_all()
     last_orm_id = max(orm_lines.ids)
     if insert_lines(env, "bench_sample") != len(inputs):
@@ -562,20 +473,14 @@ def verify_sql_against_orm(env, data):
          ORDER BY ordinal_position"""
     )
     columns = [row[0] for row in cr.fetchall()]
-    select = SQL(", ").join(SQL.identifier(col) for col in columns)
-    rows = {}
-    for side, where in (
-        ("orm", SQL("id = ANY(%s)", orm_lines.ids)),
-        ("sql", SQL("id > %s", last_orm_id)),
-    ):
-        cr.execute(
-            SQL("SELECT name, %s FROM account_analytic_line WHERE %s", select, where)
-        )
-        rows[side] = {row[0]: row[1:] for row in cr.fetchall()}
+    cols, rows = SQL(", ").join(SQL.identifier(col) for col in columns), []
+    for w in SQL("id = ANY(%s)", orm_lines.ids), SQL("id > %s", last_orm_id):
+        cr.execute(SQL("SELECT name, %s FROM account_analytic_line WHERE %s", cols, w))
+        rows.append({row[0]: row[1:] for row in cr.fetchall()})
     # Both sides read the same columns: equal values are of equal types.
-    differences = []
-    for name, orm_row in rows["orm"].items():
-        if (sql_row := rows["sql"].get(name)) is None:
+    differences, (orm_rows, sql_rows) = [], rows
+    for name, orm_row in orm_rows.items():
+        if (sql_row := sql_rows.get(name)) is None:
             differences.append(f"{name}: missing from the SQL insert")
             continue
         differences += [
@@ -596,40 +501,29 @@ def verify_sql_against_orm(env, data):
             [last_orm_id],
         )
         summary = " ({} contracts, {} lines without contract)".format(*cr.fetchone())
-    cr.execute(
-        "DELETE FROM account_analytic_line WHERE id = ANY(%s) OR id > %s",
-        [orm_lines.ids, last_orm_id],
-    )
+    delete = "DELETE FROM account_analytic_line WHERE id = ANY(%s) OR id > %s"
+    cr.execute(delete, [orm_lines.ids, last_orm_id])
     env.invalidate_all()
     # The ORM lines touched their tasks' stored totals: recompute them back.
     refresh_dependents(env, data["tasks"])
-    log(
-        f"SQL insert verified against the ORM: {len(inputs)} lines x "
-        f"{len(columns)} columns identical{summary}"
-    )
+    sample = f"{len(inputs)} lines x {len(columns)} columns"
+    log(f"SQL insert verified against the ORM: {sample} identical{summary}")
     return {"verified_lines": len(inputs), "verified_columns": len(columns)}
 
 
 def refresh_dependents(env, tasks):
-    """Recompute what depends on timesheet lines (task hours, progress...),
-    by the ORM's mechanism: the lines' fields marked as modified for one line
-    of each task; tasks without lines recomputed directly."""
+    """Recompute what depends on the lines (task hours...) through the ORM."""
     Line = env["account.analytic.line"]
     env.cr.execute(
         "SELECT DISTINCT ON (task_id) id FROM account_analytic_line "
         "WHERE task_id IS NOT NULL ORDER BY task_id, id"
     )
-    representatives = Line.browse([row[0] for row in env.cr.fetchall()])
-    representatives.modified(
-        [name for name, field in Line._fields.items() if field.store]
-    )
+    lines = Line.browse([row[0] for row in env.cr.fetchall()])
+    lines.modified([name for name, field in Line._fields.items() if field.store])
     for field in tasks._fields.values():
         depends = env.registry.field_depends[field]
-        if (
-            field.store
-            and field.compute
-            and any(d.startswith("timesheet_ids") for d in depends)
-        ):
+        from_lines = any(d.startswith("timesheet_ids") for d in depends)
+        if field.store and field.compute and from_lines:
             env.add_to_compute(field, tasks)
     env.flush_all()
 

@@ -1,9 +1,6 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Helpers shared by the benchmark's scripts: the add-ons path, progress
-messages, the benchmark databases (dropped and copied with click-odoo-contrib),
-Odoo in this process or in a child, and the measured steps (median time,
-query count and peak RSS of interleaved runs)."""
+"""What the benchmark's scripts share: Odoo, the databases, measured steps."""
 
 import os
 import resource
@@ -43,29 +40,27 @@ def odoo_registry(dbname):
 
 
 def release(dbname):
-    """Close this process' registry and connections of dbname (a template of
-    CREATE DATABASE, or a database to drop, must have no session)."""
+    """Close this process' sessions on dbname (to drop it, or copy it)."""
     Registry.delete(dbname)
     close_db(dbname)
 
 
 @contextmanager
 def superuser_env(registry, context=None):
-    """An environment of the superuser on a new cursor of registry."""
     with registry.cursor() as cr:
         yield api.Environment(cr, SUPERUSER_ID, context or {})
 
 
 def odoo_cli(dbname, *args, check=None):
-    """Odoo in a child process; returns (exit status, output). With check,
-    a failed run stops the script with check and the output's end."""
+    """Odoo in a child: (status, output); a failure stops the script if check."""
     cmd = [sys.executable, "-m", "odoo", f"--addons-path={ADDONS}", "-d", dbname]
     cmd += ["--stop-after-init", "--log-level=warn", "--without-demo=all", *args]
     log("$ " + " ".join(cmd))
     result = subprocess.run(cmd, capture_output=True, text=True)
+    output = result.stdout + result.stderr
     if check and result.returncode:
-        raise SystemExit(f"{check}:\n{(result.stdout + result.stderr)[-4000:]}")
-    return result.returncode, result.stdout + result.stderr
+        raise SystemExit(f"{check}:\n{output[-4000:]}")
+    return result.returncode, output
 
 
 def free_port():
@@ -74,13 +69,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-# ----------------------------------------------------------------------
-# The databases (only qlibra_bench_* / bench_* are ever created or dropped)
-# ----------------------------------------------------------------------
 def pg_value(dbname, query, check=True):
-    """Run query (an odoo.tools.SQL) on dbname in autocommit mode, outside
-    Odoo's pool; the first column of its first row, or None (also on an error,
-    a missing database among them, when check is False)."""
+    """query's first value, in autocommit; None on an error unless check."""
     try:
         with closing(psycopg2.connect(dbname=dbname)) as connection:
             connection.autocommit = True
@@ -100,8 +90,7 @@ def check_name(dbname):
 
 
 def drop_db(dbname, copy_of=None):
-    """Drop dbname and its filestore if it exists, then make it a copy of the
-    database copy_of if given (click-odoo-contrib's dropdb and copydb)."""
+    """Drop dbname (click-odoo-contrib), then copy copy_of into it if given."""
     check_name(dbname)
     # dropdb keeps the filestore of a database that no longer exists
     shutil.rmtree(config.filestore(dbname), ignore_errors=True)
@@ -124,21 +113,15 @@ def module_state(dbname, module):
     return pg_value(dbname, query, check=False)
 
 
-# ----------------------------------------------------------------------
-# Measured steps: time, queries and peak RSS of each run, run interleaved
-# ----------------------------------------------------------------------
-def vm_kb(key):
-    """A line of /proc/self/status in MB (VmRSS, VmHWM), or None."""
+def vm_mb(key):
+    """A line of /proc/self/status (VmRSS, VmHWM) in MB, or None."""
     with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024.0
-    return None
+        values = (line.split()[1] for line in status if line.startswith(key + ":"))
+        return next((int(value) / 1024.0 for value in values), None)
 
 
 def reset_peak_rss():
-    """Reset the kernel's high-water mark of this process (Linux >= 4.0);
-    False when it cannot: the peak is then the lifetime ru_maxrss."""
+    """Reset this process' peak RSS (Linux >= 4.0); False if it cannot."""
     try:
         with open("/proc/self/clear_refs", "w") as clear_refs:
             clear_refs.write("5")
@@ -147,25 +130,17 @@ def reset_peak_rss():
         return False
 
 
-def peak_rss_mb(resettable):
-    if resettable:
-        return vm_kb("VmHWM")
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 class Step:
-    """A measured step: times, query counts, peak RSS and RSS growth of each
-    run. With own_cursor, fn runs in a transaction of its own and returns a
-    dict holding its "queries" (and "seconds" when it times only a part)."""
+    """(seconds, queries, peak RSS, RSS growth) of each run of fn. With
+    own_cursor, fn returns its "queries" (and "seconds" if it times a part)."""
 
     def __init__(self, key, label, fn, own_cursor=False):
         self.key, self.label, self.fn, self.own_cursor = key, label, fn, own_cursor
-        self.times, self.queries, self.peaks, self.growths = [], [], [], []
-        self.result = self.last = None
+        self.runs, self.result, self.last = [], None, None
 
     def run(self, env, measured=True):
         env.invalidate_all()
-        rss_before, resettable = vm_kb("VmRSS"), reset_peak_rss()
+        rss_before, resettable = vm_mb("VmRSS"), reset_peak_rss()
         queries, started = env.cr.sql_log_count, time.perf_counter()
         self.result = self.fn()
         elapsed = time.perf_counter() - started
@@ -174,69 +149,59 @@ class Step:
             queries = self.result.pop("queries")
         else:
             queries = env.cr.sql_log_count - queries
-        peak = peak_rss_mb(resettable)
-        growth = peak - rss_before if rss_before else None
-        self.last = (elapsed, queries, peak, growth)
+        peak = vm_mb("VmHWM") if resettable else None
+        peak = peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        self.last = (elapsed, queries, peak, peak - rss_before if rss_before else None)
         if measured:
-            self.keep_last()
+            self.runs.append(self.last)
         return elapsed
 
-    def keep_last(self):
-        for values, value in zip(
-            (self.times, self.queries, self.peaks, self.growths), self.last, strict=True
-        ):
-            values.append(value)
+    def values(self, index):
+        return [run[index] for run in self.runs]
 
     @property
     def seconds(self):
-        return statistics.median(self.times) if self.times else None
+        return statistics.median(self.values(0)) if self.runs else None
 
     @property
     def query_count(self):
-        return int(statistics.median(self.queries)) if self.queries else None
+        return int(statistics.median(self.values(1))) if self.runs else None
 
     @property
     def peak(self):
-        return max(self.peaks) if self.peaks else None
+        return max(self.values(2)) if self.runs else None
 
 
 def run_interleaved(env, steps, runs, budget):
-    """Warm up each step, then run them in turn; median per step.
-
-    Interleaving makes the noise of a shared machine hit every side of a
-    comparison alike. A warm-up longer than a minute counts as a run, and
-    runs stop after ``budget`` seconds (at least one measured run each).
-    """
+    """A warm-up (counted if over a minute), then the steps in turn, so that
+    noise hits every side alike, until runs or budget seconds (one at least)."""
     started = time.perf_counter()
     for step in steps:
         elapsed = step.run(env, measured=False)
         if elapsed > 60:
-            step.keep_last()
+            step.runs.append(step.last)
         log(f"  warm-up {step.key}: {elapsed:.3f} s")
     for index in range(runs):
         for step in steps:
-            if len(step.times) < runs:
+            if len(step.runs) < runs:
                 step.run(env)
         if time.perf_counter() - started > budget:
             log(f"  time budget reached after {index + 1} runs")
             break
     for step in steps:
-        log(f"  {step.key}: median {step.seconds:.3f} s over {len(step.times)} runs")
+        log(f"  {step.key}: median {step.seconds:.3f} s over {len(step.runs)} runs")
 
 
 def add_row(rows, figures, item, step, note):
-    """The table's row of step, and its figures <key>_s, _queries,
-    _peak_rss_mb and _runs."""
-    row = (step.label, step.seconds, step.query_count, step.peak, len(step.times))
+    """The table's row of step; its figures <key>_s, _queries, _peak_rss_mb, _runs."""
+    seconds, peak, key = step.seconds, step.peak, step.key
+    row = (step.label, seconds, step.query_count, peak, len(step.runs))
     rows.append((item, *row, note))
-    seconds = step.seconds
-    figures[f"{step.key}_s"] = round(seconds, 4) if seconds is not None else None
-    figures[f"{step.key}_queries"] = step.query_count
-    figures[f"{step.key}_peak_rss_mb"] = round(step.peak, 1) if step.peak else None
-    figures[f"{step.key}_runs"] = len(step.times)
+    figures[f"{key}_s"] = round(seconds, 4) if seconds is not None else None
+    figures[f"{key}_queries"] = step.query_count
+    figures[f"{key}_peak_rss_mb"] = round(peak, 1) if peak else None
+    figures[f"{key}_runs"] = len(step.runs)
 
 
 def ratio(numerator, denominator):
-    if not numerator or not denominator:
-        return None
-    return round(numerator / denominator, 3)
+    return round(numerator / denominator, 3) if numerator and denominator else None

@@ -1,14 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Item i (issue 22): logging time under load, qLibra side by side with plain
-hr_timesheet (README.md next to this file, "i. Logging under load").
-
-Two servers with ``--workers=4``: one on the qLibra database, one on the
-plain database of adoption.py; on each, 8 API clients (threads, JSON-RPC
-``execute_kw``) create 40 lines each at once. ``measure_logging()`` is the
-entry point; ``python3 benchmarks/logging_load.py --lines N`` runs this item
-alone on databases run.py built.
-"""
+"""Item i: logging time under load, qLibra beside plain hr_timesheet (README.md
+next to this file); run alone: ``python3 benchmarks/logging_load.py --lines N``."""
 
 import argparse
 import json
@@ -21,6 +14,7 @@ import threading
 import time
 import urllib.request
 from datetime import date
+from functools import partial
 
 from common import ADDONS, free_port, log, odoo_registry, release, superuser_env
 
@@ -31,7 +25,6 @@ LOGIN = "qlibra_bench_logger_{}"
 
 
 def measure_logging(qlibra_db, plain_db, args, figures, rows):
-    """Item i; fills figures and rows."""
     sides = {"qlibra": qlibra_db, "odoo": plain_db}
     servers = {}
     try:
@@ -56,26 +49,20 @@ def measure_logging(qlibra_db, plain_db, args, figures, rows):
     medians = {side: statistics.median(values) for side, values in rates.items()}
     figures["logging_lines_per_s"] = round(medians["qlibra"], 1)
     figures["logging_odoo_lines_per_s"] = round(medians["odoo"], 1)
-    figures["logging_runs"] = {
-        side: [round(r, 1) for r in v] for side, v in rates.items()
-    }
+    figures["logging_runs"] = {k: [round(r, 1) for r in v] for k, v in rates.items()}
     figures["logging_retries"] = retries
     figures["logging_queries_per_create"] = queries
-    figures["ratio_logging_vs_odoo"] = round(medians["qlibra"] / medians["odoo"], 2)
-    note = (
-        f"{CLIENTS} clients x {LINES_PER_CLIENT} creates, --workers=4; "
-        f"Odoo {medians['odoo']:.1f} lines/s, "
-        f"ratio {figures['ratio_logging_vs_odoo']}, retries {retries}, "
-        f"one create alone {queries}"
-    )
-    label, runs = "logging: lines/s, qLibra (median)", len(rates["qlibra"])
-    note = f"{medians['qlibra']:.1f} lines/s; {note}"
-    rows.append(("i", label, None, None, None, runs, note))
+    ratio = round(medians["qlibra"] / medians["odoo"], 2)
+    figures["ratio_logging_vs_odoo"] = ratio
+    note = f"{medians['qlibra']:.1f} lines/s; {CLIENTS} clients x {LINES_PER_CLIENT}"
+    note += f" creates, --workers=4; Odoo {medians['odoo']:.1f} lines/s, ratio {ratio},"
+    note += f" retries {retries}, one create alone {queries}"
+    label = "logging: lines/s, qLibra (median)"
+    rows.append(("i", label, None, None, None, len(rates["qlibra"]), note))
 
 
 def prepare(dbname, qlibra):
-    """The 8 users (each linked to an employee) and the 9 tasks, created
-    once; returns the tasks as [(project_id, task_id)]."""
+    """The users (each an employee's) once; returns the 9 tasks' (project, task)."""
     # A script preparing a benchmark database. pylint: disable=invalid-commit
     with superuser_env(odoo_registry(dbname), {"tracking_disable": True}) as env:
         employees = env["hr.employee"].search([], order="id", limit=CLIENTS)
@@ -88,14 +75,14 @@ def prepare(dbname, qlibra):
                 | {"password": PASSWORD, "groups_id": [(6, 0, [group.id])]}
             )
         projects = env["project.project"]
+        domain = [("partner_id", "!=", False)]
         if qlibra:
+            domain += [("qlibra_contract_id.date_end", "=", False)]
             for ctype in ("subscription", "hourly", "fixed_price"):
-                domain = [("partner_id", "!=", False)]
-                domain += [("qlibra_contract_id.contract_type", "=", ctype)]
-                domain += [("qlibra_contract_id.date_end", "=", False)]
-                projects |= projects.search(domain, order="id", limit=3)
+                ctype = [("qlibra_contract_id.contract_type", "=", ctype)]
+                projects |= projects.search(domain + ctype, order="id", limit=3)
         else:
-            projects = projects.search([("partner_id", "!=", False)], order="id")[2:11]
+            projects = projects.search(domain, order="id")[2:11]
         tasks = env["project.task"].search(
             [("project_id", "in", projects.ids), ("name", "=", "Task 3")], order="id"
         )
@@ -104,21 +91,17 @@ def prepare(dbname, qlibra):
 
 
 def count_queries(dbname, tasks):
-    """Queries and milliseconds of one create by a logger alone, flush and
-    precommit included, as a request runs them (rolled back): one create per
-    task, three times; the maximum of queries, the median of times."""
+    """Most queries and median ms of a logger's create alone (rolled back)."""
     counts, times = [], []
     with superuser_env(odoo_registry(dbname)) as env:
         cr = env.cr
         user = env["res.users"].search([("login", "=", LOGIN.format(1))])
         for project_id, task_id in tasks * 3:
+            vals = {"project_id": project_id, "task_id": task_id, "unit_amount": 1.0}
+            vals["name"] = "Bench logging"
             env.invalidate_all()
-            before = cr.sql_log_count
-            started = time.perf_counter()
-            env["account.analytic.line"].with_user(user).create(
-                {"project_id": project_id, "task_id": task_id}
-                | {"name": "Bench logging", "unit_amount": 1.0}
-            )
+            before, started = cr.sql_log_count, time.perf_counter()
+            env["account.analytic.line"].with_user(user).create(vals)
             env.flush_all()
             cr.precommit.run()
             times.append(time.perf_counter() - started)
@@ -136,8 +119,7 @@ class Server:
         self.logfile = tempfile.NamedTemporaryFile(
             prefix=f"{dbname}-", suffix=".log", delete=False
         )
-        # The odoo script, not python -m odoo: the prefork server starts its
-        # gevent process again with sys.argv[0], which must be a script.
+        # the odoo script: prefork starts its gevent process with sys.argv[0]
         cmd = [os.path.join(os.path.dirname(sys.executable), "odoo")]
         cmd += [f"--addons-path={ADDONS}", "-d", dbname, f"--db-filter=^{dbname}$"]
         cmd += ["--workers=4", "--max-cron-threads=0", "--http-interface=127.0.0.1"]
@@ -162,21 +144,14 @@ class Server:
     def call(self, service, method, *args):
         params = {"service": service, "method": method, "args": args}
         body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params})
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/jsonrpc",
-            body.encode(),
-            {"Content-Type": "application/json"},
-        )
+        url = f"http://127.0.0.1:{self.port}/jsonrpc"
+        headers = {"Content-Type": "application/json"}
+        request = urllib.request.Request(url, body.encode(), headers)
         with urllib.request.urlopen(request, timeout=300) as response:
             reply = json.load(response)
         if "error" in reply:
             raise RuntimeError(json.dumps(reply["error"])[:2000])
         return reply["result"]
-
-    def execute(self, uid, model, method, *args):
-        return self.call(
-            "object", "execute_kw", self.dbname, uid, PASSWORD, model, method, args
-        )
 
     def retries(self):
         with open(self.logfile.name, encoding="utf-8", errors="replace") as file:
@@ -194,10 +169,9 @@ class Server:
 
 def load(server, tasks):
     """8 clients x 40 creates at once; returns lines/s. Deletes the lines."""
-    uids = [
-        server.call("common", "login", server.dbname, LOGIN.format(k + 1), PASSWORD)
-        for k in range(CLIENTS)
-    ]
+    login = partial(server.call, "common", "login", server.dbname)
+    uids = [login(LOGIN.format(k + 1), PASSWORD) for k in range(CLIENTS)]
+    execute = partial(server.call, "object", "execute_kw", server.dbname)
     created = [[] for _ in range(CLIENTS)]
     errors = []
     barrier = threading.Barrier(CLIENTS + 1)
@@ -210,9 +184,8 @@ def load(server, tasks):
                 vals = {"project_id": project_id, "task_id": task_id}
                 vals["name"], vals["date"] = "Bench logging", date.today().isoformat()
                 vals["unit_amount"] = 0.25 * (1 + (k + i) % 8)
-                created[k] += server.execute(
-                    uids[k], "account.analytic.line", "create", [vals]
-                )
+                args = uids[k], PASSWORD, "account.analytic.line", "create", [[vals]]
+                created[k] += execute(*args)
         except Exception as error:  # reported below, after the other threads
             errors.append(error)
 
@@ -236,11 +209,10 @@ def load(server, tasks):
 
 def main():
     # pylint: disable=print-used
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    figures, rows = {}, []
+    args, figures, rows = parser.parse_args(), {}, []
     dbs = f"qlibra_bench_{args.lines}", f"qlibra_bench_plain_{args.lines}"
     measure_logging(*dbs, args, figures, rows)
     print(rows[0][-1])

@@ -1,16 +1,11 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The measurements of issue 6 (items a-f, see README.md next to this file).
-
-Each item runs its steps interleaved (common.py's ``run_interleaved()``),
-after one warm-up run each, and keeps the median time, the query count and
-the peak RSS of every step. ``measure_all()`` is the entry point: it returns
-the figures and the rows of the table.
-"""
+"""Items a-e (README.md next to this file); ``measure_all()`` is the entry point."""
 
 import io
 import json
 import re
+from functools import partial
 
 from common import (
     Step,
@@ -29,9 +24,6 @@ PDF_REPORT = "qlibra_task_reports.action_report_client_statement"
 XLSX_REPORT = "qlibra_task_reports.action_report_client_statement_xlsx"
 
 
-# ----------------------------------------------------------------------
-# The items
-# ----------------------------------------------------------------------
 def measure_all(dbname, args):
     registry = odoo_registry(dbname)
     figures = {"lines": args.lines, "database": dbname, "runs": args.runs}
@@ -41,16 +33,12 @@ def measure_all(dbname, args):
         cr = superuser.cr
         admin = superuser.ref("base.user_admin").id
         env = superuser(user=admin, context={"lang": "en_US", "tz": "UTC"})
-        cr.execute(
-            "SELECT count(*) FROM account_analytic_line WHERE project_id IS NOT NULL"
-        )
+        cr.execute("SELECT count(*) FROM account_analytic_line WHERE project_id > 0")
         figures["timesheet_lines"] = cr.fetchone()[0]
         verified = env["ir.config_parameter"].sudo().get_param("qlibra_bench.verified")
-        if verified:
-            figures.update(json.loads(verified))
-        figures["rss_method"] = (
-            "VmHWM after clear_refs=5" if reset_peak_rss() else "ru_maxrss (lifetime)"
-        )
+        figures.update(json.loads(verified or "{}"))
+        rss = "VmHWM after clear_refs=5" if reset_peak_rss() else "ru_maxrss (lifetime)"
+        figures["rss_method"] = rss
         measure_pivot(env, args, figures, rows)
         measure_partner_figures(env, args, figures, rows)
         for title, key, xmlid, measure in (
@@ -73,7 +61,7 @@ def measure_pivot(env, args, figures, rows):
     cr, groupby = env.cr, ["partner_id", "date:month"]
     measures = ["hours:sum", "cost:sum", "revenue:sum", "margin:sum"]
     Report = env["qlibra.profitability.report"]
-    Odoo = env["timesheets.analysis.report"]
+    Odoo, sums = env["timesheets.analysis.report"], ["unit_amount:sum", "amount:sum"]
 
     def bare():
         cr.execute(
@@ -84,19 +72,11 @@ def measure_pivot(env, args, figures, rows):
         )
         return cr.fetchall()
 
+    ours = partial(Report.read_group, [], measures, groupby, lazy=False)
+    odoo = partial(Odoo.read_group, [], sums, groupby, lazy=False)
     steps = [
-        Step(
-            "pivot_qlibra",
-            "read_group qlibra.profitability.report",
-            lambda: Report.read_group([], measures, groupby, lazy=False),
-        ),
-        Step(
-            "pivot_odoo",
-            "read_group timesheets.analysis.report",
-            lambda: Odoo.read_group(
-                [], ["unit_amount:sum", "amount:sum"], groupby, lazy=False
-            ),
-        ),
+        Step("pivot_qlibra", "read_group qlibra.profitability.report", ours),
+        Step("pivot_odoo", "read_group timesheets.analysis.report", odoo),
         Step("pivot_sql", "bare SQL aggregate", bare),
     ]
     run_interleaved(env, steps, args.runs, args.budget)
@@ -105,36 +85,28 @@ def measure_pivot(env, args, figures, rows):
     figures["contract_month_rows"] = cr.fetchone()[0]
     for step in steps:
         add_row(rows, figures, "a", step, f"{len(step.result):,} cells")
-    for key, (ours, theirs) in {
-        "ratio_pivot_vs_odoo": (0, 1),
-        "ratio_pivot_vs_sql": (0, 2),
-        "ratio_odoo_pivot_vs_sql": (1, 2),
-    }.items():
-        figures[key] = ratio(steps[ours].seconds, steps[theirs].seconds)
+    ours, odoo, sql = (step.seconds for step in steps)
+    figures["ratio_pivot_vs_odoo"] = ratio(ours, odoo)
+    figures["ratio_pivot_vs_sql"] = ratio(ours, sql)
+    figures["ratio_odoo_pivot_vs_sql"] = ratio(odoo, sql)
 
 
 def measure_partner_figures(env, args, figures, rows):
     log("b. client figures")
     Partner = env["res.partner"]
-    fields_ = [
-        name
-        for name, field in Partner._fields.items()
-        if field.compute == "_compute_qlibra_figures"
-    ]
+    compute = "_compute_qlibra_figures"
+    fields_ = [name for name, f in Partner._fields.items() if f.compute == compute]
     figures["kpi_fields"] = len(fields_)
     clients = Partner.search([("name", "=like", "Bench Client %")], order="id")
     steps = []
     for count in (100, 300):
-        partners = clients[:count]
+        read = clients[:count].read
         label = f"client figures, {count} clients ({len(fields_)} fields)"
-        steps += [
-            Step(f"kpi_{count}", label, lambda p=partners: p.read(fields_)),
-            Step(
-                f"names_{count}",
-                f"names, {count} clients",
-                lambda p=partners: p.read(["name"]),
-            ),
-        ]
+        steps.append(Step(f"kpi_{count}", label, partial(read, fields_)))
+        names = Step(
+            f"names_{count}", f"names, {count} clients", partial(read, ["name"])
+        )
+        steps.append(names)
     run_interleaved(env, steps, args.runs, args.budget)
     for step in steps:
         add_row(rows, figures, "b", step, "")
@@ -143,7 +115,6 @@ def measure_partner_figures(env, args, figures, rows):
 
 
 def skip(skipped, key, reason):
-    """Record why item key could not run."""
     skipped[key] = reason
     log(f"  skipped: {reason}")
 
@@ -167,21 +138,15 @@ def measure_pdf(env, xmlid, args, figures, rows):
     line_ids = [row[0] for row in cr.fetchall()]
     data = {"date_from": str(month), "date_to": str(month_end)}
     render = env["ir.actions.report"]._render_qweb_pdf
+    ours = partial(render, xmlid, [partner_id], data=data)
+    odoo = partial(render, "hr_timesheet.timesheet_report", line_ids)
     steps = [
-        Step(
-            "pdf_qlibra",
-            "statement PDF (qlibra_task_reports)",
-            lambda: render(xmlid, [partner_id], data=data)[0],
-        ),
-        Step(
-            "pdf_odoo",
-            "timesheet PDF (hr_timesheet.timesheet_report)",
-            lambda: render("hr_timesheet.timesheet_report", line_ids)[0],
-        ),
+        Step("pdf_qlibra", "statement PDF (qlibra_task_reports)", ours),
+        Step("pdf_odoo", "timesheet PDF (hr_timesheet.timesheet_report)", odoo),
     ]
     run_interleaved(env, steps, min(args.runs, 3), args.budget)
     for step in steps:
-        pages = len(re.findall(rb"/Type\s*/Page[^s]", step.result))
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", step.result[0]))
         add_row(rows, figures, "c", step, f"{count:,} lines, {pages} pages")
         figures[f"{step.key}_pages"] = pages
     figures.update(pdf_lines=count, pdf_month=str(month))
@@ -189,8 +154,7 @@ def measure_pdf(env, xmlid, args, figures, rows):
 
 
 def xlsx_selection(cr, target):
-    """Busiest clients and the whole calendar months ending with the current
-    one that hold about target lines (a statement covers whole months)."""
+    """Busiest clients and the last whole months that hold about target lines."""
     cr.execute(
         """SELECT qlibra_partner_id, count(*) FROM account_analytic_line
             WHERE project_id IS NOT NULL AND qlibra_partner_id IS NOT NULL
@@ -209,13 +173,10 @@ def xlsx_selection(cr, target):
          GROUP BY 1 ORDER BY 1 DESC""",
         [partners],
     )
-    months = cr.fetchall()
-    total = 0
-    date_from = months[-1][0]
-    for month, count in months:
+    months, total = cr.fetchall(), 0
+    for date_from, count in months:  # noqa: B007 (kept: else the oldest)
         total += count
         if total >= target:
-            date_from = month
             break
     date_to = months[0][0] + relativedelta(months=1, days=-1)
     return partners, date_from, date_to, total
@@ -248,12 +209,9 @@ def measure_xlsx(env, xmlid, args, figures, rows):
         )
         return write_bare_xlsx(xlsxwriter, cr.fetchall())
 
+    ours = partial(render, xmlid, partners, data)
     steps = [
-        Step(
-            "xlsx_qlibra",
-            "statement XLSX (qlibra_task_reports)",
-            lambda: render(xmlid, partners, data)[0],
-        ),
+        Step("xlsx_qlibra", "statement XLSX (qlibra_task_reports)", ours),
         Step("xlsx_bare", "bare SQL + xlsxwriter, same rows", bare),
     ]
     run_interleaved(env, steps, min(args.runs, 3), args.budget)
@@ -307,27 +265,20 @@ def measure_cron(registry, args, figures, rows, skipped):
             return
         env.cr.execute("SELECT count(*) FROM qlibra_contract WHERE active")
         figures["cron_contracts"] = env.cr.fetchone()[0]
-        env.cr.rollback()
 
     def cron():
-        # Each run in its own transaction, rolled back: every run raises the
-        # same warnings (activities, chatter notes) from the same state.
+        # each run rolled back: every run raises the same warnings
         with superuser_env(registry) as cron_env:
-            cron_cr = cron_env.cr
-            queries = cron_cr.sql_log_count
+            queries = cron_env.cr.sql_log_count
             warnings = cron_env["qlibra.contract"]._cron_raise_warnings()
             cron_env.flush_all()
-            result = {
-                "queries": cron_cr.sql_log_count - queries,
-                "warnings": len(warnings) if warnings is not None else None,
-            }
-            cron_cr.rollback()
-        return result
+            queries = cron_env.cr.sql_log_count - queries
+            cron_env.cr.rollback()
+        return {"queries": queries, "warnings": len(warnings)}
 
     step = Step("cron", "warning action over all clients", cron, own_cursor=True)
     with superuser_env(registry) as env:
         run_interleaved(env, [step], args.runs, args.budget)
-        env.cr.rollback()
     warnings = step.result.get("warnings")
     note = f"{warnings} warnings raised, {figures['cron_contracts']} contracts"
     add_row(rows, figures, "e", step, note)

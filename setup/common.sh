@@ -1,16 +1,6 @@
-# Shared helpers for setup/demo.sh, setup/test.sh and .ci/run.
-# Source it from bash after `cd` to the repository root:  . setup/common.sh
-#
-# Environment:
-#   PYTHON            an interpreter that already imports Odoo 18.0 (yours);
-#                     unset: python3 when it imports Odoo 18.0, else the
-#                     project's own virtualenv (.venv), built on first use
-#   QLIBRA_USE_VENV   1: always use the project's virtualenv (CI does)
-#   QLIBRA_VENV       where that virtualenv lives (default: .venv)
-#   QLIBRA_ODOO_DIST  folder with Odoo 18.0 as a wheel and its constraints.txt
-#                     (default: ../shared/odoo when it exists); without one,
-#                     Odoo 18.0 is installed from Odoo's official source
-#                     (needs internet)
+# Helpers of setup/demo.sh and setup/test.sh, sourced from the repository root
+# (. setup/common.sh). README.md's "Prerequisites" and "Environment variables"
+# say what they install and which variables they read.
 
 ADDONS="qlibra_task,qlibra_task_reports,qlibra_task_portal"
 ROOT="$PWD"
@@ -20,33 +10,21 @@ ODOO_SOURCE_URL="${QLIBRA_ODOO_SOURCE_URL:-https://nightly.odoo.com/18.0/nightly
 ODOO_CONSTRAINTS_URL="${QLIBRA_ODOO_CONSTRAINTS_URL:-https://raw.githubusercontent.com/odoo/odoo/18.0/requirements.txt}"
 
 say() { printf '%s\n' "$*"; }
-die() {
-    printf '%s\n' "$@" >&2
-    exit 1
-}
+die() { printf '%s\n' "$@" >&2; exit 1; }
 
 # step "what" prints one line when a step starts; step_done its duration.
 STEP_START=0
-step() {
-    STEP_START=$(date +%s)
-    say "==> $*"
-}
-step_done() {
-    say "    done in $(($(date +%s) - STEP_START)) s${1:+: $1}"
-}
+step() { STEP_START=$(date +%s) && say "==> $*"; }
+step_done() { say "    done in $(($(date +%s) - STEP_START)) s${1:+: $1}"; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
 has_apt() { command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; }
-deb_installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
-}
+deb_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 
 APT_UPDATED=""
 apt_install() {
-    if [ -z "$APT_UPDATED" ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get update || return 1
-        APT_UPDATED=1
-    fi
+    [ -n "$APT_UPDATED" ] || DEBIAN_FRONTEND=noninteractive apt-get update || return 1
+    APT_UPDATED=1
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
 }
 
@@ -69,9 +47,8 @@ ensure_debs() {
     step_done
 }
 
-# Debian packages of the demo: PDFs (wkhtmltopdf, fonts with Cyrillic), the
-# headers and compiler that psycopg2/python-ldap need where pip finds no
-# wheel, and venv for the project's virtualenv.
+# PDFs (wkhtmltopdf, Cyrillic fonts), what psycopg2/python-ldap build with when
+# pip finds no wheel, venv for the project's virtualenv.
 system_packages_demo() {
     local pkgs=(wkhtmltopdf fonts-dejavu-core libpq-dev libldap2-dev libsasl2-dev gcc)
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
@@ -85,11 +62,7 @@ system_packages_test() {
     ensure_debs "the tests (PDF text, browser tours)" poppler-utils chromium
 }
 
-# --- An interpreter with Odoo 18.0 -------------------------------------------
-
-is_odoo18() {
-    "$1" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 18)' >/dev/null 2>&1
-}
+is_odoo18() { "$1" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 18)' >/dev/null 2>&1; }
 
 odoo_dist() {
     if [ -n "${QLIBRA_ODOO_DIST:-}" ]; then
@@ -100,8 +73,7 @@ odoo_dist() {
     fi
 }
 
-# A stamp of everything the virtualenv is built from: when it matches, the
-# virtualenv is reused as it is; when not, it is rebuilt.
+# A stamp of what the virtualenv is built from: reused while it matches.
 venv_stamp() {
     local dist="$1"
     {
@@ -117,12 +89,9 @@ venv_stamp() {
     } 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
-venv_pip() {
-    "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off "$@"
-}
+venv_pip() { "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off "$@"; }
 
-# Build (or reuse) the project's virtualenv with Odoo 18.0 and the
-# requirements; sets PYTHON to its interpreter.
+# Build (or reuse) the project's virtualenv; sets PYTHON to its interpreter.
 ensure_venv() {
     local dist stamp
     dist="$(odoo_dist)"
@@ -167,8 +136,7 @@ ensure_venv() {
     PYTHON="$VENV/bin/python"
 }
 
-# Pick the interpreter (see the header), give it the requirements; sets and
-# exports PYTHON.
+# Pick the interpreter (README.md), give it the requirements; exports PYTHON.
 ensure_python() {
     if [ -z "${PYTHON:-}" ] && [ "${QLIBRA_USE_VENV:-}" != 1 ] && is_odoo18 python3; then
         PYTHON=python3 # it imports Odoo 18.0
@@ -180,15 +148,14 @@ ensure_python() {
         is_odoo18 "$PYTHON" || die "ERROR: PYTHON=$PYTHON does not import Odoo 18.0." \
             "Unset PYTHON to let the set-up build its own virtualenv with Odoo 18.0. Nothing was changed."
         step "Installing the Python requirements into $PYTHON (it imports Odoo 18.0)"
-        pip_install requirements.txt test-requirements.txt
-        pip_install --no-deps dev-requirements.txt
+        pip_install -r requirements.txt -r test-requirements.txt
+        pip_install --no-deps -r dev-requirements.txt
         step_done
     fi
     export PYTHON
 }
 
-# pip install -r FILE... (an option such as --no-deps as it is) into a
-# user's own interpreter that runs Odoo.
+# pip install into a user's own interpreter that runs Odoo.
 pip_install() {
     local args=(-q --disable-pip-version-check)
     if is_root; then
@@ -196,26 +163,13 @@ pip_install() {
     elif ! "$PYTHON" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
         args+=(--user) # not root and not in a virtualenv
     fi
-    local file
-    for file in "$@"; do
-        case "$file" in
-        -*) args+=("$file") ;;
-        *) args+=(-r "$file") ;;
-        esac
-    done
-    "$PYTHON" -m pip install "${args[@]}"
+    "$PYTHON" -m pip install "${args[@]}" "$@"
 }
 
-# --- PostgreSQL ---------------------------------------------------------------
+pg_answers() { psql -d postgres -Atc 'select 1' >/dev/null 2>&1; }
 
-pg_answers() {
-    psql -d postgres -Atc 'select 1' >/dev/null 2>&1
-}
-
-# PostgreSQL must answer for the current OS user (Odoo connects with the
-# libpq defaults: as root that is the role 'root'; it refuses 'postgres').
-# As root on Debian: installed when absent, started when stopped, and a role
-# that may create databases made for the user.
+# PostgreSQL must answer for the OS user (Odoo refuses the role 'postgres'). As
+# root on Debian: installed, started, a role that may create databases made.
 require_postgres() {
     pg_answers && return 0
     if is_root && has_apt; then
@@ -259,11 +213,8 @@ require_postgres() {
         "(Odoo refuses to connect as 'postgres'). Nothing was changed."
 }
 
-# --- Odoo ---------------------------------------------------------------------
-
-# Print the addons path: the repository root, then every folder that holds
-# Odoo add-ons of this interpreter (odoo/addons of the Odoo install, and
-# wherever pip put OCA add-ons such as report_xlsx).
+# The addons path: the repository, then this interpreter's folders of add-ons
+# (Odoo's, and wherever pip put OCA's such as report_xlsx).
 addons_path() {
     "$PYTHON" - "$PWD" <<'EOF'
 import importlib, os, sys
@@ -283,12 +234,8 @@ EOF
 # Drop a database and its filestore if it exists (click-odoo-contrib).
 drop_db() { "$PYTHON" -m click_odoo_contrib.dropdb --if-exists "$1"; }
 
-# Debian's wkhtmltopdf prints a QStandardPaths notice when XDG_RUNTIME_DIR is
-# unset (as under CI); Odoo would log it as a WARNING. Give it a private one.
-ensure_xdg_runtime_dir() {
-    if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
-        XDG_RUNTIME_DIR="$(mktemp -d "${TMPDIR:-/tmp}/qlibra-xdg.XXXXXX")"
-        chmod 700 "$XDG_RUNTIME_DIR"
-        export XDG_RUNTIME_DIR
-    fi
+# Debian's wkhtmltopdf warns without an XDG_RUNTIME_DIR (as under CI).
+ensure_xdg_runtime_dir() { # mktemp -d makes it private (700)
+    [ -d "${XDG_RUNTIME_DIR:-}" ] || XDG_RUNTIME_DIR="$(mktemp -d "${TMPDIR:-/tmp}/qlibra-xdg.XXXXXX")"
+    export XDG_RUNTIME_DIR
 }

@@ -1,13 +1,6 @@
 #!/usr/bin/env python3
-"""Generate each add-on's README.rst from its manifest and readme/ fragments.
-
-Plays the part of OCA's oca-gen-addon-readme, which is not on PyPI: README.rst
-is a generated file, never edited by hand. Run it after changing a fragment:
-
-    python3 setup/gen_addon_readme.py [--check]
-
-With --check it changes nothing and exits 1 when a README.rst is stale.
-"""
+"""Generate each add-on's README.rst from its manifest and readme/ fragments
+(OCA's oca-gen-addon-readme is not on PyPI). --check: exit 1 if one is stale."""
 
 import ast
 import re
@@ -17,26 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Every add-on of the repository: a folder with a manifest.
 ADDONS = sorted(path.parent.name for path in ROOT.glob("*/__manifest__.py"))
-SECTIONS = (
-    ("DESCRIPTION.md", None),
-    ("CONFIGURE.md", "Configuration"),
-    ("USAGE.md", "Usage"),
-    ("CONTRIBUTORS.md", "Contributors"),
-)
-
-
-# A Markdown picture on a line of its own, its path relative to readme/.
+SECTIONS = (("DESCRIPTION.md", None), ("CONFIGURE.md", "Configuration"))
+SECTIONS += (("USAGE.md", "Usage"), ("CONTRIBUTORS.md", "Contributors"))
+# A Markdown picture on a line of its own, relative to readme/ (README.rst's parent)
 IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\(\.\./(?P<path>[^)\s]+)\)$", re.MULTILINE)
-
-
-def images_to_rst(text):
-    """Turn ``![alt](../static/description/x.png)`` lines into RST images.
-
-    README.rst sits in the add-on's folder, one level above readme/.
-    """
-    return IMAGE.sub(
-        lambda match: f".. image:: {match['path']}\n   :alt: {match['alt']}", text
-    )
+RST_IMAGE = r".. image:: \g<path>\n   :alt: \g<alt>"
 
 
 def heading(text, char):
@@ -61,7 +39,7 @@ def render(addon):
             continue
         if section:
             parts.append(heading(section, "="))
-        parts.append(images_to_rst(path.read_text().strip()) + "\n")
+        parts.append(IMAGE.sub(RST_IMAGE, path.read_text().strip()) + "\n")
     parts.append(heading("Authors", "=") + f"\n- {manifest['author']}\n")
     return "\n".join(parts)
 

@@ -1,24 +1,5 @@
-"""Test run behind setup/test.sh (README.md, "The two commands", says what
-it runs and why). Independent jobs run side by side, ``QLIBRA_JOBS`` at a
-time (default 3), each into logs of its own in one folder:
-
-- lint: ruff, pylint-odoo's mandatory checks, OCA's checks, README.rst;
-- one job per set-up of ``SETUPS``: a database with the set-up's apps and
-  the add-ons installed with demo data (Timesheets: a copy of the
-  lifecycle's install plus the portal; Sales: a fresh database, installed
-  in the Odoo run of the tests), the add-ons' tests of the set-up (and in
-  Sales Odoo's own suites of its apps), then tests/ with pytest-odoo on it;
-- one job per group of lifecycle scenarios that begin with the same install
-  (tests/lifecycle, plain pytest).
-
-Then OCA's checklog-odoo on every Odoo log, and ``N passed, N failed`` (with
-``, N skipped``) last: the tests, plus one failure per failed check (lint
-tool, crashed run, log check). Exit status 0 only when nothing failed.
-
-Environment: QLIBRA_TEST_DB (database prefix), QLIBRA_KEEP_DB=1,
-QLIBRA_SKIP_LINT=1, QLIBRA_SKIP_ODOO_SUITES=1, QLIBRA_SKIP_UPGRADE=1,
-QLIBRA_SETUPS=timesheet,sales, QLIBRA_JOBS, QLIBRA_HTTP_PORT (first port).
-"""
+"""The test run behind setup/test.sh: README.md ("The two commands") says what
+its jobs run and the environment variables it reads."""
 
 import argparse
 import os
@@ -41,18 +22,12 @@ ODOO_RESULT = re.compile(
     r" odoo\.tests\.result: (?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) "
     r"of (?P<run>\d+) tests when loading database"
 )
-# What a failed job prints: pytest's failures, Odoo's error records, the
-# linters' findings.
+# What a failed job prints: pytest's failures, Odoo's errors, linters' findings.
 FAILURE = re.compile(r"^.*(?:FAILED|ERROR|CRITICAL|FAIL:|F\d{4}|E\d{4}).*$", re.M)
 ODOO_SKIP = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.\S+: skipped ", re.M)
 
-# (name, database suffix, Odoo apps installed beside the add-ons, test tags
-# of the add-ons' tests run there, Odoo's own suites run there). Timesheets:
-# every test of every add-on it installs. Sales: every test of the add-ons
-# that only it installs or that Invoicing extends (the bridges, the reports),
-# and the others' tests whose result can depend on Sales or Invoicing,
-# tagged qlibra_sales (analysis and its folds, figures, timesheet cost,
-# revenue, views, tours, dashboard, portal statement).
+# (name, database suffix, apps installed beside the add-ons, test tags (none:
+# every add-on's), Odoo's suites, the lifecycle scenario whose install it copies)
 SALES_ADDONS = "account", "sale", "hr_cost_history", "reports"
 SALES_TAGS = "qlibra_sales", *(f"/qlibra_task_{addon}" for addon in SALES_ADDONS)
 SALES_SUITES = "hr_timesheet", "project", "sale_project", "sale_timesheet"
@@ -61,8 +36,7 @@ SETUPS = (
     ("sales", "_sales", ("sale_timesheet", "hr_employee_cost_history"))
     + (SALES_TAGS, SALES_SUITES, None),
 )
-# The lifecycle's installs that set-ups may copy (a file of '<scenario>
-# <database>' lines), and the scenarios whose job is over.
+# The lifecycle's installs ('<scenario> <database>' lines), and scenarios over.
 INSTALLS = {"file": None, "over": set()}
 KNOWN_FAILURES = ROOT / "setup" / "odoo_known_failures.txt"
 
@@ -73,9 +47,7 @@ def run(cmd, out):
         log.write("$ " + " ".join(str(part) for part in cmd) + "\n")
         log.flush()
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        return subprocess.run(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
-        ).returncode
+        return subprocess.call(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
 def dropdb(db, out):
@@ -83,11 +55,8 @@ def dropdb(db, out):
 
 
 def files(folders, pattern="*.py"):
-    return sorted(
-        str(path.relative_to(ROOT))
-        for folder in folders
-        for path in (ROOT / folder).rglob(pattern)
-    )
+    paths = (path for folder in folders for path in (ROOT / folder).rglob(pattern))
+    return sorted(str(path.relative_to(ROOT)) for path in paths)
 
 
 def repo_addons():
@@ -105,8 +74,7 @@ def known_failures():
 
 
 class Job:
-    """One job: its results (label, run, failed, errors, skipped, crashed),
-    the Odoo logs to check, and its output file."""
+    """Results (label, run, failed, errors, skipped, crashed), output, Odoo logs."""
 
     def __init__(self, name, logdir):
         self.name, self.logdir = name, logdir
@@ -149,33 +117,25 @@ class Job:
             for suite in ET.parse(junit).getroot().iter("testsuite"):
                 for key in counts:
                     counts[key] += int(suite.get(key, 0))
-        crashed = status not in (0, 1) or (
-            status == 1 and not counts["failures"] + counts["errors"]
-        )
+        failures = counts["failures"] + counts["errors"]
+        crashed = status not in (0, 1) or (status == 1 and not failures)
         self.add(label, *counts.values(), crashed)
 
 
 def lint(job):
     addons, pylint = repo_addons(), [PYTHON, "-m", "pylint"]
     pylint += ["--rcfile=.pylintrc-mandatory", "--output-format=text"]
+    scripts, po = files(["setup", "benchmarks"]), files(addons, "*.po")
     checks = {
         "ruff check": [PYTHON, "-m", "ruff", "check", "--no-fix", "."],
         "ruff format": [PYTHON, "-m", "ruff", "format", "--check", "."],
         "pylint-odoo": [*pylint, *addons, *files(["tests"])],
-        # Command-line scripts report on stdout: print is their job.
-        "pylint-odoo (scripts)": [
-            *pylint,
-            "--disable=print-used",
-            *files(["setup", "benchmarks"]),
-        ],
+        # command-line scripts report on stdout: print is their job
+        "pylint-odoo (scripts)": [*pylint, "--disable=print-used", *scripts],
         "README.rst up to date": [PYTHON, "setup/gen_addon_readme.py", "--check"],
         # XML, CSV and PO checks (OCA's odoo-pre-commit-hooks, as its template)
         "oca-checks-odoo-module": [BIN / "oca-checks-odoo-module", *addons],
-        "oca-checks-po": [
-            BIN / "oca-checks-po",
-            "--disable=po-pretty-format",
-            *files(addons, "*.po"),
-        ],
+        "oca-checks-po": [BIN / "oca-checks-po", "--disable=po-pretty-format", *po],
     }
     for name, cmd in checks.items():
         if run(cmd, job.out):
@@ -217,8 +177,7 @@ def test_setup(job, setup, db, addons, addons_path, port):
 
 
 def copy_install(job, scenario, db, addons_path):
-    """Copy the lifecycle scenario's install into db, once the lifecycle has
-    made it; False when it will not (lifecycle skipped, or over)."""
+    """Copy the lifecycle's install of scenario once made; False if it won't be."""
     path = INSTALLS["file"]
     while scenario and path and scenario not in INSTALLS["over"]:
         words = path.read_text(encoding="utf-8").split() if path.exists() else []
@@ -234,8 +193,7 @@ def copy_install(job, scenario, db, addons_path):
 
 
 def lifecycle(job, scenarios, db, addons_path):
-    """Scenarios of tests/lifecycle (install, update, uninstall, reinstall),
-    each on the database <db>_<scenario>."""
+    """Scenarios of tests/lifecycle, each on the database <db>_<scenario>."""
     try:
         job.pytest(
             "tests",
@@ -250,14 +208,13 @@ def lifecycle(job, scenarios, db, addons_path):
 
 
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 def lifecycle_scenarios():
-    """The lifecycle's scenarios, grouped by their first step: a group runs
-    it once (see the fixture ``templates`` of tests/lifecycle/conftest.py)."""
+    """The lifecycle's scenarios grouped by their first step, run once a group."""
     sys.path.insert(0, str(ROOT / "tests" / "lifecycle"))
     from conftest import SCENARIOS  # noqa: PLC0415 (pytest's conftest, imported here)
 
@@ -279,9 +236,8 @@ def main():
     wanted = (ENV("QLIBRA_SETUPS") or "timesheet,sales").split(",")
     started = time.monotonic()
 
-    # (job name, function, arguments), the longest first
-    # each its own port: the first port + i, else a free one (never 0 + i:
-    # Chromium refuses port 1 as unsafe, and every tour failed)
+    # (job name, function, arguments), the longest first; each set-up its own
+    # port (never 0 + i: Chromium refuses port 1 as unsafe)
     setups = [
         (setup[0], test_setup, (setup, db + setup[1], addons, path, port_))
         for i, setup in enumerate(SETUPS)
@@ -333,10 +289,8 @@ def main():
             if crashed:
                 failed_checks.append(f"{job.name}: {label}")
             elif counts[0]:
-                print(
-                    f"  {label}: {counts[1]} failed, {counts[2]} error(s) "
-                    f"of {counts[0]} tests, {counts[3]} skipped"
-                )
+                tests = f"{counts[1]} failed, {counts[2]} error(s) of {counts[0]} tests"
+                print(f"  {label}: {tests}, {counts[3]} skipped")
         if job.failed():
             print(f"  FAILED: see {job.out} and {', '.join(map(str, job.logs))}")
             for path in filter(Path.exists, (job.out, *job.logs)):

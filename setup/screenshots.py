@@ -1,37 +1,16 @@
 #!/usr/bin/env python3
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Retake the README screenshots from the demo data.
-
-Usage (from the repository root, with the interpreter that runs Odoo 18.0):
-
-    .venv/bin/python setup/screenshots.py [--db NAME] [--port N] [--keep-db]
-        [--only NAME ...]
-
-- The database (default: qlibra_shots) is created with the add-ons of
-  setup/demo.sh, their demo data and Bulgarian when it does not exist; a
-  database this script created is dropped at the end unless --keep-db is
-  given; an existing one is kept.
-- Odoo runs on a free port (or --port), without workers or cron. Playwright
-  drives Debian's Chromium (/usr/bin/chromium, or QLIBRA_CHROMIUM; it
-  downloads no browser) at 1440 x 900 as admin / admin, and as portal.client /
-  portal for the portal; a screen is taken once its selector shows and no
-  request or loading indicator is left. The PDFs (client statement, service
-  review) are fetched in the admin's session and their first page turned into
-  a PNG (pdftoppm, 80 dpi).
-- For a while: the admin user and Rila Trading switch to Bulgarian for the
-  Bulgarian pictures, and the analysis has a default favorite for the
-  rollover picture.
-
-Needs: PostgreSQL, chromium, poppler-utils (pdftoppm), wkhtmltopdf and the
-Python package playwright (dev-requirements.txt, which the set-up installs).
+"""Retake the README screenshots from the demo data: ``.venv/bin/python
+setup/screenshots.py [--db NAME] [--port N] [--keep-db] [--only NAME ...]``.
+A database it creates (demo.sh's add-ons, demo data, Bulgarian) is dropped
+unless --keep-db. Playwright drives Debian's Chromium (or QLIBRA_CHROMIUM).
 """
 
 import argparse
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +18,7 @@ import time
 import urllib.request
 
 from playwright.sync_api import sync_playwright
+from run_tests import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHROMIUM = os.environ.get("QLIBRA_CHROMIUM", "/usr/bin/chromium")
@@ -49,17 +29,12 @@ DASHBOARD = '.o_spreadsheet_dashboard_search_panel li[data-name="Client Profitab
 CLIENT_TAB = '.o_notebook_headers a[name="qlibra_contracts"]'
 STATEMENT = "qlibra_task_reports.report_client_statement"
 # The rollover picture: Rila's contract month by month, as a favorite.
-ROLLOVER_CONTEXT = {
-    "pivot_measures": ["hours", "included_hours", "carried_hours"]
-    + ["used_carried_hours", "expired_hours"],
-    "pivot_row_groupby": ["date:month"],
-    "pivot_column_groupby": [],
-}
+MEASURES = ["hours", "included_hours", "carried_hours", "used_carried_hours"]
+ROLLOVER_CONTEXT = {"pivot_measures": [*MEASURES, "expired_hours"]}
+ROLLOVER_CONTEXT |= {"pivot_row_groupby": ["date:month"], "pivot_column_groupby": []}
 
-# Every picture, in the order taken: its name, the add-on whose
-# static/description holds it, who takes it (the admin in a language, or the
-# portal user) and how: a screen (route, selector to wait for, clicks before)
-# or a PDF (report, record). {rila} and {contract} are Rila Trading's ids.
+# Every picture in order: name, add-on, who (the admin in a language, or the
+# portal user), how: a screen (route, selector, clicks) or a PDF (report, id).
 CONTRACT = "/odoo/action-qlibra_task.qlibra_contract_action/{contract}"
 CLIENT = "/odoo/action-qlibra_task.res_partner_action_qlibra_clients/{rila}"
 DASHBOARDS = "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action"
@@ -83,12 +58,6 @@ SHOTS = [
 
 def log(message):
     print(f"==> {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def common_sh(command):
@@ -161,26 +130,18 @@ class Session:
 
     def ref(self, xmlid):
         module, name = xmlid.split(".")
-        domain = [("module", "=", module), ("name", "=", name)]
-        rows = self.call("ir.model.data", "search_read", domain, ["res_id"])
-        if not rows:
-            raise LookupError(f"no record {xmlid}: a database without demo data?")
-        return rows[0]["res_id"]
+        return self.call("ir.model.data", "check_object_reference", module, name)[1]
 
     def settle(self, seconds=1.0, timeout=180):
-        """Wait until no request is in flight and no Odoo loading indicator
-        shows for ``seconds``. Not Playwright's "networkidle": that waits for
-        the bus's worker script (websocket_worker_bundle), whose end it never
-        sees."""
+        """Wait until no request (but the bus worker's, which never ends: not
+        Playwright's "networkidle") nor loading indicator for ``seconds``."""
         deadline = time.monotonic() + timeout
         quiet_since = time.monotonic()
         while time.monotonic() - quiet_since < seconds:
             if time.monotonic() > deadline:
                 raise TimeoutError("the page never stopped loading")
-            if self.page.locator(".o_loading_indicator, .o_blockUI").count() or any(
-                "/bus/websocket_worker_bundle" not in request.url
-                for request in self.pending
-            ):
+            busy = any("websocket_worker_bundle" not in r.url for r in self.pending)
+            if busy or self.page.locator(".o_loading_indicator, .o_blockUI").count():
                 quiet_since = time.monotonic()
             self.page.wait_for_timeout(100)
 
@@ -199,8 +160,7 @@ class Session:
         errors = ".o_error_dialog, .o_notification.border-danger,"
         if page.locator(errors + " .dashboard-loading-status.error").count():
             raise RuntimeError(f"{os.path.basename(path)}: an error is on the screen")
-        # Notifications left over (the bus's "The page is out of date") are
-        # no part of the picture.
+        # notifications left over ("The page is out of date") are no part of it
         for button in page.locator(".o_notification_close").all():
             button.click()
         page.locator(".o_notification").first.wait_for(state="detached")
@@ -210,17 +170,16 @@ class Session:
         response = self.page.request.get(f"{self.url}/report/pdf/{report}/{res_id}")
         if response.headers.get("content-type") != "application/pdf":
             raise RuntimeError(f"{report}/{res_id} is no PDF")
-        # pdftoppm reads the PDF on stdin and writes the page's PNG on stdout.
         command = ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
-        png = subprocess.run(command, input=response.body(), capture_output=True)
-        png.check_returncode()
+        png = subprocess.check_output(command, input=response.body())  # page 1
         with open(path, "wb") as out:
-            out.write(png.stdout)
+            out.write(png)
 
 
 @contextlib.contextmanager
 def for_a_while(admin, name, ids):
     """What a picture changes in the database for a while."""
+    undo = None
     if name == "rollover":
         rollover = {
             "name": "Rila Trading: hours carried over",
@@ -231,22 +190,17 @@ def for_a_while(admin, name, ids):
             "domain": f"[('contract_id', '=', {ids['contract']})]",
             "context": repr(ROLLOVER_CONTEXT),
         }
-        favorite = admin.call("ir.filters", "create", rollover)
-        try:
-            yield
-        finally:
-            admin.call("ir.filters", "unlink", [favorite])
-    elif name == "statement_bg":
-        # Rila Trading in Bulgarian (no demo client is).
+        undo = ("ir.filters", "unlink", [admin.call("ir.filters", "create", rollover)])
+    elif name == "statement_bg":  # Rila Trading in Bulgarian (no demo client is)
         rila = [ids["rila"]]
         lang = admin.call("res.partner", "read", rila, ["lang"])[0]["lang"]
         admin.call("res.partner", "write", rila, {"lang": "bg_BG"})
-        try:
-            yield
-        finally:
-            admin.call("res.partner", "write", rila, {"lang": lang})
-    else:
+        undo = ("res.partner", "write", rila, {"lang": lang})
+    try:
         yield
+    finally:
+        if undo:
+            admin.call(*undo)
 
 
 def take_all(url, names):
@@ -258,9 +212,8 @@ def take_all(url, names):
             "rila": admin.ref("qlibra_task.demo_partner_rila"),
             "contract": admin.ref("qlibra_task.demo_contract_rila"),
         }
-        admin_lang = admin.call("res.users", "read", [ids["admin"]], ["lang"])
-        admin_lang = admin_lang[0]["lang"]
-        sessions = {admin_lang: admin}
+        [user] = admin.call("res.users", "read", [ids["admin"]], ["lang"])
+        sessions = {user["lang"]: admin}
         try:
             for name, addon, who, how in SHOTS:
                 if name not in names:
@@ -281,7 +234,7 @@ def take_all(url, names):
                         report, res_id = how
                         sessions[who].pdf(path, report, res_id.format(**ids))
         finally:
-            admin.call("res.users", "write", [ids["admin"]], {"lang": admin_lang})
+            admin.call("res.users", "write", [ids["admin"]], {"lang": user["lang"]})
             browser.close()
 
 
@@ -289,9 +242,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="qlibra_shots", help="default: qlibra_shots")
     parser.add_argument("--port", type=int, default=free_port(), help="Odoo's")
-    parser.add_argument(
-        "--keep-db", action="store_true", help="keep a database this script created"
-    )
+    parser.add_argument("--keep-db", action="store_true", help="keep a new database")
     names = [shot[0] for shot in SHOTS]
     parser.add_argument("--only", nargs="+", choices=names, help="these only")
     args = parser.parse_args()
@@ -309,8 +260,7 @@ def main():
             addons = common_sh('echo "$ADDONS"')
             log(f"Creating database '{args.db}' with {addons} and their demo data")
             odoo(path, args.db, args.port, "-i", addons, "--stop-after-init")
-            # Apart: given with -i on a new database, --load-language makes
-            # Bulgarian the only active language, every user's.
+            # apart: with -i on a new database, it would be every user's language
             log("Loading Bulgarian")
             odoo(path, args.db, args.port, "--load-language=bg_BG", "--stop-after-init")
         log(f"Starting Odoo on database '{args.db}'")

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # The test command: README.md ("The two commands") says what it runs, and
-# lists its environment variables. On a new machine it first installs what
-# is missing (setup/common.sh): Debian packages (as root), PostgreSQL, a
-# virtualenv with Odoo 18.0 and the requirements.
+# lists its environment variables.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . setup/common.sh
