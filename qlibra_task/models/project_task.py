@@ -114,8 +114,7 @@ class ProjectTask(models.Model):
                 task.qlibra_contract_id = task.project_id.qlibra_contract_id
 
     def _qlibra_is_delivered(self):
-        """A fixed-price task done under its contract: its revenue is
-        recognised and no longer moves."""
+        """Done under a fixed-price contract: its revenue no longer moves."""
         self.ensure_one()
         origin = self._origin.sudo()
         return bool(

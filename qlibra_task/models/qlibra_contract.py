@@ -792,8 +792,7 @@ class QlibraContract(models.Model):
 
     @api.model
     def _qlibra_logged_hours(self, pairs):
-        """{contract_id: {month: hours}} of pairs (contract id, 1st of month),
-        0 for a pair without lines."""
+        """{contract_id: {month: hours}} of pairs (contract id, month), 0 if none."""
         hours = defaultdict(dict)
         if not pairs:
             return hours

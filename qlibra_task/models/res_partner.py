@@ -152,8 +152,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _qlibra_periods(self, reference_month=None):
-        """First day of the reference month (default: the current month) and
-        of the trailing window before it."""
+        """First days of the reference month (default: this one) and its window."""
         month_start = (reference_month or qlibra_today(self)).replace(day=1)
         return month_start, self._qlibra_trailing_start(month_start)
 
@@ -178,8 +177,7 @@ class ResPartner(models.Model):
         )
 
     def _qlibra_contract_months(self, reference_month):
-        """{partner id: months of the trailing window with a contract}
-        (archived contracts included: they ran)."""
+        """{partner id: months of the trailing window under contract (archived too)}."""
         window_start = self._qlibra_trailing_start(reference_month)
         window_end = reference_month.replace(day=1) - relativedelta(days=1)
         contracts = self._qlibra_contracts_between(window_start, window_end)

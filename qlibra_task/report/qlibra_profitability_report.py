@@ -201,8 +201,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _revenue_only(self, revenue):
-        """Columns of a revenue row: no hours, no cost; the revenue in the
-        contract's currency."""
+        """Columns of a revenue row: no hours nor cost, contract currency."""
         zero = "hours included_hours change_request_hours uncosted_hours cost".split()
         return {**dict.fromkeys(zero, SQL("0")), "contract_revenue": revenue}
 
@@ -267,8 +266,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_overage(self):
-        """A subscription's overage per month (hours above included and
-        carried ones x overage rate)."""
+        """A subscription's overage per month (extra hours x overage rate)."""
         return self._store_branch(
             "overage", 1, self._revenue_only(SQL("r.overage")), SQL("r.overage <> 0")
         )
@@ -427,8 +425,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _qlibra_ratios(self):
-        """{aggregate: (numerator, denominator, factor)} of the ratios a
-        pivot cell computes from its sums, never averages."""
+        """{aggregate: (numerator, denominator, factor)}: cell sums' ratios."""
         return {
             "margin_percent:avg": ("margin", "revenue", 100.0),
             "effective_rate:avg": ("revenue", "hours", 1.0),
