@@ -10,7 +10,6 @@
     "author": "qLibra",
     "license": "LGPL-3",
     "application": True,
-    "installable": True,
     "depends": ["hr_timesheet"],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
@@ -32,17 +31,13 @@
         "views/qlibra_menus.xml",
         "views/qlibra_warning_views.xml",
     ],
-    "demo": [
-        "demo/qlibra_demo.xml",
-    ],
+    "demo": ["demo/qlibra_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "qlibra_task/static/src/views/company_monetary_formatter.js",
             "qlibra_task/static/src/views/percent_field.js",
             "qlibra_task/static/src/views/percent_field.xml",
         ],
-        "web.assets_tests": [
-            "qlibra_task/static/tests/tours/*.js",
-        ],
+        "web.assets_tests": ["qlibra_task/static/tests/tours/*.js"],
     },
 }

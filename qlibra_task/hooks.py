@@ -17,17 +17,12 @@ def uninstall_hook(env):
 
 
 def pre_init_hook(env):
-    """Fill the new columns of the timesheet lines already there, in SQL.
-
-    Odoo would otherwise compute them line by line in Python when it adds
-    them: minutes on a database that holds years of time. Right after
-    installation no contract exists yet, so each line gets the values the
-    ORM would give it then: no contract, the commercial partner as client,
-    no revenue, no change-request mark, the overhead rate of 0, and the
-    hourly cost Odoo costed the line at when it was logged (its amount),
-    falling back on the employee's cost of today. Odoo sees the columns and
-    leaves them as they are; contracts created later re-resolve the lines.
-    """
+    """Fill the new columns of existing timesheet lines in SQL: Odoo would
+    compute them line by line in Python, minutes on years of time. With no
+    contract yet, each line gets what the ORM would give: no contract, the
+    commercial partner as client, no revenue nor change-request mark, 0%
+    overhead and the hourly cost Odoo logged it at (its amount), else the
+    employee's of today. Contracts created later re-resolve the lines."""
     cr = env.cr
     if column_exists(cr, "account_analytic_line", "qlibra_cost"):
         return

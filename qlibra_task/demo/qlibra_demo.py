@@ -16,13 +16,10 @@ class QlibraDemo(models.AbstractModel):
 
     @api.model
     def _generate_timesheets(self):
-        """Log six months of time, ending last month, for the demo story.
-
-        Each plan is (task, employee, hours per month, entries per month,
-        months ago it covers). Lines go through the ORM so that amounts and
-        costs are exactly what a user logging them would produce. Rila Trading
-        also has this month's time so far, past the consumption warning.
-        """
+        """Log six months of demo time up to last month (plans: task,
+        employee, hours and entries per month, months ago), through the ORM
+        so amounts and costs are a user's. Rila Trading also has this
+        month's time so far, past the consumption warning."""
         plans = [
             ("demo_task_rila_books", "demo_employee_georgi", 14, 7, range(1, 7)),
             ("demo_task_rila_books", "demo_employee_maria", 6, 3, range(1, 7)),
@@ -67,9 +64,8 @@ class QlibraDemo(models.AbstractModel):
                         }
                     )
         lines = self.env["account.analytic.line"].create(vals_list)
-        # Give the lines external ids of this module, like the records of the
-        # demo file: uninstalling it then deletes them, and with them its demo
-        # projects, tasks and employees (which the lines would keep alive).
+        # External ids of this module: uninstalling deletes the lines, which
+        # would otherwise keep the demo projects, tasks and employees alive.
         self.env["ir.model.data"]._update_xmlids(
             [
                 {

@@ -1,6 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from collections import defaultdict
 from contextlib import nullcontext
 
 import psycopg2.errors
@@ -152,11 +153,8 @@ class AccountAnalyticLine(models.Model):
             " AS i(k, date, company_id, task_contract, project_contract, client)",
             *map(list, zip(*rows, strict=True)),
         )
-        resolved = dict(
-            self._qlibra_execute(
-                self._qlibra_resolution_sql(inputs), size=len(timesheets)
-            )
-        )
+        query = self._qlibra_resolution_sql(inputs)
+        resolved = dict(self._qlibra_execute(query, size=len(timesheets)))
         timesheets.filtered("id")._qlibra_lock_inputs_at_commit()
         Contract = self.env["qlibra.contract"]
         months = []  # the subscription months the lines now count in
@@ -179,10 +177,8 @@ class AccountAnalyticLine(models.Model):
     def create(self, vals_list):
         lines = super().create(vals_list)
         # Their contract is still to compute: no stored months to read then.
-        pending = lines & self.env.records_to_compute(
-            self._fields["qlibra_contract_id"]
-        )
-        if pending:
+        field = self._fields["qlibra_contract_id"]
+        if pending := lines & self.env.records_to_compute(field):
             data = self.env.cr.precommit.data
             data.setdefault("qlibra.new_lines", set()).update(pending.ids)
         return lines
@@ -197,10 +193,9 @@ class AccountAnalyticLine(models.Model):
         return super().unlink()
 
     def _qlibra_touch_months(self, old=None):
-        """Mark the subscription months the lines count in, as stored now
-        and as they will be once written, for the contract-month store
-        (qlibra.contract._qlibra_store_months). old: the stored months when
-        the caller knows them already."""
+        """Mark the subscription months the lines count in, now and once
+        written, for the contract-month store; old: the stored months when
+        the caller knows them."""
         ids = [i for i in self.ids if isinstance(i, int)]
         if not ids:
             return
@@ -210,11 +205,10 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_subscription_months(self, where):
-        """The (contract id, first day of the month) of the stored lines that
-        match ``where`` (SQL on ``l``) and count in a subscription's month:
-        only subscriptions' months are stored, so time under other contracts
-        (the most frequent save) stops here."""
-        self.env.cr.execute(
+        """(contract id, first day of the month) of the stored lines matching
+        ``where`` (SQL on ``l``) under a subscription: only those months are
+        stored, so the most frequent save (other contracts) stops here."""
+        return self.env.execute_query(
             SQL(
                 """SELECT DISTINCT l.qlibra_contract_id,
                           date_trunc('month', l.date)::date
@@ -226,38 +220,30 @@ class AccountAnalyticLine(models.Model):
                 tuple(types_with("monthly_fee")),
             )
         )
-        return self.env.cr.fetchall()
 
     def _qlibra_lock_inputs_at_commit(self):
         """Two users acting at once get the figures of one after the other
-        (SPEC, Lifecycle). A contract created or changed writes its client's
-        row (qlibra.contract._check_overlap) and a project given a contract
-        writes the project's row; the lines, just before they commit, take a
-        share lock on their client's and project's rows. So lines resolved
-        without a contract another transaction has committed since (or is
-        committing) fail to commit with a serialization error, which Odoo
-        retries, and the retry sees the contract; lines committed before the
-        contract are resolved again by its _qlibra_recheck_after_commit."""
+        (SPEC, Lifecycle): a contract change writes its client's row
+        (_check_overlap) or its project's; the lines share-lock both rows at
+        precommit, so lines resolved without a contract committed meanwhile
+        fail to serialize (Odoo retries). Lines committed before the contract
+        are resolved again by _qlibra_recheck_after_commit."""
         cr = self.env.cr
         if not self or cr.readonly:
             return
         data = cr.precommit.data.get("qlibra.inputs")
         if data is None:
-            data = cr.precommit.data["qlibra.inputs"] = {
-                "clients": set(),
-                "projects": set(),
-            }
+            data = cr.precommit.data["qlibra.inputs"] = defaultdict(set)
             cr.precommit.add(lambda: _lock_inputs(cr, data))
         data["clients"].update(self.qlibra_client_id.ids)
         data["projects"].update(self.project_id.ids)
 
     def _qlibra_recheck_after_commit(self, partners=(), projects=()):
         """Resolve the lines of partners and projects again once this
-        transaction (a contract's change) has committed: lines saved while
-        it ran were invisible to it. Odoo's transactions see the database as
-        it was when they started; the rows written by transactions they
-        could not see are younger than their snapshot's xmin, whatever
-        their own order of commit."""
+        transaction (a contract change) has committed: lines saved meanwhile
+        were invisible to it. Rows written by transactions its snapshot
+        could not see are younger than the snapshot's xmin, whatever their
+        order of commit."""
         cr = self.env.cr
         if self.env.context.get(MODULE_UNINSTALL_FLAG):
             return  # the lines' qLibra columns go with the module
@@ -270,12 +256,8 @@ class AccountAnalyticLine(models.Model):
                 " % 4294967296)::text"
             )
             xmin, xid = cr.fetchone()
-            data = cr.postcommit.data["qlibra.recheck"] = {
-                "xmin": xmin,
-                "xid": xid,
-                "partners": set(),
-                "projects": set(),
-            }
+            data = cr.postcommit.data["qlibra.recheck"] = defaultdict(set)
+            data.update(xmin=xmin, xid=xid)
             registry = self.env.registry
             cr.postcommit.add(lambda: _recheck_after_commit(registry, data))
         data["partners"].update(partners)
@@ -284,7 +266,7 @@ class AccountAnalyticLine(models.Model):
     @api.model
     def _qlibra_recheck(self, data):
         """The postcommit half of _qlibra_recheck_after_commit."""
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 """
                 SELECT l.id FROM account_analytic_line l
@@ -300,16 +282,14 @@ class AccountAnalyticLine(models.Model):
                 own=data["xid"],
             )
         )
-        lines = self.browse([row[0] for row in self.env.cr.fetchall()])
-        lines._qlibra_recompute_contract()
+        self.browse([row[0] for row in rows])._qlibra_recompute_contract()
 
     @api.model
     def _qlibra_execute(self, query, fetch=True, size=None):
-        """Execute query without PostgreSQL's JIT (see without_jit): the
-        recursive chain's row estimates are large enough to trigger it.
-        size: the number of lines, when known; a few thousand plan far below
-        JIT's threshold (the resolution of 1,000 lines costs 7,000 against
-        100,000), so a save of a few lines spares the two settings."""
+        """Execute query without PostgreSQL's JIT (see without_jit), which
+        the recursive chain's row estimates trigger. size: the number of
+        lines, when known; a few thousand plan far below JIT's threshold
+        (1,000 lines cost 7,000 against 100,000): small saves skip it."""
         cr = self.env.cr
         with without_jit(cr) if size is None or size > 5000 else nullcontext():
             cr.execute(query)
@@ -317,25 +297,14 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_resolution_sql(self, inputs):
-        """SPEC's rule "which contract a line belongs to", the only copy of it.
-
-        inputs: SQL of a relation i(k, date, company_id, task_contract,
-        project_contract, client) with one row per timesheet line. Returns
-        the SQL of (k, contract_id): the contract of the line's company
-        valid on the line's date along the renegotiation chain of the task's
-        contract, else of the project's, else the client's contract for the
-        whole client (one without projects, nor a successor with projects)
-        of the line's company valid that day; NULL when none. Archived
-        contracts count: archiving must not rewrite history.
-        """
+        """SPEC's rule "which contract a line belongs to", the only copy.
+        inputs: SQL of i(k, date, company_id, task_contract, project_contract,
+        client). Returns SQL of (k, contract_id): the contract of the line's
+        company valid on its date along the task contract's renegotiation
+        chain, else the project's, else the client's one whole-client
+        contract; NULL when none. Archived contracts count: history stays."""
         self.env["qlibra.contract"].flush_model(
-            [
-                "partner_id",
-                "company_id",
-                "date_start",
-                "date_end",
-                "previous_contract_id",
-            ]
+            "partner_id company_id date_start date_end previous_contract_id".split()
         )
         self.env["project.project"].flush_model(["qlibra_contract_id"])
         valid = SQL(
@@ -401,12 +370,10 @@ class AccountAnalyticLine(models.Model):
         )
 
     def _qlibra_recompute_contract(self):
-        """Re-resolve the lines' contract and everything derived from it (client,
-        type, hourly revenue, the analysis), set-based: one UPDATE of the lines
-        that change, whatever their number (a contract created over years of
-        time). The values are those the computed fields give (the test
-        test_stored_line_values_equal_their_computation holds them equal);
-        other fields depending on them are recomputed by the ORM as usual."""
+        """Re-resolve the lines' contract and what derives from it (client,
+        type, hourly revenue), set-based: one UPDATE of the changing lines,
+        however many (a contract over years of time). Same values as the
+        computes (test_stored_line_values_equal_their_computation)."""
         if not self:
             return
         self.env.flush_all()
@@ -422,9 +389,8 @@ class AccountAnalyticLine(models.Model):
             LEFT JOIN project_task t ON t.id = l.task_id""",
             self.ids,
         )
-        # The resolution goes to a temporary table first: planned together,
-        # the recursive chain's estimates led PostgreSQL to join a million
-        # lines to every currency.
+        # Through a temporary table: planned together, the recursive chain's
+        # estimates made PostgreSQL join a million lines to every currency.
         cr = self.env.cr
         cr.execute("DROP TABLE IF EXISTS qlibra_resolved_line")
         self._qlibra_execute(
@@ -479,13 +445,10 @@ class AccountAnalyticLine(models.Model):
         if not changed:
             return
         changed._qlibra_touch_months(old=[row[1:] for row in rows])
-        fnames = [
-            "qlibra_contract_id",
-            "qlibra_partner_id",
-            "qlibra_contract_type",
-            "qlibra_revenue",
-            "qlibra_revenue_currency_id",
-        ]
+        fnames = (
+            "qlibra_contract_id qlibra_partner_id qlibra_contract_type "
+            "qlibra_revenue qlibra_revenue_currency_id"
+        ).split()
         changed.invalidate_recordset(fnames)
         # What depends on them elsewhere is recomputed as usual; they are not.
         changed.modified(fnames)
@@ -495,9 +458,8 @@ class AccountAnalyticLine(models.Model):
     @api.depends("task_id.qlibra_is_change_request", "qlibra_own_change_request")
     def _compute_qlibra_is_change_request(self):
         for line in self:
-            line.qlibra_is_change_request = (
-                line.task_id.qlibra_is_change_request or line.qlibra_own_change_request
-            )
+            own = line.qlibra_own_change_request
+            line.qlibra_is_change_request = line.task_id.qlibra_is_change_request or own
 
     def _inverse_qlibra_is_change_request(self):
         for line in self:
@@ -505,26 +467,23 @@ class AccountAnalyticLine(models.Model):
 
     @api.depends("employee_id")
     def _compute_qlibra_hourly_cost(self):
-        # Deliberately not depending on the employee's cost: a later change of
-        # it must not rewrite the cost of time already logged. Changing the
-        # line's employee is a correction and takes that employee's cost.
+        # Not depending on the employee's cost: a later change must not
+        # re-cost logged time; a corrected employee brings their cost.
         for line in self:
             line.qlibra_hourly_cost = line.employee_id.hourly_cost
 
     @api.depends()
     def _compute_qlibra_overhead_rate(self):
-        # Set when the line is logged, then kept: neither a later change of
-        # the company's rate nor a move to another company's project
-        # rewrites the cost of time already logged (SPEC, Rules).
+        # Frozen when logged: neither a later rate change nor a move to
+        # another company re-costs logged time (SPEC, Rules).
         for line in self:
             line.qlibra_overhead_rate = line.company_id.qlibra_overhead_rate
 
     @api.depends("qlibra_contract_id.currency_id", "currency_id")
     def _compute_qlibra_revenue_currency_id(self):
         for line in self:
-            line.qlibra_revenue_currency_id = (
-                line.qlibra_contract_id.sudo().currency_id or line.currency_id
-            )
+            contract_currency = line.qlibra_contract_id.sudo().currency_id
+            line.qlibra_revenue_currency_id = contract_currency or line.currency_id
 
     @api.depends(
         "unit_amount",
@@ -533,10 +492,9 @@ class AccountAnalyticLine(models.Model):
         "qlibra_contract_id.currency_id",
     )
     def _compute_qlibra_revenue(self):
-        # Stored so that the analysis reads one table, as Odoo's own does.
-        # The rule is SQL (_qlibra_revenue_sql), shared with the set-based
-        # re-resolution: one query for the batch's hourly lines; the others
-        # earn nothing (contract_type.TYPES), without a query.
+        # Stored so the analysis reads one table. The rule is SQL, shared
+        # with the set-based re-resolution: one query for the hourly lines;
+        # the others earn nothing, without a query.
         hourly = self.filtered(
             lambda line: line.qlibra_contract_id.sudo()._qlibra_rule().hourly
         )
@@ -562,11 +520,9 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_revenue_sql(self, alias):
-        """SPEC's revenue of a timesheet line, the only copy of it: hours x
-        the hourly rate of an hourly contract, rounded to its currency;
-        nothing under other contracts (their revenue is the contract's or
-        the task's). alias: a relation with contract_type, hours,
-        hourly_rate and rounding."""
+        """SPEC's revenue of a line, the only copy: hours x an hourly
+        contract's rate, rounded to its currency; else 0. alias: a relation
+        with contract_type, hours, hourly_rate and rounding."""
         return SQL(
             """CASE WHEN %(row)s.contract_type IN %(types)s
                     THEN round(%(row)s.hours::numeric
@@ -615,9 +571,8 @@ def _lock_inputs(cr, data):
 
 
 def _recheck_after_commit(registry, data, tries=3):
-    """Run after the commit of the request that registered data: its own
-    commit is done, so a failure here must not reach the user; a concurrent
-    update of the same lines is retried, as Odoo retries a request."""
+    """Run after the request's commit, so a failure must not reach the user;
+    a concurrent update of the same lines is retried as Odoo retries requests."""
     for attempt in range(1, tries + 1):
         try:
             with registry.cursor() as cr:

@@ -1,11 +1,8 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""What each contract type earns (SPEC, Rules: Revenue): the one table.
-
-Code asks ``contract_rule(contract.contract_type).monthly_fee`` (or builds a
-domain with ``types_with("fixed_price")``) instead of comparing the type
-with a literal; the analysis view applies the same rules in SQL.
-"""
+"""What each contract type earns (SPEC, Rules: Revenue): the one table. Code
+asks ``contract_rule(type).monthly_fee`` or ``types_with("fixed_price")``,
+never compares a type with a literal; the analysis view's SQL does the same."""
 
 from collections import namedtuple
 

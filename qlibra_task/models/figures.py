@@ -1,10 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""SPEC's figures (Rules: Figures), each defined here once.
-
-Every form, report, warning and portal page computes a ratio with these;
-each returns None (empty, not 0) when its denominator is 0.
-"""
+"""SPEC's figures (Rules: Figures), defined once for every form, report,
+warning and portal page; each is None (empty, not 0) without denominator."""
 
 import math
 

@@ -25,15 +25,9 @@ class HrEmployee(models.Model):
         ]
 
     def _compute_qlibra_uncosted_hours(self):
-        rows = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [*self._uncosted_domain(), ("employee_id", "in", self.ids)],
-                ["employee_id"],
-                ["unit_amount:sum"],
-            )
-        )
+        domain = [*self._uncosted_domain(), ("employee_id", "in", self.ids)]
+        Line = self.env["account.analytic.line"].sudo()
+        rows = Line._read_group(domain, ["employee_id"], ["unit_amount:sum"])
         hours = {employee.id: total for employee, total in rows}
         for employee in self:
             employee.qlibra_uncosted_hours = hours.get(employee.id, 0.0)
@@ -41,9 +35,6 @@ class HrEmployee(models.Model):
     def _search_qlibra_uncosted_hours(self, operator, value):
         if operator not in (">", "!=") or value not in (0, False):
             return [("id", "in", [])]
-        rows = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(self._uncosted_domain(), ["employee_id"], [])
-        )
+        Line = self.env["account.analytic.line"].sudo()
+        rows = Line._read_group(self._uncosted_domain(), ["employee_id"], [])
         return [("id", "in", [employee.id for (employee,) in rows])]

@@ -8,10 +8,9 @@ class MailMessage(models.Model):
 
     @api.model
     def _find_allowed_model_wise(self, doc_model, doc_dict):
-        # Searching messages checks read access on their documents, but the
-        # chatter of a contract is for those who may write it (see
-        # qlibra.contract._get_mail_message_access): keep search and read in
-        # line, so an employee's search finds no message it may not read.
+        # A contract's chatter is for those who may write it
+        # (_get_mail_message_access): a search must find no message one may
+        # not read.
         if doc_model == "qlibra.contract" and not self.env["ir.model.access"].check(
             doc_model, "write", raise_exception=False
         ):

@@ -31,9 +31,8 @@ class ProjectProject(models.Model):
         if not self._qlibra_may_move_revenue():
             self._qlibra_check_revenue_fields(vals, QLIBRA_FIELDS)
             before = "partner_id" in vals and self._qlibra_line_contracts()
-        # Another client may move time to or from a contract, and its revenue
-        # with it: a manager's act (SPEC, Lifecycle). The one rule of the
-        # lines' contract decides, after the write; refused, it is undone.
+        # Another client may move time and revenue between contracts: a
+        # manager's act (SPEC, Lifecycle); checked after the write, undone.
         with self.env.cr.savepoint() if before else nullcontext():
             contracts = self.env["qlibra.contract"]
             if "qlibra_contract_id" in vals:
@@ -45,14 +44,13 @@ class ProjectProject(models.Model):
                 and not self.has_access("write")
                 and self._qlibra_may_move_revenue()
             ):
-                # A client profitability manager ties projects to contracts
-                # without being a Project administrator (SPEC, Access): the
-                # qLibra fields only, on projects and a contract the manager
-                # may read; every other field of a project stays Project's.
+                # A manager ties readable projects to readable contracts
+                # without Project rights (SPEC, Access): the qLibra fields only.
                 self.check_access("read")
-                self.env["qlibra.contract"].browse(
+                contract = self.env["qlibra.contract"].browse(
                     vals.get("qlibra_contract_id") or []
-                ).check_access("read")
+                )
+                contract.check_access("read")
                 res = super(ProjectProject, self.sudo()).write(vals)
             else:
                 res = super().write(vals)
@@ -75,10 +73,9 @@ class ProjectProject(models.Model):
     def _qlibra_line_contracts(self):
         """Each timesheet line of the projects and its contract."""
         # one query: search_fetch flushes the contracts the write recomputes
-        lines = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search_fetch([("project_id", "in", self.ids)], ["qlibra_contract_id"])
+        Line = self.env["account.analytic.line"].sudo()
+        lines = Line.search_fetch(
+            [("project_id", "in", self.ids)], ["qlibra_contract_id"]
         )
         return {line.id: line.qlibra_contract_id.id for line in lines}
 

@@ -93,17 +93,15 @@ class ProjectTask(models.Model):
     @api.depends("company_id")
     @api.depends_context("company")
     def _compute_currency_id(self):
+        default = self.env.company.currency_id
         for task in self:
-            task.currency_id = (
-                task.company_id.currency_id or self.env.company.currency_id
-            )
+            task.currency_id = task.company_id.currency_id or default
 
     @api.depends("qlibra_contract_id.currency_id", "currency_id")
     def _compute_qlibra_price_currency_id(self):
         for task in self:
-            task.qlibra_price_currency_id = (
-                task.qlibra_contract_id.sudo().currency_id or task.currency_id
-            )
+            contract_currency = task.qlibra_contract_id.sudo().currency_id
+            task.qlibra_price_currency_id = contract_currency or task.currency_id
 
     @api.depends("project_id.qlibra_contract_id")
     def _compute_qlibra_contract_id(self):
@@ -116,8 +114,7 @@ class ProjectTask(models.Model):
                 task.qlibra_contract_id = task.project_id.qlibra_contract_id
 
     def _qlibra_is_delivered(self):
-        """A fixed-price task done under its contract: its revenue is
-        recognised and no longer moves."""
+        """Done under a fixed-price contract: its revenue no longer moves."""
         self.ensure_one()
         origin = self._origin.sudo()
         return bool(
@@ -129,9 +126,8 @@ class ProjectTask(models.Model):
 
     @api.depends("state")
     def _compute_qlibra_date_done(self):
-        # Recognition is final: a reopened task keeps the day its price was
-        # recognised, and done again it does not move (SPEC: reopening adds
-        # cost, never moves or removes revenue).
+        # Recognition is final: reopened and done again, the day stays
+        # (SPEC: reopening adds cost, never moves or removes revenue).
         today = qlibra_today(self)
         for task in self:
             if task.state == "1_done" and not task.qlibra_date_done:
@@ -139,9 +135,8 @@ class ProjectTask(models.Model):
 
     @api.model
     def _qlibra_recognised_domain(self, date_from, date_to):
-        """Fixed prices recognised as revenue in the period: the task was
-        done in it (and stays recognised there when reopened). The analysis
-        view applies the same rule in SQL (_query_fixed_price)."""
+        """Fixed prices recognised in the period: done in it (reopened ones
+        stay); the analysis view's SQL twin is _query_fixed_price."""
         return [
             ("qlibra_contract_id.contract_type", "in", types_with("fixed_price")),
             ("qlibra_date_done", ">=", date_from),
@@ -154,16 +149,14 @@ class ProjectTask(models.Model):
         if not self._qlibra_may_move_revenue():
             for vals in vals_list:
                 project = self.env["project.project"].browse(vals.get("project_id"))
-                own_contract = vals.get("qlibra_contract_id") not in (
+                contract = vals.get("qlibra_contract_id")
+                own_contract = contract not in (
                     None,
                     False,
                     project.qlibra_contract_id.id,
                 )
-                if (
-                    own_contract
-                    or vals.get("qlibra_fixed_price")
-                    or vals.get("qlibra_date_done")
-                ):
+                revenue = vals.get("qlibra_fixed_price") or vals.get("qlibra_date_done")
+                if own_contract or revenue:
                     self._qlibra_raise_revenue_access()
         tasks = super().create(vals_list)
         # The done day is the day of the user who marks the task done: compute
@@ -194,20 +187,17 @@ class ProjectTask(models.Model):
             old = task.project_id
             if not old or old == project:
                 continue
-            same_terms = (
+            client, old_client = (
+                p.partner_id.commercial_partner_id for p in (project, old)
+            )
+            if (
                 project.qlibra_contract_id == old.qlibra_contract_id
-                and project.partner_id.commercial_partner_id
-                == old.partner_id.commercial_partner_id
-            )
-            if same_terms:
+                and client == old_client
+            ):
                 continue
-            counts = task.qlibra_fixed_price or self.env[
-                "account.analytic.line"
-            ].sudo().search_count(
-                [("task_id", "=", task.id), ("qlibra_contract_id", "!=", False)],
-                limit=1,
-            )
-            if counts:
+            Line = self.env["account.analytic.line"].sudo()
+            domain = [("task_id", "=", task.id), ("qlibra_contract_id", "!=", False)]
+            if task.qlibra_fixed_price or Line.search_count(domain, limit=1):
                 raise AccessError(
                     _(
                         "Moving task %(task)s to project %(project)s would move "
@@ -222,22 +212,18 @@ class ProjectTask(models.Model):
     def _check_qlibra_fixed_price(self):
         for task in self.sudo():
             if task.qlibra_fixed_price < 0:
-                raise ValidationError(
-                    _(
-                        "The fixed price of task %s cannot be negative.",
-                        task.display_name,
-                    )
+                msg = _(
+                    "The fixed price of task %s cannot be negative.", task.display_name
                 )
-            if (
-                task.qlibra_fixed_price
-                and not task.qlibra_contract_id._qlibra_rule().fixed_price
-            ):
+                raise ValidationError(msg)
+            contract = task.qlibra_contract_id
+            if task.qlibra_fixed_price and not contract._qlibra_rule().fixed_price:
                 raise ValidationError(
                     _(
                         "Task %(task)s has a fixed price, but its contract "
                         "%(contract)s is not a fixed-price contract.",
                         task=task.display_name,
-                        contract=task.qlibra_contract_id.display_name or _("(none)"),
+                        contract=contract.display_name or _("(none)"),
                     )
                 )
 
@@ -254,14 +240,12 @@ class ProjectTask(models.Model):
             for task in self
         }
         all_tasks = self.browse({i for ids in family.values() for i in ids})
-        time_rows = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [("task_id", "in", all_tasks.ids)],
-                ["task_id", "qlibra_is_change_request"],
-                ["unit_amount:sum", "qlibra_cost:sum", "__count"],
-            )
+        domain = [("task_id", "in", all_tasks.ids)]
+        Line = self.env["account.analytic.line"].sudo()
+        time_rows = Line._read_group(
+            domain,
+            ["task_id", "qlibra_is_change_request"],
+            ["unit_amount:sum", "qlibra_cost:sum", "__count"],
         )
         per_task = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
         for task, is_change_request, hours, cost, count in time_rows:
@@ -271,14 +255,8 @@ class ProjectTask(models.Model):
             if is_change_request:
                 figures["change_request_hours"] += hours
                 figures["change_request_count"] += count
-        revenue_rows = (
-            self.env["qlibra.profitability.report"]
-            .sudo()
-            ._read_group(
-                [("task_id", "in", all_tasks.ids)], ["task_id"], ["revenue:sum"]
-            )
-        )
-        for task, revenue in revenue_rows:
+        Report = self.env["qlibra.profitability.report"].sudo()
+        for task, revenue in Report._read_group(domain, ["task_id"], ["revenue:sum"]):
             per_task[task.id]["revenue"] += revenue
         for task in self:
             total = {
@@ -302,9 +280,8 @@ class ProjectTask(models.Model):
             task.qlibra_price_consumed = ratio(total["cost"], price) or 0.0
 
     def _qlibra_company_price(self):
-        """The task's fixed price in its company's currency, converted as
-        the analysis converts it (qlibra.contract._qlibra_to_company_currency)
-        on the day it was done, else today."""
+        """The fixed price in the company's currency as the analysis converts
+        it (_qlibra_to_company_currency), on the done day, else today."""
         self.ensure_one()
         contract = self.qlibra_contract_id.sudo()
         if not contract:

@@ -20,26 +20,25 @@ from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP, check_manager
 from .qlibra_today import today as qlibra_today
 
 # Terms a subscription's rows of the contract-month store depend on.
-STORE_TERMS = {
-    "contract_type",
-    "monthly_fee",
-    "overage_rate",
-    "date_start",
-    "date_end",
-    "included_hours",
-    "rollover_max_hours",
-    "rollover_months",
-}
-
-# Terms that cannot be negative.
-NON_NEGATIVE = (
-    "monthly_fee",
-    "included_hours",
-    "overage_rate",
-    "hourly_rate",
-    "rollover_max_hours",
-    "rollover_months",
+STORE_TERMS = set(
+    "contract_type monthly_fee overage_rate date_start date_end included_hours "
+    "rollover_max_hours rollover_months".split()
 )
+# Terms the contract of a timesheet line is resolved from.
+RESOLUTION_TERMS = set(
+    "partner_id date_start date_end previous_contract_id company_id".split()
+)
+# Terms that cannot be negative.
+NON_NEGATIVE = tuple(
+    "monthly_fee included_hours overage_rate hourly_rate rollover_max_hours "
+    "rollover_months".split()
+)
+
+LAST_WARNING = {
+    "compute": "_compute_last_warning_id",
+    "compute_sudo": True,
+    "groups": MANAGER_GROUP,
+}
 
 _logger = logging.getLogger(__name__)
 
@@ -50,9 +49,8 @@ class QlibraContract(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "partner_id, date_start desc, id desc"
     _check_company_auto = True
-    # The chatter and activities of a contract carry fees, costs and margins
-    # (tracked terms, early warnings): only those who may change the contract,
-    # the managers, read or post them. Employees still read the contract.
+    # The chatter carries fees, costs and margins: only managers (who may
+    # write the contract) read or post there; employees still read it.
     _mail_post_access = "write"
 
     name = fields.Char(
@@ -63,8 +61,7 @@ class QlibraContract(models.Model):
         precompute=True,
         tracking=True,
     )
-    # Read-only in the screens: a contract is archived with the form's
-    # Archive button, which says that archiving ends it today.
+    # Read-only on screen: the form's Archive button says it ends it today.
     active = fields.Boolean(default=True, tracking=True, readonly=True)
     partner_id = fields.Many2one(
         "res.partner",
@@ -221,21 +218,9 @@ class QlibraContract(models.Model):
         help="Hours logged before today / working days elapsed before today x "
         "working days in the month, on the company's working calendar.",
     )
-    last_warning_id = fields.Many2one(
-        "qlibra.warning",
-        compute="_compute_last_warning_id",
-        compute_sudo=True,
-        groups=MANAGER_GROUP,
-    )
-    last_warning_date = fields.Datetime(
-        string="Last Warning On",
-        compute="_compute_last_warning_id",
-        compute_sudo=True,
-        groups=MANAGER_GROUP,
-    )
-    last_warning_message = fields.Text(
-        compute="_compute_last_warning_id", compute_sudo=True, groups=MANAGER_GROUP
-    )
+    last_warning_id = fields.Many2one("qlibra.warning", **LAST_WARNING)
+    last_warning_date = fields.Datetime(string="Last Warning On", **LAST_WARNING)
+    last_warning_message = fields.Text(**LAST_WARNING)
 
     _sql_constraints = [
         (
@@ -256,16 +241,14 @@ class QlibraContract(models.Model):
             delivered = tasks.filtered("qlibra_date_done")
             notes = []
             if delivered:
-                notes.append(
-                    _(
-                        "%(count)s delivered fixed-price task(s) stay with "
-                        "%(contract)s, with their price, currency and month.",
-                        count=len(delivered),
-                        contract=previous.display_name,
-                    )
+                note = _(
+                    "%(count)s delivered fixed-price task(s) stay with "
+                    "%(contract)s, with their price, currency and month.",
+                    count=len(delivered),
+                    contract=previous.display_name,
                 )
-            pending = tasks - delivered
-            if pending:
+                notes.append(note)
+            if pending := tasks - delivered:
                 names = ", ".join(pending.mapped("display_name"))
                 mode = contract._renegotiation_price_mode()
                 if mode == "keep":
@@ -295,22 +278,15 @@ class QlibraContract(models.Model):
     def _renegotiation_priced_tasks(self):
         """The previous contract's tasks with a fixed price."""
         self.ensure_one()
-        return (
-            self.env["project.task"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("qlibra_contract_id", "=", self.previous_contract_id.id),
-                    ("qlibra_fixed_price", ">", 0),
-                ]
-            )
+        Task = self.env["project.task"].sudo().with_context(active_test=False)
+        previous = self.previous_contract_id.id
+        return Task.search(
+            [("qlibra_contract_id", "=", previous), ("qlibra_fixed_price", ">", 0)]
         )
 
     def _renegotiation_price_mode(self):
-        """What a renegotiation does to open priced tasks: keep their price
-        (fixed price to fixed price), convert it (to another currency), or
-        clear it (to another type, which bills their time by its own terms)."""
+        """Open priced tasks keep their price (fixed price to fixed price),
+        have it converted (other currency) or cleared (other type)."""
         self.ensure_one()
         if not self._qlibra_rule().fixed_price:
             return "clear"
@@ -319,10 +295,9 @@ class QlibraContract(models.Model):
         return "keep"
 
     def _renegotiation_price_open_tasks(self):
-        """Price the previous contract's open priced tasks as the
-        renegotiation note said, before they move with their projects; the
-        delivered ones stay (project.task pins them). self: the draft.
-        Returns the open tasks, to be given the new contract."""
+        """Price the open priced tasks as the renegotiation note said and
+        return them, to move to the new contract (self: the draft); the
+        delivered ones stay (project.task pins them)."""
         self.ensure_one()
         pending = self._renegotiation_priced_tasks().filtered(
             lambda task: not task.qlibra_date_done
@@ -333,7 +308,8 @@ class QlibraContract(models.Model):
             if mode == "clear":
                 price = 0.0
             elif mode == "convert":
-                price = self.previous_contract_id.currency_id._convert(
+                currency = self.previous_contract_id.currency_id
+                price = currency._convert(
                     price, self.currency_id, self.company_id, self.date_start
                 )
             task.qlibra_fixed_price = price
@@ -388,9 +364,8 @@ class QlibraContract(models.Model):
     def _compute_currency_id(self):
         # The company's currency by default; a chosen one stays.
         for contract in self:
-            contract.currency_id = (
-                contract.currency_id or contract.company_id.currency_id
-            )
+            company_currency = contract.company_id.currency_id
+            contract.currency_id = contract.currency_id or company_currency
 
     @api.depends("previous_contract_id", "partner_id")
     def _compute_suggested_fee_note(self):
@@ -407,29 +382,24 @@ class QlibraContract(models.Model):
             if not fee:
                 contract.suggested_fee_note = False
                 continue
+            margin = previous.target_margin
+            digits = 0 if margin.is_integer() else 2
             contract.suggested_fee_note = _(
                 "Suggested: %(fee)s, from the average monthly cost of the last "
                 "3 full months and the %(margin)s%% target margin.",
                 fee=format_amount(self.env, fee, previous.currency_id),
-                margin=formatLang(
-                    self.env,
-                    previous.target_margin,
-                    digits=0 if previous.target_margin.is_integer() else 2,
-                ),
+                margin=formatLang(self.env, margin, digits=digits),
             )
 
     def _qlibra_suggested_fee(self):
-        """The suggested monthly fee of the client when this contract sets
-        its terms: res.partner._qlibra_figures(), the rule of the client's
-        form and of the renegotiation warning, over this contract's company.
-        0.0 when there is none (no cost in the trailing months, or the
-        client's running contract is another one)."""
+        """The client's suggested fee (res.partner._qlibra_figures, as the
+        client form and the warning show it) in this contract's company;
+        0.0 without cost in the trailing months or when the client's
+        running contract is another one."""
         self.ensure_one()
         partner = self.partner_id.with_context(allowed_company_ids=self.company_id.ids)
         figures = partner._qlibra_figures()[partner.id]
-        if figures["contract"].id != self.id:
-            return 0.0
-        return figures["suggested_fee"]
+        return figures["suggested_fee"] if figures["contract"].id == self.id else 0.0
 
     @api.depends("project_ids")
     def _compute_project_count(self):
@@ -449,10 +419,10 @@ class QlibraContract(models.Model):
             ["employee_id:array_agg"],
         )
         employees = {contract.id: ids for contract, ids in groups}
+        Employee = self.env["hr.employee"]
         for contract in self:
-            contract.missing_cost_employee_ids = self.env["hr.employee"].browse(
-                employees.get(contract.id, [])
-            )
+            ids = employees.get(contract.id, [])
+            contract.missing_cost_employee_ids = Employee.browse(ids)
 
     @api.depends_context("date")
     def _compute_month_consumption(self):
@@ -465,8 +435,7 @@ class QlibraContract(models.Model):
             contract.consumption_percent = figures["percent"]
 
     def _qlibra_rule(self):
-        """What the contract's type earns (contract_type.TYPES); no contract
-        (an empty record) earns nothing."""
+        """What the type earns (contract_type.TYPES); none: nothing."""
         return contract_rule(self.contract_type)
 
     def _compute_last_warning_id(self):
@@ -481,97 +450,73 @@ class QlibraContract(models.Model):
             contract.last_warning_message = warning.message
 
     def _qlibra_month_figures(self, today=None):
-        """This month's consumption of each contract, as the form, the
-        warnings and the portal show it: hours, included and carried hours,
-        consumption % and the month-end projection.
-
-        The pace counts finished days only, so that it does not depend on the
-        hour the scheduled action runs: hours logged before today / working
-        days of the month before today x working days in the month, on the
-        company's working calendar (public holidays excluded), counting only
-        the days the contract runs. Two queries per calendar, one for all the
-        contracts' hours.
-
-        Returns {contract_id: {"hours", "hours_before", "elapsed_days",
-        "working_days", "projected_hours", "included" (the month's included
-        hours, pro rata), "carried" (hours carried from earlier months and
-        usable this month), "percent" (consumption: hours / included, 0
-        without included hours)}}; projected_hours is None before the
-        month's first working day is over.
-        """
+        """This month's consumption of each contract (form, warnings, portal).
+        The pace counts finished days only, whenever the action runs: hours
+        before today / working days before today x working days of the month
+        (company calendar, days the contract runs). Returns {contract_id:
+        {"hours", "hours_before", "elapsed_days", "working_days",
+        "projected_hours" (None until the first working day is over),
+        "included" (pro rata), "carried" (usable this month), "percent"
+        (hours / included, 0 without included hours)}}."""
         today = today or qlibra_today(self)
         month_start = today.replace(day=1)
         next_month = month_start + relativedelta(months=1)
-        rows = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("qlibra_contract_id", "in", [cid for cid in self.ids if cid]),
-                    ("project_id", "!=", False),
-                    ("date", ">=", month_start),
-                    ("date", "<", next_month),
-                ],
-                ["qlibra_contract_id", "date:day"],
-                ["unit_amount:sum"],
-            )
+        Line = self.env["account.analytic.line"].sudo()
+        rows = Line._read_group(
+            [
+                ("qlibra_contract_id", "in", [cid for cid in self.ids if cid]),
+                ("project_id", "!=", False),
+                ("date", ">=", month_start),
+                ("date", "<", next_month),
+            ],
+            ["qlibra_contract_id", "date:day"],
+            ["unit_amount:sum"],
         )
         hours = defaultdict(lambda: [0.0, 0.0])
         for contract, day, amount in rows:
             hours[contract.id][0] += amount
             if day < today:
                 hours[contract.id][1] += amount
+        span = (month_start, next_month)
         working_days = {
-            company: self._qlibra_working_days(
-                company.resource_calendar_id, month_start, next_month
-            )
-            for company in self.company_id
+            co: self._qlibra_working_days(co.resource_calendar_id, *span)
+            for co in self.company_id
         }
         # Hours carried from earlier months (SPEC, Retainers).
-        balances = self.filtered("rollover_max_hours")._qlibra_rollover_balances(
-            [month_start]
-        )
+        rollover = self.filtered("rollover_max_hours")
+        balances = rollover._qlibra_rollover_balances([month_start])
         result = {}
         for contract in self:
             # Only the days the contract runs: it may start or end this month.
-            days = [
-                day
-                for day in working_days.get(contract.company_id) or []
-                if (not contract.date_start or contract.date_start <= day)
-                and (not contract.date_end or day <= contract.date_end)
-            ]
+            start, end = contract.date_start or date.min, contract.date_end or date.max
+            company_days = working_days.get(contract.company_id) or []
+            days = [day for day in company_days if start <= day <= end]
             elapsed = len([day for day in days if day < today])
             total, before = hours[contract.id]
+            projected = max(before / elapsed * len(days), total) if elapsed else None
             included = contract._included_hours_in_month(month_start)
+            balance = balances.get(contract.id, {}).get(month_start, {})
             result[contract.id] = {
                 "hours": total,
                 "included": included,
-                "carried": balances.get(contract.id, {})
-                .get(month_start, {})
-                .get("carried_in", 0.0),
+                "carried": balance.get("carried_in", 0.0),
                 "percent": consumption_percent(total, included) or 0.0,
                 "hours_before": before,
                 "elapsed_days": elapsed,
                 "working_days": len(days),
-                "projected_hours": (
-                    max(before / elapsed * len(days), total) if elapsed else None
-                ),
+                "projected_hours": projected,
             }
         return result
 
     @api.model
     def _qlibra_working_days(self, calendar, date_from, date_to):
-        """Working days in [date_from, date_to) of a calendar, sorted.
-
-        Without a calendar, Monday to Friday.
-        """
+        """Working days in [date_from, date_to) of a calendar, sorted;
+        without a calendar, Monday to Friday."""
         if not calendar:
-            days = range((date_to - date_from).days)
-            return [
-                day
-                for day in (date_from + timedelta(days=n) for n in days)
-                if day.weekday() < 5
-            ]
+            days = (
+                date_from + timedelta(days=n) for n in range((date_to - date_from).days)
+            )
+            return [day for day in days if day.weekday() < 5]
         tz = timezone(calendar.tz or "UTC")
         intervals = calendar._work_intervals_batch(
             tz.localize(datetime.combine(date_from, time.min)),
@@ -592,18 +537,16 @@ class QlibraContract(models.Model):
             return "write"
         return super()._get_mail_message_access(res_ids, operation, model_name)
 
-    # ------------------------------------------------------------------
-    # Constraints
-    # ------------------------------------------------------------------
     @api.constrains(*NON_NEGATIVE, "target_margin", "contract_type")
     def _check_amounts(self):
         for contract in self.sudo():
             for fname in NON_NEGATIVE:
                 if contract[fname] < 0:
+                    field = contract._fields[fname]._description_string(self.env)
                     raise ValidationError(
                         _(
                             "%(field)s cannot be negative on contract %(contract)s.",
-                            field=contract._fields[fname]._description_string(self.env),
+                            field=field,
                             contract=contract.display_name,
                         )
                     )
@@ -630,15 +573,11 @@ class QlibraContract(models.Model):
 
     @api.constrains("partner_id", "date_start", "date_end", "project_ids", "active")
     def _check_overlap(self):
-        """Two contracts of one client may not cover the same scope at once.
-
-        The scope of a contract is its projects, or the whole client when it
-        has none.
-        """
-        # Two contracts of one client saved at once must not both pass the
-        # search below, which sees neither: each writes its client's row, so
-        # that PostgreSQL refuses the second transaction (a serialization
-        # failure, which Odoo retries: the retry sees the first contract).
+        """Two contracts of one client may not cover the same scope (its
+        projects, or the whole client without any) at once."""
+        # Two contracts saved at once would not see each other: each writes
+        # its client's row, so PostgreSQL refuses the second transaction (a
+        # serialization failure Odoo retries; the retry sees the first).
         self.env.cr.execute(
             SQL(
                 "UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)",
@@ -657,13 +596,11 @@ class QlibraContract(models.Model):
             )
             scope = contract._scope_projects()
             for other in others:
-                if not contract._is_valid_on(
-                    other.date_start, other.date_end or date.max
-                ):
+                until = other.date_end or date.max
+                if not contract._is_valid_on(other.date_start, until):
                     continue
                 other_scope = other._scope_projects()
-                same_scope = (not scope and not other_scope) or (scope & other_scope)
-                if same_scope:
+                if (not scope and not other_scope) or (scope & other_scope):
                     raise ValidationError(
                         _(
                             "The contracts %(first)s and %(second)s of %(client)s "
@@ -677,12 +614,9 @@ class QlibraContract(models.Model):
                     )
 
     def _scope_projects(self):
-        """The projects the contract covers (none: the whole client).
-
-        A renegotiated contract hands its projects to its successor and keeps
-        their scope over its own dates: without this, a contract of one
-        project would turn client-wide once renegotiated.
-        """
+        """The projects the contract covers (none: the whole client); a
+        renegotiated contract keeps its successor's, else it would turn
+        client-wide once its projects move on."""
         self.ensure_one()
         contract, seen = self, self.browse()
         while contract and not contract.project_ids and contract not in seen:
@@ -691,24 +625,19 @@ class QlibraContract(models.Model):
         return contract.project_ids
 
     def _month_fraction(self, month):
-        """Share of the calendar month of ``month`` (any day of it) that the
-        contract runs: its days in the month / the month's days. The fee and
-        the included hours of a partial month are pro rata by it (the
-        contract-month store and the analysis read them from here)."""
+        """Share of the month of ``month`` the contract runs (its days / the
+        month's days): the pro rata of a partial month's fee and hours."""
         self.ensure_one()
         first = month.replace(day=1)
         last = first + relativedelta(months=1, days=-1)
         start = max(first, self.date_start)
         end = min(last, self.date_end or last)
-        if end < start:
-            return 0.0
-        return ((end - start).days + 1) / ((last - first).days + 1)
+        return max(0.0, ((end - start).days + 1) / ((last - first).days + 1))
 
     def _qlibra_to_company_currency(self, amount, day, reverse=False):
-        """An amount of the contract's currency in the company's, at Odoo's
-        rate of the first day of the month of ``day``: the analysis view's
-        rule (_company_revenue_sql), so that a month's figures use one rate.
-        ``reverse``: from the company's currency to the contract's."""
+        """An amount of the contract's currency in the company's (reverse:
+        the other way), at the rate of the 1st of ``day``'s month: the
+        analysis view's rule (_company_revenue_sql), one rate per month."""
         self.ensure_one()
         source, target = self.currency_id, self.company_id.currency_id
         if reverse:
@@ -720,55 +649,38 @@ class QlibraContract(models.Model):
         )
 
     def _fee_in_month(self, month):
-        """A subscription's fee for the month of ``month``: monthly_fee pro
-        rata by days in a partial month, in the contract's currency."""
+        """A subscription's fee for ``month``, pro rata, contract currency."""
         self.ensure_one()
         if not self._qlibra_rule().monthly_fee:
             return 0.0
         return (self.monthly_fee or 0.0) * self._month_fraction(month)
 
     def _included_hours_in_month(self, month):
-        """Hours a subscription includes in the month of ``month``:
-        included_hours pro rata by days in a partial month, like the fee."""
+        """Hours a subscription includes in ``month``, pro rata like the fee."""
         self.ensure_one()
         if not self._qlibra_rule().monthly_fee:
             return 0.0
         return self.included_hours * self._month_fraction(month)
 
     def _qlibra_rollover_balances(self, months=None, hours=None):
-        """The carried-hours balance of subscriptions, month by month: the one
-        rule of SPEC, "Retainers: unused hours roll over".
-
-        Each month's unused included hours (included - used, when positive,
-        capped at rollover_max_hours) can be used in the next rollover_months
-        months, oldest first; hours above the month's included hours draw on
-        carried hours before they count as overage. The months run from the
-        contract's first month to its last (date_end, or the later of
-        today's month and its last month with time): a renegotiation starts
-        a new contract with nothing carried, and ending or archiving a
-        contract ends its carried hours. Without rollover the same figures
-        come out with nothing carried.
-
-        Hours per month are read from the contract-month store
-        (_qlibra_store_months), brought up to date first.
-
-        :param months: first days of the months wanted (default: all of them)
-        :param hours: {contract_id: {month: hours}} when the caller has them
-            (_qlibra_store_months, which computes what it stores), else read
-        :return: {contract_id: {month: {"included", "carried_in", "used",
-            "used_carried", "expired", "carried_out", "overage_hours"}}};
-            carried_in: the carried hours usable at the start of the month;
-            expired: carried hours unused at the end of their last month;
-            carried_out = carried_in - used_carried - expired + the month's
-            own unused hours (capped), the next month's carried_in.
-        """
+        """Carried hours of subscriptions month by month (SPEC, "Retainers:
+        unused hours roll over"): a month's unused included hours (capped at
+        rollover_max_hours) are usable in the next rollover_months months,
+        oldest first, before hours above the included ones count as overage.
+        Months run from the first to date_end (else the later of today's and
+        the last with time); a renegotiation starts with nothing carried,
+        ending or archiving ends them. months: first days wanted (default
+        all); hours: {contract_id: {month: hours}}, else read from the store.
+        Returns {contract_id: {month: {"included", "carried_in" (at the
+        start), "used", "used_carried", "expired" (at the end of their last
+        month), "carried_out" (next carried_in), "overage_hours"}}}."""
         contracts = self.filtered(lambda c: c.id and c._qlibra_rule().monthly_fee)
         result = {contract.id: {} for contract in self}
         if not contracts:
             return result
         if hours is None:
             self._qlibra_store_months()
-            self.env.cr.execute(
+            rows = self.env.execute_query(
                 SQL(
                     """SELECT contract_id, date, hours FROM qlibra_contract_month
                         WHERE contract_id = ANY(%s)""",
@@ -776,7 +688,7 @@ class QlibraContract(models.Model):
                 )
             )
             hours = defaultdict(dict)
-            for contract_id, month, amount in self.env.cr.fetchall():
+            for contract_id, month, amount in rows:
                 hours[contract_id][month] = amount
         hours = defaultdict(dict, hours)
         today_month = qlibra_today(self).replace(day=1)
@@ -826,29 +738,19 @@ class QlibraContract(models.Model):
                 }
                 month += relativedelta(months=1)
             if months is not None:
-                balances = {
-                    month: figures
-                    for month, figures in balances.items()
-                    if month in wanted
-                }
+                balances = {m: fig for m, fig in balances.items() if m in wanted}
             result[contract.id] = balances
         return result
 
-    # ------------------------------------------------------------------
-    # The contract-month store: one row per subscription and month
-    # ------------------------------------------------------------------
-    # Columns of the store after (contract_id, date); money in the
-    # contract's currency.
-    STORE_COLUMNS = (
-        ("fee", "numeric"),
-        ("included_hours", "float8"),
-        ("hours", "float8"),
-        ("carried_in", "float8"),
-        ("used_carried", "float8"),
-        ("expired", "float8"),
-        ("carried_out", "float8"),
-        ("overage_hours", "float8"),
-        ("overage", "numeric"),
+    # The contract-month store, one row per subscription and month: its
+    # columns after (contract_id, date); money in the contract's currency.
+    STORE_COLUMNS = tuple(
+        tuple(column.split(":"))
+        for column in (
+            "fee:numeric included_hours:float8 hours:float8 carried_in:float8 "
+            "used_carried:float8 expired:float8 carried_out:float8 "
+            "overage_hours:float8 overage:numeric"
+        ).split()
     )
 
     def init(self):
@@ -872,11 +774,10 @@ class QlibraContract(models.Model):
 
     @api.model
     def _qlibra_touch_months(self, pairs=(), lines=(), contracts=()):
-        """Mark what a change touches in the contract-month store: months
-        (contract id, first day), the months of lines (read when stored, so
-        after the change) and whole contracts (their terms changed). The
-        rows are rewritten before the transaction commits (a precommit
-        hook) or before anything reads them, whichever comes first."""
+        """Mark for the contract-month store: months (contract id, first
+        day), lines (their months read once stored, after the change) and
+        whole contracts (terms changed). Rewritten at precommit, or earlier
+        when something reads the store."""
         cr = self.env.cr
         if self.env.context.get(MODULE_UNINSTALL_FLAG):
             return  # the store goes with the module
@@ -891,13 +792,12 @@ class QlibraContract(models.Model):
 
     @api.model
     def _qlibra_logged_hours(self, pairs):
-        """{contract_id: {month: hours}} of the lines of pairs ((contract id,
-        first day of a month)), 0 for a pair without lines."""
+        """{contract_id: {month: hours}} of pairs (contract id, month), 0 if none."""
         hours = defaultdict(dict)
         if not pairs:
             return hours
         pairs = sorted(pairs)
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 """SELECT p.c, p.m, COALESCE(SUM(l.unit_amount), 0)
                      FROM unnest(%s::int[], %s::date[]) AS p(c, m)
@@ -911,23 +811,18 @@ class QlibraContract(models.Model):
                 [pair[1] for pair in pairs],
             )
         )
-        for contract_id, month, amount in self.env.cr.fetchall():
+        for contract_id, month, amount in rows:
             hours[contract_id][month] = amount
         return hours
 
     @api.model
     def _qlibra_store_months(self, up_to_today=False):
-        """Rewrite the rows of the contract-month store that the changes
-        marked by _qlibra_touch_months() touch. For each subscription
-        touched: the hours of the touched months from the lines, the
-        others' from the store, then every month's fee (_fee_in_month) and
-        balance (_qlibra_rollover_balances): the rules, in Python, once.
-
-        Only rows that differ are written: two transactions changing the
-        same month write the same row, so PostgreSQL makes the second retry
-        on the first's figures. up_to_today: also extend the subscriptions
-        whose rows stop before today's month (a month earns its fee and
-        carried hours move on as months pass, without any change)."""
+        """Rewrite the store rows marked by _qlibra_touch_months(): touched
+        months' hours from the lines, others' from the store, then each
+        month's fee and balance. Only differing rows are written: two
+        transactions changing one month write the same row, so PostgreSQL
+        makes the second retry on the first's figures. up_to_today: extend
+        subscriptions whose rows stop before today's month."""
         cr = self.env.cr
         # First flush: recomputations it runs may touch more months.
         self.env.flush_all()
@@ -952,13 +847,9 @@ class QlibraContract(models.Model):
                 )
             )
             whole.update(row[0] for row in cr.fetchall())
-        Line = self.env["account.analytic.line"]
+        months_of = self.env["account.analytic.line"]._qlibra_subscription_months
         if data["lines"]:
-            pairs.update(
-                Line._qlibra_subscription_months(
-                    SQL("l.id = ANY(%s)", sorted(data["lines"]))
-                )
-            )
+            pairs.update(months_of(SQL("l.id = ANY(%s)", sorted(data["lines"]))))
         contracts = (
             self.sudo()
             .with_context(active_test=False)
@@ -978,15 +869,16 @@ class QlibraContract(models.Model):
         if not subscriptions:
             return
         names = [name for name, _kind in self.STORE_COLUMNS]
-        cr.execute(
+        columns = SQL(", ").join(SQL.identifier(name) for name in names)
+        rows = self.env.execute_query(
             SQL(
                 "SELECT contract_id, date, %s FROM qlibra_contract_month"
                 " WHERE contract_id = ANY(%s)",
-                SQL(", ").join(SQL.identifier(name) for name in names),
+                columns,
                 subscriptions.ids,
             )
         )
-        before = {(row[0], row[1]): row[2:] for row in cr.fetchall()}
+        before = {(row[0], row[1]): row[2:] for row in rows}
         hours = defaultdict(dict)
         for (contract_id, month), values in before.items():
             hours[contract_id][month] = (
@@ -995,11 +887,7 @@ class QlibraContract(models.Model):
         # Whole contracts: every month with time is read from the lines.
         whole_ids = [cid for cid in subscriptions.ids if cid in whole]
         if whole_ids:
-            pairs.update(
-                Line._qlibra_subscription_months(
-                    SQL("l.qlibra_contract_id = ANY(%s)", whole_ids)
-                )
-            )
+            pairs.update(months_of(SQL("l.qlibra_contract_id = ANY(%s)", whole_ids)))
         logged = self._qlibra_logged_hours(
             {(c, m) for c, m in pairs if c in subscriptions.ids}
         )
@@ -1047,7 +935,7 @@ class QlibraContract(models.Model):
                     """INSERT INTO qlibra_contract_month (contract_id, date, %s)
                        VALUES %s
                        ON CONFLICT (contract_id, date) DO UPDATE SET %s""",
-                    SQL(", ").join(SQL.identifier(name) for name in names),
+                    columns,
                     SQL(", ").join(SQL("%s", row) for row in changed),
                     SQL(", ").join(
                         SQL("%s = EXCLUDED.%s", SQL.identifier(n), SQL.identifier(n))
@@ -1058,23 +946,21 @@ class QlibraContract(models.Model):
 
     @api.model
     def _qlibra_refill_months(self):
-        """Rebuild the whole store (installation on existing time, migration,
-        the benchmark's bulk load)."""
-        self.env.cr.execute(
+        """Rebuild the whole store (installation, migration, bulk load)."""
+        rows = self.env.execute_query(
             SQL(
                 "SELECT id FROM qlibra_contract WHERE contract_type IN %s",
                 tuple(types_with("monthly_fee")),
             )
         )
-        self._qlibra_touch_months(contracts=[row[0] for row in self.env.cr.fetchall()])
+        self._qlibra_touch_months(contracts=[row[0] for row in rows])
         self._qlibra_store_months()
 
     @api.model
     def _qlibra_running_domain(self, date_from, date_to=None):
-        """The contracts that run on some day of date_from..date_to (on
-        date_from without date_to): the one rule of "running in a period",
-        in a domain; _is_valid_on() is the same for one record. Archived
-        contracts ran too: search with active_test=False to count them."""
+        """Contracts running on some day of date_from..date_to (default:
+        date_from); _is_valid_on() for one record. Archived ones ran too:
+        search with active_test=False to count them."""
         return [
             ("date_start", "<=", date_to or date_from),
             "|",
@@ -1083,26 +969,21 @@ class QlibraContract(models.Model):
         ]
 
     def _is_valid_on(self, date_from, date_to=None):
-        """Whether the contract runs on some day of date_from..date_to (on
-        date_from without date_to); see _qlibra_running_domain()."""
+        """See _qlibra_running_domain()."""
         self.ensure_one()
         return self.date_start <= (date_to or date_from) and (
             not self.date_end or date_from <= self.date_end
         )
 
-    # ------------------------------------------------------------------
-    # ORM
-    # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
         pending_tasks = []
         for vals in vals_list:
-            pending_tasks.append(
-                vals.get("previous_contract_id")
-                and self.new(vals)._renegotiation_price_open_tasks()
-            )
-            if vals.get("previous_contract_id") and vals.get("date_start"):
-                previous = self.browse(vals["previous_contract_id"])
+            previous_id = vals.get("previous_contract_id")
+            pending = previous_id and self.new(vals)._renegotiation_price_open_tasks()
+            pending_tasks.append(pending)
+            if previous_id and vals.get("date_start"):
+                previous = self.browse(previous_id)
                 previous._end_before(fields.Date.to_date(vals["date_start"]))
                 # The successor takes over the projects in the same create,
                 # so the overlap check sees its real scope, not the client.
@@ -1127,8 +1008,7 @@ class QlibraContract(models.Model):
         if "active" in vals and not vals["active"]:
             # Archiving ends the contract on the archive day.
             today = qlibra_today(self)
-            upcoming = self.filtered(lambda c: c.date_start > today)
-            if upcoming:
+            if upcoming := self.filtered(lambda c: c.date_start > today):
                 raise UserError(
                     _(
                         "%s has not started yet: archiving would end it before its "
@@ -1140,13 +1020,7 @@ class QlibraContract(models.Model):
             if running:
                 running.write({"date_end": today})
         res = super().write(vals)
-        if {
-            "partner_id",
-            "date_start",
-            "date_end",
-            "previous_contract_id",
-            "company_id",
-        } & set(vals):
+        if RESOLUTION_TERMS & set(vals):
             self._recompute_timesheet_contracts()
         if STORE_TERMS & set(vals):
             self._qlibra_touch_months(contracts=self.ids)
@@ -1155,28 +1029,16 @@ class QlibraContract(models.Model):
     def _check_terms_change(self, fname, value):
         """A contract's type and currency are fixed once it has logged time
         or priced tasks: its past was earned under them."""
-        value = self._fields[fname].convert_to_cache(value, self)
-        changed = self.filtered(
-            lambda c: self._fields[fname].convert_to_cache(c[fname], c) != value
-        )
+        field = self._fields[fname]
+        value = field.convert_to_cache(value, self)
+        changed = self.filtered(lambda c: field.convert_to_cache(c[fname], c) != value)
         if not changed:
             return
-        used = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search_count([("qlibra_contract_id", "in", changed.ids)], limit=1)
-        ) or (
-            self.env["project.task"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_count(
-                [
-                    ("qlibra_contract_id", "in", changed.ids),
-                    ("qlibra_fixed_price", "!=", 0),
-                ],
-                limit=1,
-            )
-        )
+        domain = [("qlibra_contract_id", "in", changed.ids)]
+        Task = self.env["project.task"].sudo().with_context(active_test=False)
+        used = self.env["account.analytic.line"].sudo().search_count(
+            domain, limit=1
+        ) or Task.search_count([*domain, ("qlibra_fixed_price", "!=", 0)], limit=1)
         if used and fname == "currency_id":
             raise UserError(
                 _(
@@ -1196,12 +1058,8 @@ class QlibraContract(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_logged_time(self):
-        logged = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search_count([("qlibra_contract_id", "in", self.ids)], limit=1)
-        )
-        if logged:
+        Line = self.env["account.analytic.line"].sudo()
+        if Line.search_count([("qlibra_contract_id", "in", self.ids)], limit=1):
             raise UserError(
                 _(
                     "Time was logged under this contract: archive it instead of "
@@ -1210,8 +1068,7 @@ class QlibraContract(models.Model):
             )
 
     def unlink(self):
-        partners = self.partner_id
-        projects = self.project_ids
+        partners, projects = self.partner_id, self.project_ids
         res = super().unlink()
         self.env["qlibra.contract"]._recompute_timesheet_contracts(partners, projects)
         return res
@@ -1238,35 +1095,30 @@ class QlibraContract(models.Model):
         if not partners and not projects:
             return
         Line = self.env["account.analytic.line"].sudo()
-        lines = Line.search(
-            [
-                ("project_id", "!=", False),
-                "|",
-                ("qlibra_client_id", "in", partners.ids),
-                ("project_id", "in", projects.ids),
-            ]
-        )
+        scope = [
+            ("qlibra_client_id", "in", partners.ids),
+            ("project_id", "in", projects.ids),
+        ]
+        lines = Line.search([("project_id", "!=", False), "|", *scope])
         lines._qlibra_recompute_contract()
         Line._qlibra_recheck_after_commit(partners.ids, projects.ids)
 
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
     def action_renegotiate(self):
         """Open a new contract that takes over from this one."""
         self.ensure_one()
-        check_manager(
-            self.env,
-            _(
-                "Only client profitability managers can renegotiate a "
-                "contract. Ask a client profitability manager to do it."
-            ),
+        msg = _(
+            "Only client profitability managers can renegotiate a "
+            "contract. Ask a client profitability manager to do it."
         )
+        check_manager(self.env, msg)
         today = qlibra_today(self)
         start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
         # The new fee starts from the one the figures suggest, as the
         # client's form and the renegotiation warning show it.
         fee = self._qlibra_suggested_fee() or self.sudo().monthly_fee
+        # Same terms (money ones read in sudo) and the same people.
+        terms = ("included_hours", "overage_rate", "hourly_rate", "target_margin")
+        relations = ("partner_id", "user_id", "company_id", "currency_id")
         return {
             "type": "ir.actions.act_window",
             "name": _("Renegotiate %s", self.display_name),
@@ -1274,8 +1126,9 @@ class QlibraContract(models.Model):
             "view_mode": "form",
             "target": "current",
             "context": {
+                **{f"default_{fname}": self.sudo()[fname] for fname in terms},
+                **{f"default_{fname}": self[fname].id for fname in relations},
                 "default_previous_contract_id": self.id,
-                "default_partner_id": self.partner_id.id,
                 "default_contract_type": self.contract_type,
                 "default_date_start": fields.Date.to_string(start),
                 "default_date_end": self.date_end
@@ -1284,13 +1137,6 @@ class QlibraContract(models.Model):
                 "default_monthly_fee": fee,
                 # The projects go over with the contract: shown on the draft.
                 "default_project_ids": [Command.set(self.project_ids.ids)],
-                "default_included_hours": self.included_hours,
-                "default_overage_rate": self.sudo().overage_rate,
-                "default_hourly_rate": self.sudo().hourly_rate,
-                "default_target_margin": self.sudo().target_margin,
-                "default_user_id": self.user_id.id,
-                "default_company_id": self.company_id.id,
-                "default_currency_id": self.currency_id.id,
             },
         }
 

@@ -8,8 +8,6 @@ TODAY_SETTING = "qlibra.today"
 
 
 def today(record):
-    """The one "today" of every date rule (current month, done day, default
-    periods, trailing window, projections, fees): the day in the timezone of
-    the user (for scheduled actions, the action's user), never the server's
-    or PostgreSQL's clock."""
+    """The one "today" of every date rule: the day in the user's timezone
+    (a scheduled action's user), never the server's or PostgreSQL's clock."""
     return fields.Date.context_today(record)

@@ -1,6 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from operator import itemgetter
 
 from markupsafe import Markup
 from psycopg2 import errors
@@ -37,27 +38,15 @@ ACTIVITY_TYPES = {
 }
 # Columns filled by _claim(), in this order.
 CLAIM_COLUMNS = (
-    "kind",
-    "res_model",
-    "res_id",
-    "contract_id",
-    "task_id",
-    "partner_id",
-    "company_id",
-    "user_id",
-    "period",
-    "threshold",
-    "value",
-    "params",
-    "state",
-)
-# How each figure of a warning's params is written for its reader: hours as
-# HH:MM (as Odoo shows them on screens), money in the warning's currency,
-# percentages with one decimal, all in the reader's number format.
+    "kind res_model res_id contract_id task_id partner_id company_id user_id "
+    "period threshold value params state"
+).split()
+# How a warning's params are written for its reader, in their number format:
+# hours as HH:MM (as on Odoo's screens), money in the warning's currency (fees
+# in the contract's, fee_currency_id; others in the company's, currency_id),
+# percentages with one decimal.
 HOUR_PARAMS = frozenset({"hours", "included", "projected", "before", "carried"})
 MONEY_PARAMS = frozenset({"cost", "price", "revenue", "fee", "suggested"})
-# Money in the contract's currency (fee_currency_id), the others in the
-# company's (currency_id).
 FEE_PARAMS = frozenset({"fee", "suggested"})
 PERCENT_PARAMS = frozenset(
     {"percent", "threshold", "projected_percent", "margin", "target"}
@@ -65,12 +54,9 @@ PERCENT_PARAMS = frozenset(
 
 
 class QlibraWarning(models.Model):
-    """An early warning raised by the daily scheduled action.
-
-    One row per document (contract or task), kind, month and threshold: the
-    unique constraint is what makes a warning be raised once, even when two
-    workers run the action at the same moment.
-    """
+    """An early warning raised by the daily scheduled action: one row per
+    document, kind, month and threshold; the unique constraint raises it once
+    even when two workers run the action at the same moment."""
 
     _name = "qlibra.warning"
     _description = "Client Early Warning"
@@ -84,17 +70,10 @@ class QlibraWarning(models.Model):
         string="Document", model_field="res_model", required=True, readonly=True
     )
     contract_id = fields.Many2one(
-        "qlibra.contract",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="cascade",
+        "qlibra.contract", required=True, readonly=True, index=True, ondelete="cascade"
     )
     task_id = fields.Many2one(
-        "project.task",
-        readonly=True,
-        index="btree_not_null",
-        ondelete="cascade",
+        "project.task", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True)
@@ -146,9 +125,7 @@ class QlibraWarning(models.Model):
         ),
     ]
 
-    # ------------------------------------------------------------------
-    # Texts, written at read time in the reader's language
-    # ------------------------------------------------------------------
+    # Texts are written at read time, in the reader's language.
     @api.depends("kind", "params", "partner_id", "contract_id", "task_id")
     @api.depends_context("lang", "uid")
     def _compute_texts(self):
@@ -168,16 +145,13 @@ class QlibraWarning(models.Model):
             warning.message = texts["message"]
 
     def _legacy_texts(self):
-        """{id: texts} of warnings raised before their figures were kept.
-
-        Those rows carry their text as it was written when raised (in the
-        recipient's language), in the columns the summary and message were
-        stored in: shown as they are, no migration needed.
-        """
+        """{id: texts} of warnings raised before their figures were kept:
+        their text as written when raised, in the old summary and message
+        columns, shown as is (no migration needed)."""
         ids = [warning_id for warning_id in self.ids if isinstance(warning_id, int)]
         if not ids or not column_exists(self.env.cr, self._table, "message"):
             return {}
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 "SELECT id, summary, message FROM qlibra_warning WHERE id IN %s",
                 tuple(ids),
@@ -185,19 +159,16 @@ class QlibraWarning(models.Model):
         )
         return {
             warning_id: {"summary": summary or "", "message": message or ""}
-            for warning_id, summary, message in self.env.cr.fetchall()
+            for warning_id, summary, message in rows
         }
 
     def _qlibra_args(self):
         """The placeholders of the warning's texts, written for the reader."""
         self.ensure_one()
-        env = self.env
-        params = self.params or {}
-        currency = env["res.currency"].browse(params.get("currency_id"))
+        env, params, Currency = self.env, self.params or {}, self.env["res.currency"]
+        currency = Currency.browse(params.get("currency_id"))
         # Fees are in the contract's currency, figures in the company's.
-        fee_currency = (
-            env["res.currency"].browse(params.get("fee_currency_id")) or currency
-        )
+        fee_currency = Currency.browse(params.get("fee_currency_id")) or currency
         args = {
             "client": self.partner_id.display_name or "",
             "contract": self.contract_id.display_name or "",
@@ -219,9 +190,8 @@ class QlibraWarning(models.Model):
         return args
 
     def _qlibra_texts(self, figures=True):
-        """The warning's summary and message in the language of self.env;
-        a consumption warning says the hours carried from earlier months
-        that it counts as available (rollover)."""
+        """The warning's summary and message in the language of self.env,
+        with the carried hours a consumption warning counts (rollover)."""
         texts = self._qlibra_kind_texts(figures=figures)
         if (self.params or {}).get("carried"):
             texts["message"] += " " + self.env._(
@@ -232,107 +202,90 @@ class QlibraWarning(models.Model):
         return texts
 
     def _qlibra_kind_texts(self, figures=True):
-        """The warning's summary and message in the language of self.env.
-
-        :param figures: whether the reader may read money (cost, price,
-            revenue, margin, fees); without, the warnings that are about money
-            say what to look at, not the figures.
-        """
+        """The texts of the warning's kind. figures: whether the reader may
+        read money; without, money warnings say what to look at instead."""
         self.ensure_one()
-        env = self.env
-        args = self._qlibra_args()
-        kind = self.kind
+        env, args, kind = self.env, self._qlibra_args(), self.kind
         if kind == "overrun":
-            return {
-                "summary": env._("Included hours used up"),
-                "message": env._(
-                    "%(client)s has used %(hours)s hours this month: "
-                    "%(percent)s%% of the %(included)s hours included in "
-                    "%(contract)s.",
-                    **args,
-                ),
-            }
-        if kind == "consumption":
-            return {
-                "summary": env._("%(percent)s%% of the included hours used", **args),
-                "message": env._(
-                    "%(client)s has used %(hours)s of the %(included)s hours "
-                    "included this month in %(contract)s (%(percent)s%%), "
-                    "passing the warning threshold of %(threshold)s%%. At "
-                    "the current pace the month ends at %(projected)s "
-                    "hours.",
-                    **args,
-                ),
-            }
-        if kind == "projection":
-            return {
-                "summary": env._("Included hours projected to run out"),
-                "message": env._(
-                    "At the current pace %(client)s will use %(projected)s "
-                    "hours this month, %(projected_percent)s%% of the "
-                    "%(included)s hours included in %(contract)s: "
-                    "%(before)s hours in the first %(elapsed)s of "
-                    "%(days)s working days. Used so far: %(hours)s hours "
-                    "(%(percent)s%%).",
-                    **args,
-                ),
-            }
-        if kind == "fixed_price":
-            if not figures:
-                return {
-                    "summary": env._("Fixed-price job to review"),
-                    "message": env._(
-                        "The fixed-price job %(task)s needs a review. A client "
-                        "profitability manager has the figures in Client "
-                        "Profitability > Early Warnings.",
-                        **args,
-                    ),
-                }
-            return {
-                "summary": env._("%(threshold)s%% of the fixed price used", **args),
-                "message": env._(
-                    "The cost of %(task)s (%(client)s) has reached %(cost)s: "
-                    "%(percent)s%% of its fixed price of %(price)s.",
-                    **args,
-                ),
-            }
-        # renegotiation
-        if not figures:
-            return {
-                "summary": env._("Client to renegotiate"),
-                "message": env._(
-                    "%(client)s is below its target margin and should be "
-                    "renegotiated. A client profitability manager has the "
-                    "figures in Client Profitability > Clients to Renegotiate.",
-                    **args,
-                ),
-            }
-        if args.get("subscription"):
-            summary = env._("Renegotiate: suggested monthly fee %(suggested)s", **args)
-            advice = env._(
-                "Current monthly fee: %(fee)s; suggested monthly fee: %(suggested)s.",
+            summary = env._("Included hours used up")
+            message = env._(
+                "%(client)s has used %(hours)s hours this month: "
+                "%(percent)s%% of the %(included)s hours included in "
+                "%(contract)s.",
+                **args,
+            )
+        elif kind == "consumption":
+            summary = env._("%(percent)s%% of the included hours used", **args)
+            message = env._(
+                "%(client)s has used %(hours)s of the %(included)s hours "
+                "included this month in %(contract)s (%(percent)s%%), "
+                "passing the warning threshold of %(threshold)s%%. At "
+                "the current pace the month ends at %(projected)s "
+                "hours.",
+                **args,
+            )
+        elif kind == "projection":
+            summary = env._("Included hours projected to run out")
+            message = env._(
+                "At the current pace %(client)s will use %(projected)s "
+                "hours this month, %(projected_percent)s%% of the "
+                "%(included)s hours included in %(contract)s: "
+                "%(before)s hours in the first %(elapsed)s of "
+                "%(days)s working days. Used so far: %(hours)s hours "
+                "(%(percent)s%%).",
+                **args,
+            )
+        elif kind == "fixed_price" and not figures:
+            summary = env._("Fixed-price job to review")
+            message = env._(
+                "The fixed-price job %(task)s needs a review. A client "
+                "profitability manager has the figures in Client "
+                "Profitability > Early Warnings.",
+                **args,
+            )
+        elif kind == "fixed_price":
+            summary = env._("%(threshold)s%% of the fixed price used", **args)
+            message = env._(
+                "The cost of %(task)s (%(client)s) has reached %(cost)s: "
+                "%(percent)s%% of its fixed price of %(price)s.",
+                **args,
+            )
+        elif not figures:  # renegotiation
+            summary = env._("Client to renegotiate")
+            message = env._(
+                "%(client)s is below its target margin and should be "
+                "renegotiated. A client profitability manager has the "
+                "figures in Client Profitability > Clients to Renegotiate.",
                 **args,
             )
         else:
-            summary = env._(
-                "Renegotiate: margin %(margin)s%% below the target of %(target)s%%",
-                **args,
-            )
-            advice = env._(
-                "To reach the target, the work of this client should bring "
-                "in at least %(suggested)s a month.",
-                **args,
-            )
-        return {
-            "summary": summary,
-            "message": env._(
+            if args.get("subscription"):
+                summary = env._(
+                    "Renegotiate: suggested monthly fee %(suggested)s", **args
+                )
+                advice = env._(
+                    "Current monthly fee: %(fee)s; suggested monthly fee: "
+                    "%(suggested)s.",
+                    **args,
+                )
+            else:
+                summary = env._(
+                    "Renegotiate: margin %(margin)s%% below the target of %(target)s%%",
+                    **args,
+                )
+                advice = env._(
+                    "To reach the target, the work of this client should bring "
+                    "in at least %(suggested)s a month.",
+                    **args,
+                )
+            message = env._(
                 "The margin of %(client)s over the last 3 full months is "
                 "%(margin)s%%, below the target of %(target)s%% (revenue "
                 "%(revenue)s, cost %(cost)s). %(advice)s",
                 **args,
                 advice=advice,
-            ),
-        }
+            )
+        return {"summary": summary, "message": message}
 
     def _qlibra_texts_for(self, user, figures):
         """The texts in the language of user (a recipient), else of self.env."""
@@ -340,11 +293,9 @@ class QlibraWarning(models.Model):
         return self.sudo().with_context(lang=lang)._qlibra_texts(figures=figures)
 
     def _set_state(self, state):
-        # Warnings are read-only records: only their follow-up changes, by
-        # the managers who read them.
-        check_manager(
-            self.env, self.env._("Only client profitability managers handle warnings.")
-        )
+        # Read-only records: only managers change their follow-up.
+        msg = self.env._("Only client profitability managers handle warnings.")
+        check_manager(self.env, msg)
         self.sudo().write({"state": state})
 
     def action_mark_handled(self):
@@ -366,23 +317,13 @@ class QlibraWarning(models.Model):
             "target": "current",
         }
 
-    # ------------------------------------------------------------------
-    # Raising warnings
-    # ------------------------------------------------------------------
     @api.model
     def _raise_warnings(self, contracts=None):
-        """Raise the warnings due today; return the warnings newly raised.
-
-        :param contracts: limit the checks to these contracts (their tasks and
-            clients); all active contracts by default.
-
-        The number of queries does not depend on the number of contracts: each
-        check reads its figures for all of them at once. Only raising a new
-        warning (its activity and note) costs queries per warning.
-        """
-        Contract = self.env["qlibra.contract"].sudo()
+        """Raise the warnings due today (contracts: only these, default all
+        active ones); return those newly raised. Each check reads its figures
+        for all contracts at once: only a new warning costs queries."""
         if contracts is None:
-            contracts = Contract.search([])
+            contracts = self.env["qlibra.contract"].sudo().search([])
         contracts = contracts.sudo()
         today = qlibra_today(self)
         running = contracts.filtered(lambda c: c.state == "running")
@@ -472,19 +413,14 @@ class QlibraWarning(models.Model):
         contracts = contracts.filtered(lambda c: c._qlibra_rule().fixed_price)
         if not contracts:
             return []
-        tasks = (
-            self.env["project.task"]
-            .sudo()
-            .search(
-                [
-                    ("qlibra_contract_id", "in", contracts.ids),
-                    ("qlibra_fixed_price", ">", 0),
-                    ("state", "not in", list(CLOSED_STATES)),
-                ]
-            )
+        Task = self.env["project.task"].sudo()
+        tasks = Task.search(
+            [
+                ("qlibra_contract_id", "in", contracts.ids),
+                ("qlibra_fixed_price", ">", 0),
+                ("state", "not in", list(CLOSED_STATES)),
+            ]
         )
-        if not tasks:
-            return []
         candidates = []
         # The task's cost so far, sub-tasks included, computed for all the
         # tasks at once (project.task._compute_qlibra_figures).
@@ -561,17 +497,13 @@ class QlibraWarning(models.Model):
 
     @api.model
     def _raise(self, candidates, period):
-        """Claim each candidate warning, then notify only the ones claimed."""
+        """Claim each candidate warning, then notify the ones claimed."""
         if not candidates:
             return self.browse()
         for candidate in candidates:
-            candidate["threshold"] = round(candidate["threshold"], 2)
-            candidate["key"] = (
-                candidate["kind"],
-                candidate["record"]._name,
-                candidate["record"].id,
-                candidate["threshold"],
-            )
+            record, threshold = candidate["record"], round(candidate["threshold"], 2)
+            candidate["threshold"] = threshold
+            candidate["key"] = (candidate["kind"], record._name, record.id, threshold)
         existing = {
             (warning.kind, warning.res_model, warning.res_id, warning.threshold)
             for warning in self.sudo().search_fetch(
@@ -592,8 +524,7 @@ class QlibraWarning(models.Model):
 
     @api.model
     def _claim_row(self, candidate, period):
-        record = candidate["record"]
-        contract = candidate["contract"]
+        record, contract = candidate["record"], candidate["contract"]
         return SQL(
             "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'new',"
             " %s, (now() at time zone 'UTC'), %s, (now() at time zone 'UTC'))",
@@ -615,14 +546,10 @@ class QlibraWarning(models.Model):
 
     @api.model
     def _claim(self, candidates, period):
-        """Insert the warnings that nobody raised yet; return [(id, key)].
-
-        INSERT ... ON CONFLICT DO NOTHING on the unique constraint: a row that
-        a concurrent transaction inserted first is skipped. Under Odoo's
-        REPEATABLE READ isolation, a conflict with a row committed after this
-        transaction started raises a serialization failure instead: then each
-        warning is claimed on its own, and the ones taken are skipped.
-        """
+        """Insert the warnings nobody raised yet; return [(id, key)]. ON
+        CONFLICT DO NOTHING skips rows a concurrent transaction inserted;
+        under REPEATABLE READ, one committed after this transaction started
+        fails to serialize instead: then claim one by one, skipping those."""
         if not candidates:
             return []
         try:
@@ -651,26 +578,17 @@ class QlibraWarning(models.Model):
         )
         with self.env.cr.savepoint(flush=False):
             self.env.cr.execute(query, log_exceptions=False)
-            rows = self.env.cr.fetchall()
-        return [
-            (warning_id, (kind, res_model, res_id, threshold))
-            for warning_id, kind, res_model, res_id, threshold in rows
-        ]
+            return [(row[0], row[1:]) for row in self.env.cr.fetchall()]
 
     @api.model
     def _notify(self, raised):
-        """A To-Do activity for each recipient and a note in the chatter.
-
-        :param raised: [(warning, candidate)] of the warnings just claimed.
-
-        Each text is written in its recipient's language and number format.
-        """
+        """A To-Do activity for each recipient and a note in the chatter,
+        each in its reader's language; raised: [(warning, candidate)]."""
         if not raised:
             return
-        IrModel = self.env["ir.model"]
-        activity_vals = []
-        # The same texts for the activity and the note, when the recipient
-        # may read the figures: written once.
+        IrModel, activity_vals = self.env["ir.model"], []
+        # The activity and the note share texts when the recipient may read
+        # the figures: written once.
         written = {}
 
         def texts_for(warning, user, figures):
@@ -685,9 +603,8 @@ class QlibraWarning(models.Model):
                 continue
             record = candidate["record"]
             activity_type = self.env.ref(ACTIVITY_TYPES[candidate["kind"]])
-            # Money (revenue, cost, margin, a fee) only for those who may read
-            # it: an account or project manager who is a plain employee gets
-            # the warning without the figures.
+            # Money only for those who may read it: a plain employee gets the
+            # warning without the figures.
             texts = texts_for(warning, user, user.has_group(MANAGER_GROUP))
             activity_vals.append(
                 {
@@ -703,32 +620,27 @@ class QlibraWarning(models.Model):
             )
         # One create per wave of distinct documents: creating two activities
         # of one user on one document at once subscribes the user twice.
+        # No "assigned to you" e-mail per warning: the daily action may raise
+        # hundreds at once, each already a To-Do in the recipient's Activities
+        # (and, for managers, a chatter note).
+        Activity = self.env["mail.activity"].sudo()
+        Activity = Activity.with_context(mail_activity_quick_update=True)
         for wave in _waves(
-            activity_vals, lambda v: (v["res_model_id"], v["res_id"], v["user_id"])
+            activity_vals, itemgetter("res_model_id", "res_id", "user_id")
         ):
-            # No "assigned to you" e-mail per warning: the daily action may
-            # raise hundreds at once, and each is already a To-Do in the
-            # recipient's Activities (and, for managers, a chatter note).
-            self.env["mail.activity"].sudo().with_context(
-                mail_activity_quick_update=True
-            ).create(wave)
-        # The figures go to the contract's chatter, which only managers read,
-        # in the account manager's language; nothing to a task's chatter,
-        # which every employee on it reads.
-        # Logged in batch (no one to notify: a note), one wave per set of
-        # distinct contracts: a contract may have two warnings at once.
-        notes = [
-            (
-                candidate["contract"].id,
-                Markup("<p>%s</p>")
-                % texts_for(warning, candidate["user"], True)["message"],
-            )
-            for warning, candidate in raised
-        ]
-        for wave in _waves(notes, lambda note: note[0]):
-            self.env["qlibra.contract"].browse(
-                [contract_id for contract_id, _body in wave]
-            ).sudo()._message_log_batch(bodies=dict(wave))
+            Activity.create(wave)
+        # The figures go to the contract's chatter (only managers read it),
+        # in the account manager's language; nothing to a task's, which every
+        # employee on it reads. Logged in batch, one wave per set of distinct
+        # contracts: a contract may have two warnings at once.
+        notes = []
+        for warning, candidate in raised:
+            message = texts_for(warning, candidate["user"], True)["message"]
+            notes.append((candidate["contract"].id, Markup("<p>%s</p>") % message))
+        Contract = self.env["qlibra.contract"].sudo()
+        for wave in _waves(notes, itemgetter(0)):
+            contracts = Contract.browse([contract_id for contract_id, _body in wave])
+            contracts._message_log_batch(bodies=dict(wave))
 
 
 def _waves(items, key):

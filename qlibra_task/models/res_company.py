@@ -47,11 +47,7 @@ class ResCompany(models.Model):
                 )
 
     def write(self, vals):
-        previous = (
-            {company: company.currency_id for company in self}
-            if "currency_id" in vals
-            else {}
-        )
+        previous = {c: c.currency_id for c in self} if "currency_id" in vals else {}
         res = super().write(vals)
         for company, currency in previous.items():
             if company.currency_id != currency:
@@ -59,18 +55,13 @@ class ResCompany(models.Model):
         return res
 
     def _qlibra_follow_currency(self, previous):
-        """Contracts in the company's previous currency take its new one.
-
-        A company's currency changes while it is set up (a chart of accounts
-        sets it; Odoo refuses once the company has journal items): contracts
-        made before were meant in the company's currency, as they are by
-        default. Contracts in another currency keep theirs."""
+        """Contracts in the company's previous currency take its new one: it
+        changes only during set-up (a chart of accounts sets it), when
+        contracts were meant in the company's currency. Others keep theirs."""
         self.ensure_one()
-        contracts = (
-            self.env["qlibra.contract"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "=", self.id), ("currency_id", "=", previous.id)])
+        Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
+        contracts = Contract.search(
+            [("company_id", "=", self.id), ("currency_id", "=", previous.id)]
         )
         contracts.with_context(qlibra_follow_company_currency=True).write(
             {"currency_id": self.currency_id.id}

@@ -19,6 +19,12 @@ from .qlibra_today import today as qlibra_today
 
 TRAILING_MONTHS = 3
 MONEY_FIGURE = {**FIGURE, "currency_field": "qlibra_currency_id"}
+# Figures of _qlibra_figures() each stored as is in the field qlibra_<key>.
+COPIED_FIGURES = (
+    "month_hours month_cost month_revenue consumption_percent trailing_hours "
+    "trailing_cost trailing_revenue change_request_share target_margin "
+    "suggested_fee to_renegotiate losing_money"
+).split()
 
 
 class ResPartner(models.Model):
@@ -102,7 +108,6 @@ class ResPartner(models.Model):
         help="The margin of the last three full months is below the target "
         "margin of the running contract.",
     )
-
     qlibra_losing_money = fields.Boolean(
         string="Losing Money",
         **FIGURE,
@@ -111,10 +116,9 @@ class ResPartner(models.Model):
     )
 
     def _compute_qlibra_contract_count(self):
-        rows = (
-            self.env["qlibra.contract"]
-            .with_context(active_test=False)
-            ._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        Contract = self.env["qlibra.contract"].with_context(active_test=False)
+        rows = Contract._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
         )
         counts = {partner.id: count for partner, count in rows}
         for partner in self:
@@ -122,25 +126,14 @@ class ResPartner(models.Model):
 
     @api.model
     def _qlibra_client_ids(self):
-        """Ids of the clients of the user's companies: the partners with a
-        contract (archived ones included: they had one) or with rows in the
-        analysis, but none of the firms' own partners."""
-        contracts = (
-            self.env["qlibra.contract"]
-            .sudo()
-            .with_context(active_test=False)
-            ._read_group([("company_id", "in", self.env.companies.ids)], ["partner_id"])
-        )
-        figures = (
-            self.env["qlibra.profitability.report"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "in", self.env.companies.ids),
-                    ("partner_id", "!=", False),
-                ],
-                ["partner_id"],
-            )
+        """Ids of the clients of the user's companies: partners with a
+        contract (even archived) or analysis rows, but not the firms'."""
+        companies = [("company_id", "in", self.env.companies.ids)]
+        Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
+        contracts = Contract._read_group(companies, ["partner_id"])
+        Report = self.env["qlibra.profitability.report"].sudo()
+        figures = Report._read_group(
+            [*companies, ("partner_id", "!=", False)], ["partner_id"]
         )
         firms = self.env["res.company"].sudo().search([]).partner_id
         return {partner.id for (partner,) in contracts + figures} - set(firms.ids)
@@ -159,16 +152,15 @@ class ResPartner(models.Model):
 
     @api.model
     def _qlibra_periods(self, reference_month=None):
-        """First day of the reference month (default: the current month) and
-        of the trailing window before it."""
+        """First days of the reference month (default: this one) and its window."""
         month_start = (reference_month or qlibra_today(self)).replace(day=1)
         return month_start, self._qlibra_trailing_start(month_start)
 
     @api.model
     def _qlibra_trailing_start(self, reference_month):
-        """First day of the trailing window: the last TRAILING_MONTHS full
-        months before the reference month (today's month on forms, the
-        month after the period on reports)."""
+        """First day of the last TRAILING_MONTHS full months before the
+        reference month (today's on forms, the one after the period on
+        reports)."""
         return reference_month.replace(day=1) - relativedelta(months=TRAILING_MONTHS)
 
     def _qlibra_contracts_between(self, date_from, date_to, domain=()):
@@ -185,8 +177,7 @@ class ResPartner(models.Model):
         )
 
     def _qlibra_contract_months(self, reference_month):
-        """{partner id: number of months of the trailing window in which the
-        client had a contract} (archived contracts included: they ran)."""
+        """{partner id: months of the trailing window under contract (archived too)}."""
         window_start = self._qlibra_trailing_start(reference_month)
         window_end = reference_month.replace(day=1) - relativedelta(days=1)
         contracts = self._qlibra_contracts_between(window_start, window_end)
@@ -200,29 +191,24 @@ class ResPartner(models.Model):
 
     @api.model
     def _qlibra_renegotiation(self, contract, trailing_cost, trailing_revenue, months):
-        """SPEC's renegotiation rules, for the forms and the reports alike.
-
-        ``contract`` sets the terms (target margin, billable or not); the
-        trailing cost and revenue are those of the trailing window, in which
-        the client had a contract during ``months`` months.
-        """
+        """SPEC's renegotiation rules, for forms and reports alike: contract
+        sets the terms; the client had a contract ``months`` months of the
+        trailing window whose cost and revenue are given."""
         target = contract.target_margin if contract else 0.0
         percent = margin_percent(trailing_revenue, trailing_cost)
         billable = contract._qlibra_rule().billable if contract else False
         return {
             "target_margin": target,
             "trailing_margin_percent": percent,
-            # Non-billable work is meant to cost; time no contract covers
-            # is not.
+            # Non-billable work is meant to cost; time no contract covers is not.
             "losing_money": bool(
                 (billable or not contract) and trailing_revenue < trailing_cost
             ),
             "to_renegotiate": bool(
                 billable and percent is not None and percent < target
             ),
-            # The average is over the months under contract, not always 3;
-            # the fee in the contract's currency (its cost converted at this
-            # month's rate, then rounded up there).
+            # Averaged over the months under contract, not always 3; in the
+            # contract's currency (converted at this month's rate, rounded up).
             "suggested_fee": suggested_fee(
                 contract._qlibra_to_company_currency(
                     trailing_cost / months, qlibra_today(self), reverse=True
@@ -234,9 +220,8 @@ class ResPartner(models.Model):
         }
 
     def _qlibra_month_included_hours(self, month):
-        """Hours each client's subscriptions include in the month (SPEC: a
-        client's consumption = its subscriptions' hours / the sum of their
-        included hours), archived ones included for the days they ran."""
+        """Hours each client's subscriptions (archived ones for the days they
+        ran) include in the month: SPEC's client consumption denominator."""
         last = month + relativedelta(months=1, days=-1)
         subscriptions = self._qlibra_contracts_between(
             month, last, [("contract_type", "in", types_with("monthly_fee"))]
@@ -248,10 +233,8 @@ class ResPartner(models.Model):
 
     def _qlibra_main_contracts(self, day=None):
         """The contract running on ``day`` (default: today) that sets each
-        client's terms, in one query.
-
-        A subscription wins over other types; then the latest start. For a
-        past day, archived contracts count: they ran (SPEC, Lifecycle).
+        client's terms, in one query: a subscription first, then the latest
+        start. For a past day archived ones count: they ran (SPEC, Lifecycle).
         """
         today = qlibra_today(self)
         day = day or today
@@ -270,44 +253,27 @@ class ResPartner(models.Model):
         return main
 
     def _qlibra_figures(self, reference_month=None):
-        """Figures of each client, in a fixed number of queries.
-
-        ``reference_month``: any day of the month whose trailing window sets
-        the renegotiation figures (default: the current month, as on the
-        forms; a report passes the month after its period). The terms are
-        those of the contract running today in the current month, else on
-        the last day before the reference month.
-
-        Returns {partner_id: dict}; see _compute_qlibra_figures for the keys.
-        """
+        """{partner_id: figures} in a fixed number of queries. The trailing
+        window ends before ``reference_month`` (default this month; reports
+        pass the month after their period); terms: the contract running
+        today this month, else on the day before the reference month."""
         month_start, trailing_start = self._qlibra_periods(reference_month)
         today = qlibra_today(self)
-        terms_day = (
-            today
-            if month_start == today.replace(day=1)
-            else month_start - relativedelta(days=1)
-        )
-        rows = (
-            self.env["qlibra.profitability.report"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("date", ">=", trailing_start),
-                    # Months after the current one (time logged ahead) are
-                    # in neither period.
-                    ("date", "<", month_start + relativedelta(months=1)),
-                    # sudo() skips the record rules: keep to the user's companies.
-                    ("company_id", "in", self.env.companies.ids),
-                ],
-                ["partner_id", "contract_type", "date:month"],
-                [
-                    "hours:sum",
-                    "change_request_hours:sum",
-                    "cost:sum",
-                    "revenue:sum",
-                ],
-            )
+        terms_day = month_start - relativedelta(days=1)
+        if month_start == today.replace(day=1):
+            terms_day = today
+        Report = self.env["qlibra.profitability.report"].sudo()
+        rows = Report._read_group(
+            [
+                ("partner_id", "in", self.ids),
+                ("date", ">=", trailing_start),
+                # Months after the current one (time logged ahead) are in neither.
+                ("date", "<", month_start + relativedelta(months=1)),
+                # sudo() skips the record rules: keep to the user's companies.
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            ["partner_id", "contract_type", "date:month"],
+            ["hours:sum", "change_request_hours:sum", "cost:sum", "revenue:sum"],
         )
         keys = [
             f"{period}_{measure}"
@@ -329,29 +295,24 @@ class ResPartner(models.Model):
         contract_months = self._qlibra_contract_months(month_start)
         result = {}
         for partner in self:
-            figures = totals[partner.id]
+            fig = totals[partner.id]
             contract = main_contracts.get(partner.id)
+            trailing = fig["trailing_cost"], fig["trailing_revenue"]
+            months = contract_months[partner.id]
             included = month_included[partner.id]
+            sub_hours = fig["month_subscription_hours"]
+            cr_share = change_request_share(
+                fig["trailing_cr_hours"], fig["trailing_hours"]
+            )
             result[partner.id] = {
-                **figures,
+                **fig,
                 "contract": contract,
-                **self._qlibra_renegotiation(
-                    contract,
-                    figures["trailing_cost"],
-                    figures["trailing_revenue"],
-                    contract_months[partner.id],
-                ),
+                **self._qlibra_renegotiation(contract, *trailing, months),
                 "month_margin_percent": margin_percent(
-                    figures["month_revenue"], figures["month_cost"]
+                    fig["month_revenue"], fig["month_cost"]
                 ),
-                "consumption_percent": consumption_percent(
-                    figures["month_subscription_hours"], included
-                )
-                or 0.0,
-                "change_request_share": change_request_share(
-                    figures["trailing_cr_hours"], figures["trailing_hours"]
-                )
-                or 0.0,
+                "consumption_percent": consumption_percent(sub_hours, included) or 0.0,
+                "change_request_share": cr_share or 0.0,
             }
         return result
 
@@ -360,8 +321,10 @@ class ResPartner(models.Model):
         all_figures = self._qlibra_figures()
         currency = self.env.company.currency_id
         for partner in self:
-            figures = all_figures[partner.id]
-            contract = figures["contract"]
+            fig = all_figures[partner.id]
+            for key in COPIED_FIGURES:
+                partner[f"qlibra_{key}"] = fig[key]
+            contract = fig["contract"]
             partner.qlibra_currency_id = currency
             partner.qlibra_fee_currency_id = (
                 contract.currency_id if contract else currency
@@ -370,62 +333,35 @@ class ResPartner(models.Model):
             partner.qlibra_main_contract_type = (
                 contract.contract_type if contract else False
             )
-            partner.qlibra_month_hours = figures["month_hours"]
-            partner.qlibra_month_cost = figures["month_cost"]
-            partner.qlibra_month_revenue = figures["month_revenue"]
-            partner.qlibra_month_margin = (
-                figures["month_revenue"] - figures["month_cost"]
-            )
-            partner.qlibra_month_margin_percent = figures["month_margin_percent"] or 0.0
-            partner.qlibra_consumption_percent = figures["consumption_percent"]
-            partner.qlibra_trailing_hours = figures["trailing_hours"]
-            partner.qlibra_trailing_cost = figures["trailing_cost"]
-            partner.qlibra_trailing_revenue = figures["trailing_revenue"]
+            partner.qlibra_month_margin = fig["month_revenue"] - fig["month_cost"]
+            partner.qlibra_month_margin_percent = fig["month_margin_percent"] or 0.0
             partner.qlibra_trailing_margin = (
-                figures["trailing_revenue"] - figures["trailing_cost"]
+                fig["trailing_revenue"] - fig["trailing_cost"]
             )
             partner.qlibra_trailing_margin_percent = (
-                figures["trailing_margin_percent"] or 0.0
+                fig["trailing_margin_percent"] or 0.0
             )
-            partner.qlibra_has_trailing_revenue = bool(figures["trailing_revenue"])
-            partner.qlibra_change_request_share = figures["change_request_share"]
-            partner.qlibra_target_margin = figures["target_margin"]
+            partner.qlibra_has_trailing_revenue = bool(fig["trailing_revenue"])
             partner.qlibra_current_fee = contract.monthly_fee if contract else 0.0
-            partner.qlibra_suggested_fee = figures["suggested_fee"]
-            partner.qlibra_to_renegotiate = figures["to_renegotiate"]
-            partner.qlibra_losing_money = figures["losing_money"]
 
     def _qlibra_search_flag(self, flag, operator, value):
-        """Search clients on a flag of _qlibra_figures().
-
-        Only clients with time or revenue in the trailing window can carry a
-        flag, so they are the only ones computed.
-        """
+        """Search clients on a flag of _qlibra_figures(), computed only for
+        clients with rows in the trailing window (the others carry none)."""
         # The flags tell who loses money: searching on them is reading them.
-        check_manager(
-            self.env, _("Only client profitability managers can search on margins.")
-        )
+        msg = _("Only client profitability managers can search on margins.")
+        check_manager(self.env, msg)
         if operator not in ("=", "!=") or not isinstance(value, bool):
             return [("id", "in", [])]
         _month_start, trailing_start = self._qlibra_periods()
-        rows = (
-            self.env["qlibra.profitability.report"]
-            .sudo()
-            ._read_group(
-                [
-                    ("date", ">=", trailing_start),
-                    ("company_id", "in", self.env.companies.ids),
-                ],
-                ["partner_id"],
-                [],
-            )
-        )
-        clients = self.browse([partner.id for (partner,) in rows if partner])
-        flagged = [
-            partner_id
-            for partner_id, figures in clients._qlibra_figures().items()
-            if figures[flag]
+        domain = [
+            ("date", ">=", trailing_start),
+            ("company_id", "in", self.env.companies.ids),
         ]
+        Report = self.env["qlibra.profitability.report"].sudo()
+        rows = Report._read_group(domain, ["partner_id"], [])
+        clients = self.browse([partner.id for (partner,) in rows if partner])
+        figures = clients._qlibra_figures()
+        flagged = [partner_id for partner_id, fig in figures.items() if fig[flag]]
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", flagged)]
 
@@ -444,8 +380,7 @@ class ResPartner(models.Model):
         )
 
     def action_qlibra_renegotiate(self):
-        """Renegotiate the client's running contract (from the list of clients
-        to renegotiate)."""
+        """Renegotiate the client's running contract (clients to renegotiate)."""
         self.ensure_one()
         contract = self.qlibra_main_contract_id
         if not contract:

@@ -12,15 +12,11 @@ from ..models.qlibra_today import today as qlibra_today
 
 
 class QlibraProfitabilityReport(models.Model):
-    """Hours, cost and revenue per client and month.
-
-    Rows of time: the timesheet lines themselves, read as they are (no copy
-    to keep in step). Rows of revenue that no line carries: a subscription's
-    monthly fee and its overage for a month (from the contract-month store,
-    qlibra.contract._qlibra_store_months), and the price of a fixed-price
-    task on the month it was done. Summing any column over any grouping
-    therefore gives the right total.
-    """
+    """Hours, cost and revenue per client and month: the timesheet lines
+    read as they are (no copy to keep in step), plus the revenue no line
+    carries: a subscription month's fee and overage (contract-month store)
+    and a fixed price on its done month. Any column sums right over any
+    grouping."""
 
     _name = "qlibra.profitability.report"
     _description = "Client Profitability Analysis"
@@ -44,8 +40,7 @@ class QlibraProfitabilityReport(models.Model):
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     contract_id = fields.Many2one("qlibra.contract", readonly=True)
     contract_type = fields.Selection(
-        [*CONTRACT_TYPES, ("none", "No Contract")],
-        readonly=True,
+        [*CONTRACT_TYPES, ("none", "No Contract")], readonly=True
     )
     is_internal = fields.Boolean(
         string="Internal",
@@ -130,48 +125,28 @@ class QlibraProfitabilityReport(models.Model):
         help="Revenue / hours of the cell's sums.",
     )
 
-    # Every branch of the UNION ALL casts its columns to these types, in this
-    # order: one layout for all, and no mixed numeric/float arithmetic.
-    # Revenue is in the contract's currency there (contract_revenue); the
-    # view converts it to the company's (revenue, margin): see init().
-    COLUMNS = (
-        ("id", "bigint"),
-        ("row_type", "varchar"),
-        ("date", "date"),
-        ("company_id", "integer"),
-        ("currency_id", "integer"),
-        ("contract_currency_id", "integer"),
-        ("partner_id", "integer"),
-        ("contract_id", "integer"),
-        ("contract_type", "varchar"),
-        ("project_id", "integer"),
-        ("task_id", "integer"),
-        ("employee_id", "integer"),
-        ("hours", "float8"),
-        ("included_hours", "float8"),
-        ("carried_hours", "float8"),
-        ("used_carried_hours", "float8"),
-        ("expired_hours", "float8"),
-        ("change_request_hours", "float8"),
-        ("uncosted_hours", "float8"),
-        # Money is numeric, as on the lines: sums exact to the cent.
-        ("cost", "numeric"),
-        ("contract_revenue", "numeric"),
-        # Ratios only make sense over sums: see _read_group_select().
-        ("margin_percent", "float8"),
-        ("effective_rate", "float8"),
+    # (name, type) every branch of the UNION ALL casts its columns to, in
+    # this order: one layout, no mixed numeric/float arithmetic. Money is
+    # numeric as on the lines (sums exact to the cent); revenue is in the
+    # contract's currency, init() converts it to the company's; ratios only
+    # make sense over sums (_read_group_select).
+    COLUMNS = tuple(
+        tuple(column.split(":"))
+        for column in (
+            "id:bigint row_type:varchar date:date company_id:integer "
+            "currency_id:integer contract_currency_id:integer partner_id:integer "
+            "contract_id:integer contract_type:varchar project_id:integer "
+            "task_id:integer employee_id:integer hours:float8 included_hours:float8 "
+            "carried_hours:float8 used_carried_hours:float8 expired_hours:float8 "
+            "change_request_hours:float8 uncosted_hours:float8 cost:numeric "
+            "contract_revenue:numeric margin_percent:float8 effective_rate:float8"
+        ).split()
     )
 
     @api.model
     def _query(self):
-        return SQL(" UNION ALL ").join(
-            [
-                self._query_time(),
-                self._query_fee(),
-                self._query_overage(),
-                self._query_fixed_price(),
-            ]
-        )
+        branches = [self._query_time(), self._query_fee(), self._query_overage()]
+        return SQL(" UNION ALL ").join([*branches, self._query_fixed_price()])
 
     @api.model
     def _branch(self, values, from_where):
@@ -226,21 +201,14 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _revenue_only(self, revenue):
-        """Columns of a revenue row: no hours, no cost; the revenue in the
-        contract's currency."""
-        return {
-            "hours": SQL("0"),
-            "included_hours": SQL("0"),
-            "change_request_hours": SQL("0"),
-            "uncosted_hours": SQL("0"),
-            "cost": SQL("0"),
-            "contract_revenue": revenue,
-        }
+        """Columns of a revenue row: no hours nor cost, contract currency."""
+        zero = "hours included_hours change_request_hours uncosted_hours cost".split()
+        return {**dict.fromkeys(zero, SQL("0")), "contract_revenue": revenue}
 
     @api.model
     def _contract_columns(self):
-        """Columns of a row of contract c in company co: its money is in the
-        contract's currency, the company's currency beside it."""
+        """Columns of a row of contract c in company co (money in the
+        contract's currency, the company's beside it)."""
         return {
             "currency_id": SQL("co.currency_id"),
             "contract_currency_id": SQL("c.currency_id"),
@@ -252,8 +220,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _store_branch(self, row_type, id_offset, values, where):
-        """Rows of the contract-month store (qlibra.contract.
-        _qlibra_store_months): one per subscription and month."""
+        """Rows of the contract-month store: one per subscription month."""
         return self._branch(
             {
                 "id": SQL(
@@ -278,8 +245,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_fee(self):
-        """A subscription's fee for each month it runs, with the hours the
-        fee pays for and the carried-hours balance beside it."""
+        """A subscription's fee per month, with its included and carried hours."""
         return self._store_branch(
             "fee",
             0,
@@ -300,8 +266,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _query_overage(self):
-        """A subscription's overage for each month it has: the hours above
-        the month's included and carried hours x its overage rate."""
+        """A subscription's overage per month (extra hours x overage rate)."""
         return self._store_branch(
             "overage", 1, self._revenue_only(SQL("r.overage")), SQL("r.overage <> 0")
         )
@@ -332,8 +297,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        # The view reads these tables directly: pending ORM writes to them
-        # must reach the database before any query on the view.
+        # The view reads these tables: flush pending writes first.
         for model in ("account.analytic.line", "qlibra.contract", "project.task"):
             self.env[model].flush_model()
         # The contract-month store, with what this transaction changed.
@@ -377,8 +341,8 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _outer_columns(self, alias):
-        """Columns the view computes from the branches' rows (alias):
-        revenue and margin in the company's currency, internal or not."""
+        """Columns computed over the branches' rows (alias): revenue and
+        margin in the company's currency, internal or not."""
         revenue = self._company_revenue_sql(alias)
         return {
             "revenue": revenue,
@@ -388,10 +352,9 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _company_revenue_sql(self, alias):
-        """SQL of a row's revenue in the company's currency: its
-        contract_revenue converted at the rate of the row's date, as
-        res.currency._convert() would (unrounded, as Odoo's accounting
-        reports convert their balances)."""
+        """SQL of a row's contract_revenue in the company's currency at the
+        rate of the row's date, as res.currency._convert() (unrounded, as
+        Odoo's accounting reports convert balances)."""
         return SQL(
             """(CASE WHEN %(row)s.contract_currency_id = %(row)s.currency_id
                        OR %(row)s.contract_revenue = 0
@@ -407,9 +370,8 @@ class QlibraProfitabilityReport(models.Model):
         )
 
     def _init_currency_rate(self):
-        """SQL function of res.currency._get_rates(): a currency's rate for
-        a company on a day (the last rate of that day or before, the
-        company's own before the shared ones; else its first rate; else 1)."""
+        """SQL twin of res.currency._get_rates(): the last rate of the day or
+        before (the company's own first), else the first rate, else 1."""
         self.env.cr.execute(
             SQL(
                 """
@@ -450,10 +412,9 @@ class QlibraProfitabilityReport(models.Model):
         )
 
     def _qlibra_total(self, name, query):
-        """A cell's sum of column name. Its margin is the sum of its revenue
-        minus the sum of its cost: aggregates PostgreSQL computes once for
-        the revenue, cost, margin and margin % of a cell (the pivot's most
-        costly work is summing numeric columns line by line)."""
+        """A cell's sum of column name; its margin is sum(revenue) -
+        sum(cost), aggregates PostgreSQL computes once per cell (summing
+        numeric columns is the pivot's most costly work)."""
         if name == "margin":
             return SQL(
                 "(%s - %s)",
@@ -464,8 +425,7 @@ class QlibraProfitabilityReport(models.Model):
 
     @api.model
     def _qlibra_ratios(self):
-        """Ratios whose pivot cell is computed from the cell's sums, never
-        averaged: {aggregate: (numerator, denominator, factor)}."""
+        """{aggregate: (numerator, denominator, factor)}: cell sums' ratios."""
         return {
             "margin_percent:avg": ("margin", "revenue", 100.0),
             "effective_rate:avg": ("revenue", "hours", 1.0),

@@ -50,19 +50,17 @@ class QlibraCostRestatement(models.TransientModel):
     def default_get(self, fields_list):
         self._check_manager()
         values = super().default_get(fields_list)
+        context = self.env.context
         if (
             "line_ids" in fields_list
-            and self.env.context.get("active_model") == "account.analytic.line"
+            and context.get("active_model") == "account.analytic.line"
         ):
-            values["line_ids"] = [
-                fields.Command.set(self.env.context.get("active_ids", []))
-            ]
+            values["line_ids"] = [fields.Command.set(context.get("active_ids", []))]
         return values
 
     def _check_manager(self):
-        check_manager(
-            self.env, _("Only client profitability managers can restate costs.")
-        )
+        msg = _("Only client profitability managers can restate costs.")
+        check_manager(self.env, msg)
 
     def _restated(self, line):
         """(hourly cost, overhead rate) a line is restated at: today's."""
@@ -111,17 +109,16 @@ class QlibraCostRestatement(models.TransientModel):
                 old = sum(before[line] for line in own)
                 new = sum(own.mapped("qlibra_cost"))
                 currency = own[:1].company_id.currency_id
+                body = _(
+                    "Cost of %(count)s timesheet line(s) restated at today's "
+                    "rates by %(user)s: %(old)s became %(new)s. Reason: "
+                    "%(reason)s",
+                    count=len(own),
+                    user=self.env.user.name,
+                    old=format_amount(self.env, old, currency),
+                    new=format_amount(self.env, new, currency),
+                    reason=self.reason,
+                )
                 record.sudo().message_post(
-                    body=Markup("<p>%s</p>")
-                    % _(
-                        "Cost of %(count)s timesheet line(s) restated at today's "
-                        "rates by %(user)s: %(old)s became %(new)s. Reason: "
-                        "%(reason)s",
-                        count=len(own),
-                        user=self.env.user.name,
-                        old=format_amount(self.env, old, currency),
-                        new=format_amount(self.env, new, currency),
-                        reason=self.reason,
-                    ),
-                    subtype_xmlid="mail.mt_note",
+                    body=Markup("<p>%s</p>") % body, subtype_xmlid="mail.mt_note"
                 )

@@ -1,11 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""18.0.1.1.0: cost frozen per line, change-request marks of their own,
-archived contracts ended.
-
-The new columns are created and filled here, so that Odoo does not compute
-them at today's rates when the module is updated.
-"""
+"""18.0.1.1.0: cost frozen per line, own change-request marks, archived
+contracts ended. Columns filled here, not by Odoo at today's rates."""
 
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column

@@ -1,10 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""18.0.1.2.0: each line keeps the client it was logged for.
-
-The column is created and filled here from the line's partner as it is
-today, so that Odoo does not compute it line by line on update.
-"""
+"""18.0.1.2.0: each line keeps the client it was logged for, filled here
+from the line's partner of today rather than by Odoo line by line."""
 
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
