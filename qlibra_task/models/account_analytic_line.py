@@ -162,7 +162,8 @@ class AccountAnalyticLine(models.Model):
             contract = Contract.browse(resolved.get(index))
             line.qlibra_contract_id = contract
             line.qlibra_partner_id = contract.sudo().partner_id or line.qlibra_client_id
-            if contract.sudo()._qlibra_rule().monthly_fee:
+            # Saved lines only: a form's draft line stores nothing.
+            if isinstance(line.id, int) and contract.sudo()._qlibra_rule().monthly_fee:
                 months.append((contract.id, (line.date or today).replace(day=1)))
         Contract._qlibra_touch_months(pairs=months)
 

@@ -295,6 +295,24 @@ class TestRollover(QlibraCase):
         self._log(task, self.senior, date(2025, 2, 3), 1.0)
         self._check_against_reference(contract, month(2025, 1), [0.0, 11.0, 14.0])
 
+    def test_store_marks_saved_lines_only(self):
+        contract, task = self._retainer(month(2025, 1))
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        data = self.env.cr.precommit.data
+        # A draft line in a form resolves its contract but stores nothing.
+        draft = self.env["account.analytic.line"].new(
+            {"project_id": task.project_id.id, "task_id": task.id}
+            | {"date": date(2025, 1, 20), "unit_amount": 2.0}
+        )
+        self.assertEqual(draft.qlibra_contract_id, contract)
+        self.assertFalse(data.get("qlibra.months", {}).get("pairs"))
+        # A saved one marks its month, which the store then holds.
+        self._log(task, self.senior, date(2025, 1, 20), 2.0)
+        self.env.flush_all()
+        self.assertIn((contract.id, month(2025, 1)), data["qlibra.months"]["pairs"])
+        self.assertEqual(self._balances(contract)[month(2025, 1)]["used"], 2.0)
+
     def test_archive_ends_rollover(self):
         with freezegun.freeze_time("2025-03-10 12:00:00"):
             contract, task = self._retainer(month(2025, 1), cap=5.0, months=3)
