@@ -14,6 +14,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from .contract_type import types_with
 from .groups import ACCOUNTANT_GROUP, MANAGER_GROUP
+from .qlibra_contract import RESOLUTION_TERMS
 from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
 
@@ -126,10 +127,9 @@ class AccountAnalyticLine(models.Model):
         "project_id.qlibra_contract_id",
     )
     def _compute_qlibra_contract_id(self):
-        # Lines created in this transaction have no stored months yet.
-        new = self.env.cr.precommit.data.get("qlibra.new_lines", set())
-        self.filtered(lambda line: line.id not in new)._qlibra_touch_months()
-        new.difference_update(self.ids)
+        self._qlibra_touch_months()
+        if new := self.env.cr.precommit.data.get("qlibra.new_lines"):
+            new.difference_update(self.ids)  # stored from now on (see create)
         timesheets = self.filtered("project_id")
         (self - timesheets).qlibra_contract_id = False
         (self - timesheets).qlibra_partner_id = False
@@ -196,8 +196,10 @@ class AccountAnalyticLine(models.Model):
     def _qlibra_touch_months(self, old=None):
         """Mark the subscription months the lines count in, now and once
         written, for the contract-month store; old: the stored months when
-        the caller knows them."""
-        ids = [i for i in self.ids if isinstance(i, int)]
+        the caller knows them. Lines created in this transaction whose
+        contract is still to compute have none: their compute marks them."""
+        new = self.env.cr.precommit.data.get("qlibra.new_lines", ())
+        ids = [i for i in self.ids if isinstance(i, int) and i not in new]
         if not ids:
             return
         if old is None:
@@ -304,9 +306,7 @@ class AccountAnalyticLine(models.Model):
         company valid on its date along the task contract's renegotiation
         chain, else the project's, else the client's one whole-client
         contract; NULL when none. Archived contracts count: history stays."""
-        self.env["qlibra.contract"].flush_model(
-            "partner_id company_id date_start date_end previous_contract_id".split()
-        )
+        self.env["qlibra.contract"].flush_model(sorted(RESOLUTION_TERMS))
         self.env["project.project"].flush_model(["qlibra_contract_id"])
         valid = SQL(
             "c.company_id = i.company_id AND c.date_start <= i.date"
