@@ -532,6 +532,13 @@ class QlibraContract(models.Model):
         return warnings
 
     @api.model
+    def _cron_extend_months(self):
+        """Daily: the contract-month store reaches the month after today's,
+        so that readers of a new month (read-only cursors included) find its
+        subscriptions' fees stored and have nothing to write."""
+        self._qlibra_store_months(until=qlibra_today(self) + relativedelta(months=1))
+
+    @api.model
     def _get_mail_message_access(self, res_ids, operation, model_name=None):
         if operation == "read":
             return "write"
@@ -667,8 +674,9 @@ class QlibraContract(models.Model):
         unused hours roll over"): a month's unused included hours (capped at
         rollover_max_hours) are usable in the next rollover_months months,
         oldest first, before hours above the included ones count as overage.
-        Months run from the first to date_end (else the later of today's and
-        the last with time); a renegotiation starts with nothing carried,
+        Months run from the first to date_end (else the later of the month
+        after today's, so that the store is ahead of readers, and the last
+        with time); a renegotiation starts with nothing carried,
         ending or archiving ends them. months: first days wanted (default
         all); hours: {contract_id: {month: hours}}, else read from the store.
         Returns {contract_id: {month: {"included", "carried_in" (at the
@@ -691,13 +699,13 @@ class QlibraContract(models.Model):
             for contract_id, month, amount in rows:
                 hours[contract_id][month] = amount
         hours = defaultdict(dict, hours)
-        today_month = qlibra_today(self).replace(day=1)
+        next_month = qlibra_today(self).replace(day=1) + relativedelta(months=1)
         wanted = {month.replace(day=1) for month in months or ()}
         for contract in contracts:
             used_by_month = hours[contract.id]
             first = contract.date_start.replace(day=1)
             last = max(
-                [today_month, *used_by_month, *wanted]
+                [next_month, *used_by_month, *wanted]
                 if not contract.date_end
                 else [contract.date_end.replace(day=1), *wanted]
             )
@@ -816,33 +824,32 @@ class QlibraContract(models.Model):
         return hours
 
     @api.model
-    def _qlibra_store_months(self, up_to_today=False):
+    def _qlibra_store_months(self, until=None):
         """Rewrite the store rows marked by _qlibra_touch_months(): touched
         months' hours from the lines, others' from the store, then each
         month's fee and balance. Only differing rows are written: two
         transactions changing one month write the same row, so PostgreSQL
-        makes the second retry on the first's figures. up_to_today: extend
-        subscriptions whose rows stop before today's month."""
+        makes the second retry on the first's figures. until: a day; extend
+        the subscriptions whose rows stop before its month (or their end's)."""
         cr = self.env.cr
         # First flush: recomputations it runs may touch more months.
         self.env.flush_all()
         data = cr.precommit.data.pop("qlibra.months", None) or defaultdict(set)
         whole = set(data["contracts"])
         pairs = set(data["pairs"])
-        if up_to_today:
-            today = qlibra_today(self)
+        if until:
             cr.execute(
                 SQL(
                     """SELECT c.id FROM qlibra_contract c
                         WHERE c.contract_type IN %(types)s
-                          AND c.date_start <= %(today)s
+                          AND c.date_start <= %(until)s
                           AND NOT EXISTS (
                               SELECT 1 FROM qlibra_contract_month r
                                WHERE r.contract_id = c.id
                                  AND r.date >= date_trunc('month',
-                                     LEAST(COALESCE(c.date_end, %(today)s),
-                                           %(today)s)))""",
-                    today=today,
+                                     LEAST(COALESCE(c.date_end, %(until)s),
+                                           %(until)s)))""",
+                    until=until,
                     types=tuple(types_with("monthly_fee")),
                 )
             )

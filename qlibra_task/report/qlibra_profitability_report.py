@@ -300,14 +300,17 @@ class QlibraProfitabilityReport(models.Model):
         # The view reads these tables: flush pending writes first.
         for model in ("account.analytic.line", "qlibra.contract", "project.task"):
             self.env[model].flush_model()
-        # The contract-month store, with what this transaction changed.
-        self.env["qlibra.contract"]._qlibra_store_months(up_to_today=True)
+        # The contract-month store, with what this transaction changed. It
+        # already reaches today's month (_cron_extend_months keeps it a month
+        # ahead), so a read on a read-only cursor (replica) writes nothing.
+        today = qlibra_today(self)
+        self.env["qlibra.contract"]._qlibra_store_months(until=today)
         # The months a subscription has earned end with the user's today.
         self.env.cr.execute(
             SQL(
                 "SELECT set_config(%s, %s, true)",
                 TODAY_SETTING,
-                fields.Date.to_string(qlibra_today(self)),
+                fields.Date.to_string(today),
             )
         )
         return super()._search(domain, offset=offset, limit=limit, order=order)

@@ -18,3 +18,4 @@ from . import test_boundaries
 from . import test_roles
 from . import test_scheduled_actions
 from . import test_rollover
+from . import test_read_only
