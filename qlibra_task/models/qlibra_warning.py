@@ -145,18 +145,13 @@ class QlibraWarning(models.Model):
             warning.message = texts["message"]
 
     def _legacy_texts(self):
-        """{id: texts} of warnings raised before their figures were kept:
-        their text as written when raised, in the old summary and message
-        columns, shown as is (no migration needed)."""
+        """{id: texts} of warnings raised before params existed: the old
+        summary and message columns, shown as is (no migration needed)."""
         ids = [warning_id for warning_id in self.ids if isinstance(warning_id, int)]
         if not ids or not column_exists(self.env.cr, self._table, "message"):
             return {}
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id, summary, message FROM qlibra_warning WHERE id IN %s",
-                tuple(ids),
-            )
-        )
+        query = "SELECT id, summary, message FROM qlibra_warning WHERE id IN %s"
+        rows = self.env.execute_query(SQL(query, tuple(ids)))
         return {
             warning_id: {"summary": summary or "", "message": message or ""}
             for warning_id, summary, message in rows
@@ -190,8 +185,7 @@ class QlibraWarning(models.Model):
         return args
 
     def _qlibra_texts(self, figures=True):
-        """The warning's summary and message in the language of self.env,
-        with the carried hours a consumption warning counts (rollover)."""
+        """Summary and message in self.env's language, with carried hours."""
         texts = self._qlibra_kind_texts(figures=figures)
         if (self.params or {}).get("carried"):
             texts["message"] += " " + self.env._(
@@ -309,13 +303,8 @@ class QlibraWarning(models.Model):
 
     def action_open_document(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        document = self.env[self.res_model].browse(self.res_id)
+        return document._get_records_action(view_mode="form", context={})
 
     @api.model
     def _raise_warnings(self, contracts=None):
@@ -378,34 +367,22 @@ class QlibraWarning(models.Model):
                 "value": percent,
                 "params": params,
             }
-            if float_compare(percent, 100.0, precision_digits=2) >= 0:
-                candidates.append({**base, "kind": "overrun", "threshold": 100.0})
-            elif (
-                threshold < 100
-                and float_compare(percent, threshold, precision_digits=2) >= 0
-            ):
-                candidates.append(
-                    {**base, "kind": "consumption", "threshold": threshold}
-                )
+            # The threshold is at most 100%: reaching it below 100% is a
+            # consumption warning, at 100% an overrun.
+            over = float_compare(percent, 100.0, precision_digits=2) >= 0
+            if over or float_compare(percent, threshold, precision_digits=2) >= 0:
+                kind, limit = ("overrun", 100.0) if over else ("consumption", threshold)
+                candidates.append({**base, "kind": kind, "threshold": limit})
             if (
                 projected is not None
-                and float_compare(percent, 100.0, precision_digits=2) < 0
+                and not over
                 and float_compare(projected, included, precision_digits=2) > 0
             ):
-                projected_percent = consumption_percent(projected, included)
-                candidates.append(
-                    {
-                        **base,
-                        "kind": "projection",
-                        "threshold": 100.0,
-                        "value": projected_percent,
-                        "params": {
-                            **params,
-                            "projected_percent": projected_percent,
-                            "before": figures["hours_before"],
-                        },
-                    }
-                )
+                value = consumption_percent(projected, included)
+                before = figures["hours_before"]
+                params = {**params, "projected_percent": value, "before": before}
+                projection = {"kind": "projection", "threshold": 100.0, "value": value}
+                candidates.append({**base, **projection, "params": params})
         return candidates
 
     @api.model
@@ -461,10 +438,8 @@ class QlibraWarning(models.Model):
         # Figures per company (the scheduler's user may not belong to them
         # all), in a fixed number of queries per company.
         clients = []
-        for company in contracts.company_id:
-            partners = contracts.filtered(
-                lambda c, co=company: c.company_id == co
-            ).partner_id.with_context(allowed_company_ids=company.ids)
+        for company, own in contracts.grouped("company_id").items():
+            partners = own.partner_id.with_context(allowed_company_ids=company.ids)
             clients += partners._qlibra_figures().values()
         candidates = []
         for figures in clients:
@@ -587,9 +562,7 @@ class QlibraWarning(models.Model):
         if not raised:
             return
         IrModel, activity_vals = self.env["ir.model"], []
-        # The activity and the note share texts when the recipient may read
-        # the figures: written once.
-        written = {}
+        written = {}  # texts shared by activity and note, written once
 
         def texts_for(warning, user, figures):
             key = (warning.id, (user and user.lang) or None, figures)
@@ -618,21 +591,18 @@ class QlibraWarning(models.Model):
                     "automated": True,
                 }
             )
-        # One create per wave of distinct documents: creating two activities
-        # of one user on one document at once subscribes the user twice.
-        # No "assigned to you" e-mail per warning: the daily action may raise
-        # hundreds at once, each already a To-Do in the recipient's Activities
-        # (and, for managers, a chatter note).
+        # One create per wave of distinct documents: two activities of one
+        # user on one document at once subscribe the user twice. No e-mail
+        # per warning: the daily action may raise hundreds at once.
         Activity = self.env["mail.activity"].sudo()
         Activity = Activity.with_context(mail_activity_quick_update=True)
         for wave in _waves(
             activity_vals, itemgetter("res_model_id", "res_id", "user_id")
         ):
             Activity.create(wave)
-        # The figures go to the contract's chatter (only managers read it),
-        # in the account manager's language; nothing to a task's, which every
-        # employee on it reads. Logged in batch, one wave per set of distinct
-        # contracts: a contract may have two warnings at once.
+        # The figures go to the contract's chatter (managers only), in the
+        # account manager's language; not to a task's, which employees read.
+        # One wave per set of distinct contracts: a contract may have two.
         notes = []
         for warning, candidate in raised:
             message = texts_for(warning, candidate["user"], True)["message"]
