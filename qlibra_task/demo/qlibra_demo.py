@@ -66,13 +66,10 @@ class QlibraDemo(models.AbstractModel):
         lines = self.env["account.analytic.line"].create(vals_list)
         # External ids of this module: uninstalling deletes the lines, which
         # would otherwise keep the demo projects, tasks and employees alive.
+        xml_id = "qlibra_task.demo_timesheet_{}".format
         self.env["ir.model.data"]._update_xmlids(
             [
-                {
-                    "xml_id": f"qlibra_task.demo_timesheet_{index}",
-                    "record": line,
-                    "noupdate": True,
-                }
+                {"xml_id": xml_id(index), "record": line, "noupdate": True}
                 for index, line in enumerate(lines, start=1)
             ]
         )

@@ -19,6 +19,8 @@ from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
 
 _logger = logging.getLogger(__name__)
+# The columns _qlibra_recompute_contract() writes (qlibra_<name>).
+RESOLVED = "contract_id partner_id contract_type revenue revenue_currency_id".split()
 
 
 class AccountAnalyticLine(models.Model):
@@ -194,9 +196,8 @@ class AccountAnalyticLine(models.Model):
         return super().unlink()
 
     def _qlibra_touch_months(self, old=None):
-        """Mark the subscription months the lines count in, now and once
-        written, for the contract-month store; old: the stored months when
-        the caller knows them. Lines created in this transaction whose
+        """Mark the lines' subscription months, now and once written, for the
+        contract-month store; old: the stored months if known. New lines whose
         contract is still to compute have none: their compute marks them."""
         new = self.env.cr.precommit.data.get("qlibra.new_lines", ())
         ids = [i for i in self.ids if isinstance(i, int) and i not in new]
@@ -208,9 +209,8 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_subscription_months(self, where):
-        """(contract id, first day of the month) of the stored lines matching
-        ``where`` (SQL on ``l``) under a subscription: only those months are
-        stored, so the most frequent save (other contracts) stops here."""
+        """(contract id, month) of the stored lines matching ``where`` (SQL on
+        ``l``) under a subscription: only those months are stored."""
         return self.env.execute_query(
             SQL(
                 """SELECT DISTINCT l.qlibra_contract_id,
@@ -242,11 +242,9 @@ class AccountAnalyticLine(models.Model):
         data["projects"].update(self.project_id.ids)
 
     def _qlibra_recheck_after_commit(self, partners=(), projects=()):
-        """Resolve the lines of partners and projects again once this
-        transaction (a contract change) has committed: lines saved meanwhile
-        were invisible to it. Rows written by transactions its snapshot
-        could not see are younger than the snapshot's xmin, whatever their
-        order of commit."""
+        """Resolve the lines of partners and projects again once this contract
+        change has committed: lines saved meanwhile were invisible to it, and
+        are younger than its snapshot's xmin, whatever their order of commit."""
         cr = self.env.cr
         if self.env.context.get(MODULE_UNINSTALL_FLAG):
             return  # the lines' qLibra columns go with the module
@@ -289,10 +287,10 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_execute(self, query, fetch=True, size=None):
-        """Execute query without PostgreSQL's JIT (see without_jit), which
-        the recursive chain's row estimates trigger. size: the number of
-        lines, when known; a few thousand plan far below JIT's threshold
-        (1,000 lines cost 7,000 against 100,000): small saves skip it."""
+        """Execute query without JIT (see without_jit), which the recursive
+        chain's estimates trigger. size: the number of lines, if known; a few
+        thousand plan far below JIT's threshold (1,000 lines: 7,000 against
+        100,000), so small saves skip it."""
         cr = self.env.cr
         with without_jit(cr) if size is None or size > 5000 else nullcontext():
             cr.execute(query)
@@ -446,10 +444,7 @@ class AccountAnalyticLine(models.Model):
         if not changed:
             return
         changed._qlibra_touch_months(old=[row[1:] for row in rows])
-        fnames = (
-            "qlibra_contract_id qlibra_partner_id qlibra_contract_type "
-            "qlibra_revenue qlibra_revenue_currency_id"
-        ).split()
+        fnames = [f"qlibra_{name}" for name in RESOLVED]
         changed.invalidate_recordset(fnames)
         # What depends on them elsewhere is recomputed as usual; they are not.
         changed.modified(fnames)

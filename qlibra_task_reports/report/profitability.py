@@ -147,12 +147,10 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _figures(self, sums):
-        hours, cr_hours, cost, revenue = (sums.get(m, 0.0) for m in MEASURES)
+        figures = {measure: sums.get(measure, 0.0) for measure in MEASURES}
+        hours, cr_hours, cost, revenue = figures.values()
         return {
-            "hours": hours,
-            "change_request_hours": cr_hours,
-            "cost": cost,
-            "revenue": revenue,
+            **figures,
             "margin": revenue - cost,
             "margin_percent": margin_percent(revenue, cost),
             "effective_rate": effective_rate(revenue, hours),
