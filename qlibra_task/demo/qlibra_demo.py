@@ -64,12 +64,17 @@ class QlibraDemo(models.AbstractModel):
                         }
                     )
         lines = self.env["account.analytic.line"].create(vals_list)
-        # External ids of this module: uninstalling deletes the lines, which
-        # would otherwise keep the demo projects, tasks and employees alive.
-        xml_id = "qlibra_task.demo_timesheet_{}".format
+        # Uninstalling deletes the lines, which would otherwise keep the demo
+        # projects, tasks and employees alive.
+        self._set_xmlids("qlibra_task.demo_timesheet", lines)
+
+    @api.model
+    def _set_xmlids(self, prefix, records):
+        """External ids <prefix>_1... of records: uninstalling their module
+        deletes them."""
         self.env["ir.model.data"]._update_xmlids(
             [
-                {"xml_id": xml_id(index), "record": line, "noupdate": True}
-                for index, line in enumerate(lines, start=1)
+                {"xml_id": f"{prefix}_{index}", "record": record, "noupdate": True}
+                for index, record in enumerate(records, start=1)
             ]
         )
