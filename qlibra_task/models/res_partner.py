@@ -163,7 +163,7 @@ class ResPartner(models.Model):
         """First day of the TRAILING_MONTHS full months before reference_month."""
         return reference_month.replace(day=1) - relativedelta(months=TRAILING_MONTHS)
 
-    def _qlibra_contracts_between(self, date_from, date_to, domain=()):
+    def _qlibra_contracts_between(self, date_from, date_to, domain=(), order=None):
         """The clients' contracts that run on some day of date_from..date_to,
         in the user's companies (archived ones included: they ran)."""
         Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
@@ -173,7 +173,8 @@ class ResPartner(models.Model):
                 ("company_id", "in", self.env.companies.ids),
                 *domain,
                 *Contract._qlibra_running_domain(date_from, date_to),
-            ]
+            ],
+            order=order,
         )
 
     def _qlibra_contract_months(self, reference_month):
@@ -194,9 +195,9 @@ class ResPartner(models.Model):
         """SPEC's renegotiation rules, for forms and reports alike: contract
         sets the terms; the client had a contract ``months`` months of the
         trailing window whose cost and revenue are given."""
-        target = contract.target_margin if contract else 0.0
+        contract = contract or self.env["qlibra.contract"]
+        target, billable = contract.target_margin, contract._qlibra_rule().billable
         percent = margin_percent(trailing_revenue, trailing_cost)
-        billable = contract._qlibra_rule().billable if contract else False
         return {
             "target_margin": target,
             "trailing_margin_percent": percent,
@@ -237,15 +238,9 @@ class ResPartner(models.Model):
         past day archived ones count, they ran (SPEC, Lifecycle)."""
         today = qlibra_today(self)
         day = day or today
-        Contract = self.env["qlibra.contract"].sudo()
-        contracts = Contract.with_context(active_test=day >= today).search(
-            [
-                ("partner_id", "in", self.ids),
-                ("company_id", "in", self.env.companies.ids),
-                *Contract._qlibra_running_domain(day),
-            ],
-            order="date_start desc, id desc",
-        )
+        active = [("active", "=", True)] if day >= today else []
+        order = "date_start desc, id desc"
+        contracts = self._qlibra_contracts_between(day, day, active, order=order)
         main = {}
         for contract in contracts.sorted(lambda c: not c._qlibra_rule().monthly_fee):
             main.setdefault(contract.partner_id.id, contract)
