@@ -1,6 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from functools import cache
 from operator import itemgetter
 
 from markupsafe import Markup
@@ -141,8 +142,7 @@ class QlibraWarning(models.Model):
             else:
                 kind = warning._fields["kind"].convert_to_export(warning.kind, warning)
                 texts = {"summary": kind, "message": ""}
-            warning.summary = texts["summary"]
-            warning.message = texts["message"]
+            warning.update(texts)  # summary and message
 
     def _legacy_texts(self):
         """{id: texts} of warnings raised before params existed: the old
@@ -164,11 +164,8 @@ class QlibraWarning(models.Model):
         currency = Currency.browse(params.get("currency_id"))
         # Fees are in the contract's currency, figures in the company's.
         fee_currency = Currency.browse(params.get("fee_currency_id")) or currency
-        args = {
-            "client": self.partner_id.display_name or "",
-            "contract": self.contract_id.display_name or "",
-            "task": self.task_id.display_name or "",
-        }
+        names = {"client": "partner_id", "contract": "contract_id", "task": "task_id"}
+        args = {key: self[fname].display_name or "" for key, fname in names.items()}
         for key, value in params.items():
             if key in HOUR_PARAMS:
                 args[key] = format_duration(value or 0.0)
@@ -562,26 +559,22 @@ class QlibraWarning(models.Model):
         if not raised:
             return
         IrModel, activity_vals = self.env["ir.model"], []
-        written = {}  # texts shared by activity and note, written once
 
+        @cache  # the activity and the note share texts: written once
         def texts_for(warning, user, figures):
-            key = (warning.id, (user and user.lang) or None, figures)
-            if key not in written:
-                written[key] = warning._qlibra_texts_for(user, figures=figures)
-            return written[key]
+            return warning._qlibra_texts_for(user, figures=figures)
 
         for warning, candidate in raised:
-            user = candidate["user"]
+            user, kind = candidate["user"], candidate["kind"]
             if not user:
                 continue
             record = candidate["record"]
-            activity_type = self.env.ref(ACTIVITY_TYPES[candidate["kind"]])
             # Money only for those who may read it: a plain employee gets the
             # warning without the figures.
             texts = texts_for(warning, user, user.has_group(MANAGER_GROUP))
             activity_vals.append(
                 {
-                    "activity_type_id": activity_type.id,
+                    "activity_type_id": self.env.ref(ACTIVITY_TYPES[kind]).id,
                     "summary": texts["summary"],
                     "note": Markup("<p>%s</p>") % texts["message"],
                     "date_deadline": qlibra_today(self),
@@ -596,9 +589,8 @@ class QlibraWarning(models.Model):
         # per warning: the daily action may raise hundreds at once.
         Activity = self.env["mail.activity"].sudo()
         Activity = Activity.with_context(mail_activity_quick_update=True)
-        for wave in _waves(
-            activity_vals, itemgetter("res_model_id", "res_id", "user_id")
-        ):
+        key = itemgetter("res_model_id", "res_id", "user_id")
+        for wave in _waves(activity_vals, key):
             Activity.create(wave)
         # The figures go to the contract's chatter (managers only), in the
         # account manager's language; not to a task's, which employees read.
