@@ -225,12 +225,11 @@ class AccountAnalyticLine(models.Model):
         )
 
     def _qlibra_lock_inputs_at_commit(self):
-        """Two users acting at once get the figures of one after the other
-        (SPEC, Lifecycle): a contract change writes its client's row
-        (_check_overlap) or its project's; the lines share-lock both rows at
-        precommit, so lines resolved without a contract committed meanwhile
-        fail to serialize (Odoo retries). Lines committed before the contract
-        are resolved again by _qlibra_recheck_after_commit."""
+        """Serialize with contract changes (SPEC, Lifecycle): these write their
+        client's row (_check_overlap) or project's, which the lines share-lock
+        at precommit: lines resolved without a contract committed meanwhile
+        fail to serialize (Odoo retries); those committed before it are
+        resolved again by _qlibra_recheck_after_commit."""
         cr = self.env.cr
         if not self or cr.readonly:
             return
@@ -298,12 +297,12 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_resolution_sql(self, inputs):
-        """SPEC's rule "which contract a line belongs to", the only copy.
-        inputs: SQL of i(k, date, company_id, task_contract, project_contract,
-        client). Returns SQL of (k, contract_id): the contract of the line's
-        company valid on its date along the task contract's renegotiation
-        chain, else the project's, else the client's one whole-client
-        contract; NULL when none. Archived contracts count: history stays."""
+        """SPEC's rule "which contract a line belongs to", the only copy: SQL
+        of (k, contract_id) for inputs, SQL of i(k, date, company_id,
+        task_contract, project_contract, client): the line company's contract
+        valid on its date along the task contract's renegotiation chain, else
+        the project's, else the client's one whole-client contract, else NULL;
+        archived contracts count (history stays)."""
         self.env["qlibra.contract"].flush_model(sorted(RESOLUTION_TERMS))
         self.env["project.project"].flush_model(["qlibra_contract_id"])
         valid = SQL(
@@ -369,9 +368,8 @@ class AccountAnalyticLine(models.Model):
         )
 
     def _qlibra_recompute_contract(self):
-        """Re-resolve the lines' contract and what derives from it (client,
-        type, hourly revenue), set-based: one UPDATE of the changing lines,
-        however many (a contract over years of time). Same values as the
+        """Re-resolve the lines' contract, client, type and hourly revenue in
+        one UPDATE of the changing lines, however many; same values as the
         computes (test_stored_line_values_equal_their_computation)."""
         if not self:
             return

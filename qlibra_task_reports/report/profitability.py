@@ -28,9 +28,8 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``clients`` (without ``docids``: those with figures), each with
-        its ``_figures``, renegotiation and ``trend`` per month; ``totals``
-        and ``trend`` of them all (with the chart's bars)."""
+        """``clients`` (by default those with figures) with their figures,
+        renegotiation and monthly ``trend``; ``totals`` and ``trend`` of all."""
         self._check_access()
         date_from, date_to = self._get_period(data)
         months = self._months(date_from, date_to)

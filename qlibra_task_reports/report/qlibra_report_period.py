@@ -66,8 +66,7 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _get_file_name(self, title, partners=None, data=None):
-        """ "Statement - Azure Interior - 2026-07 - 2026-09" (the client only
-        when there is one), without extension."""
+        """ "Statement - Azure Interior - 2026-07 - 2026-09" (one client)."""
         months = sorted({f"{day:%Y-%m}" for day in self._get_period(data)})
         client = [partners.name] if partners is not None and len(partners) == 1 else []
         return " - ".join([title, *client, *months])
@@ -102,9 +101,8 @@ class QlibraReportPeriod(models.AbstractModel):
 
     @api.model
     def _contract_month_figures(self, contracts, date_from, date_to):
-        """{(contract_id, month): sums} of the analysis in the contract's
-        currency: ``hours``, ``change_request_hours``, ``revenue`` and the
-        revenue per row type; the reports bill what it shows, to the cent."""
+        """{(contract_id, month): the analysis's hours, change_request_hours,
+        revenue and revenue per row type}, in the contract's currency."""
         figures = defaultdict(lambda: defaultdict(float))
         if not contracts:
             return figures
@@ -147,8 +145,7 @@ class QlibraReportPeriod(models.AbstractModel):
         return {**action, "close_on_report_download": True}
 
     def _composer_action(self, name, records, template, context):
-        """The mail composer as Odoo's documents open it; ``context``: what
-        the report reads when the template renders it."""
+        """The mail composer as Odoo's documents open it."""
         return {
             "type": "ir.actions.act_window",
             "name": name,

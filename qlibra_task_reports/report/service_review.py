@@ -30,9 +30,9 @@ class ServiceReviewReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``reviews``: ``{contract_id: review}`` of ``data`` (else the
-        context's ``qlibra_review_<key>``): ``contract_ids``, ``months`` (6 or
-        12), ``reference_month``, ``proposed_fee``, ``effective_date``."""
+        """``reviews``: ``{contract_id: review}`` of ``data``'s (else the
+        context's ``qlibra_review_<key>``) contract_ids, months (6 or 12),
+        reference_month, proposed_fee and effective_date."""
         message = _("Only accountants and managers can print service reviews.")
         self._check_group(ACCOUNTANT_GROUP, message)
         data = data or {}
