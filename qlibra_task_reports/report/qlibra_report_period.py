@@ -146,14 +146,10 @@ class QlibraReportPeriod(models.AbstractModel):
 
     def _composer_action(self, name, records, template, context):
         """The mail composer as Odoo's documents open it."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return self.env["mail.compose.message"]._get_records_action(
+            name=name,
+            target="new",
+            context={
                 "default_model": records._name,
                 "default_res_ids": records.ids,
                 "default_template_id": template.id if template else False,
@@ -162,4 +158,4 @@ class QlibraReportPeriod(models.AbstractModel):
                 "force_email": True,
                 **context,
             },
-        }
+        )
