@@ -323,10 +323,8 @@ class QlibraWarning(models.Model):
     @api.model
     def _recipient(self, *users):
         """The first of users who can act on a warning: active and internal."""
-        for user in users:
-            if user and user.active and not user.share:
-                return user
-        return self.env["res.users"]
+        active = (user for user in users if user and user.active and not user.share)
+        return next(active, self.env["res.users"])
 
     @api.model
     def _consumption_candidates(self, contracts, today):
@@ -489,10 +487,9 @@ class QlibraWarning(models.Model):
         todo = [c for c in candidates if c["key"] not in existing]
         claimed = self._claim(todo, period)
         by_key = {c["key"]: c for c in todo}
-        warnings = self.browse([warning_id for warning_id, _key in claimed])
         raised = [(self.browse(warning_id), by_key[key]) for warning_id, key in claimed]
         self._notify(raised)
-        return warnings
+        return self.browse([warning_id for warning_id, _key in claimed])
 
     @api.model
     def _claim_row(self, candidate, period):
