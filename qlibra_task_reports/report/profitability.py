@@ -42,11 +42,8 @@ class ProfitabilityReport(models.AbstractModel):
         )
         partners = partners or found
         contracts = self._get_contracts(partners, date_from, date_to)
-        included = defaultdict(float)
         included_hours = partners._qlibra_month_included_hours
-        for month in months:
-            for partner_id, hours in included_hours(month).items():
-                included[partner_id] += hours
+        included = self._sum(included_hours(month) for month in months)
         contract_months = partners._qlibra_contract_months(reference_month)
         clients = []
         for partner in partners.sorted(lambda p: (p.name or "").lower()):
@@ -98,7 +95,7 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _sum(self, sums):
-        """Every measure's sum (add-ons add theirs)."""
+        """Every key's sum: the measures' (add-ons add theirs), hours per client."""
         total = defaultdict(float)
         for values in sums:
             for measure, value in values.items():
