@@ -16,10 +16,9 @@ class QlibraDemo(models.AbstractModel):
 
     @api.model
     def _generate_timesheets(self):
-        """Log six months of demo time up to last month (plans: task,
-        employee, hours and entries per month, months ago), through the ORM
-        so amounts and costs are a user's. Rila Trading also has this
-        month's time so far, past the consumption warning."""
+        """Log six months of demo time up to last month through the ORM, as a
+        user would (plans: task, employee, hours and entries a month, months
+        ago); Rila Trading's time this month passes the consumption warning."""
         plans = [
             ("demo_task_rila_books", "demo_employee_georgi", 14, 7, range(1, 7)),
             ("demo_task_rila_books", "demo_employee_maria", 6, 3, range(1, 7)),
@@ -70,8 +69,7 @@ class QlibraDemo(models.AbstractModel):
 
     @api.model
     def _set_xmlids(self, prefix, records):
-        """External ids <prefix>_1... of records: uninstalling their module
-        deletes them."""
+        """External ids <prefix>_1... of records, deleted with their module."""
         self.env["ir.model.data"]._update_xmlids(
             [
                 {"xml_id": f"{prefix}_{index}", "record": record, "noupdate": True}

@@ -175,9 +175,8 @@ class ProjectTask(models.Model):
         return res
 
     def _qlibra_check_move(self, project_id):
-        """Moving a task whose time or price counts for a contract to a
-        project of another contract or client moves revenue: a manager's
-        act (SPEC, Lifecycle)."""
+        """Moving a task with contract time or a price to a project of another
+        contract or client moves revenue: a manager's act (SPEC, Lifecycle)."""
         project = self.env["project.project"].browse(project_id).sudo()
         for task in self.sudo():
             old = task.project_id

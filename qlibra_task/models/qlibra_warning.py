@@ -55,9 +55,8 @@ PERCENT_PARAMS = frozenset(
 
 
 class QlibraWarning(models.Model):
-    """An early warning raised by the daily scheduled action: one row per
-    document, kind, month and threshold; the unique constraint raises it once
-    even when two workers run the action at the same moment."""
+    """An early warning of the daily scheduled action: one per document, kind,
+    month and threshold, even when two workers run the action at once."""
 
     _name = "qlibra.warning"
     _description = "Client Early Warning"
@@ -305,9 +304,8 @@ class QlibraWarning(models.Model):
 
     @api.model
     def _raise_warnings(self, contracts=None):
-        """Raise the warnings due today (contracts: only these, default all
-        active ones); return those newly raised. Each check reads its figures
-        for all contracts at once: only a new warning costs queries."""
+        """Raise and return the warnings due today for contracts (default: all
+        active ones); each check reads its figures for all at once."""
         if contracts is None:
             contracts = self.env["qlibra.contract"].sudo().search([])
         contracts = contracts.sudo()
@@ -516,9 +514,9 @@ class QlibraWarning(models.Model):
     @api.model
     def _claim(self, candidates, period):
         """Insert the warnings nobody raised yet; return [(id, key)]. ON
-        CONFLICT DO NOTHING skips rows a concurrent transaction inserted;
-        under REPEATABLE READ, one committed after this transaction started
-        fails to serialize instead: then claim one by one, skipping those."""
+        CONFLICT skips rows a concurrent transaction inserted, but one that
+        committed after this one started fails to serialize (REPEATABLE READ):
+        then claim one by one, skipping those."""
         if not candidates:
             return []
         try:

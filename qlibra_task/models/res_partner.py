@@ -164,8 +164,8 @@ class ResPartner(models.Model):
         return reference_month.replace(day=1) - relativedelta(months=TRAILING_MONTHS)
 
     def _qlibra_contracts_between(self, date_from, date_to, domain=(), order=None):
-        """The clients' contracts that run on some day of date_from..date_to,
-        in the user's companies (archived ones included: they ran)."""
+        """The clients' contracts running in date_from..date_to, in the user's
+        companies (archived ones included: they ran)."""
         Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
         return Contract.search(
             [
@@ -193,8 +193,7 @@ class ResPartner(models.Model):
     @api.model
     def _qlibra_renegotiation(self, contract, trailing_cost, trailing_revenue, months):
         """SPEC's renegotiation rules, for forms and reports alike: contract
-        sets the terms; the client had a contract ``months`` months of the
-        trailing window whose cost and revenue are given."""
+        sets the terms, ``months``: the trailing window's months under one."""
         contract = contract or self.env["qlibra.contract"]
         target, billable = contract.target_margin, contract._qlibra_rule().billable
         percent = margin_percent(trailing_revenue, trailing_cost)
@@ -221,7 +220,7 @@ class ResPartner(models.Model):
         }
 
     def _qlibra_month_included_hours(self, month):
-        """Hours each client's subscriptions (archived ones for the days they
+        """Hours the clients' subscriptions (archived too, for the days they
         ran) include in the month: SPEC's client consumption denominator."""
         last = month + relativedelta(months=1, days=-1)
         subscriptions = self._qlibra_contracts_between(
@@ -330,8 +329,8 @@ class ResPartner(models.Model):
             partner.qlibra_current_fee = contract.monthly_fee
 
     def _qlibra_search_flag(self, flag, operator, value):
-        """Search clients on a flag of _qlibra_figures(), computed only for
-        clients with rows in the trailing window (the others carry none)."""
+        """Clients with a flag of _qlibra_figures(): only those with rows in
+        the trailing window can carry one."""
         # The flags tell who loses money: searching on them is reading them.
         msg = _("Only client profitability managers can search on margins.")
         check_manager(self.env, msg)
