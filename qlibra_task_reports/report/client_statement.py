@@ -64,9 +64,8 @@ class ClientStatementReport(models.AbstractModel):
         for row in lines:
             by_partner[row["partner_id"]].append(row)
         for partner in partners:
-            rows = by_partner[partner.id]
             own = contracts.filtered(lambda c, p=partner: c.partner_id == p)
-            args = date_from, date_to, rows, own, figures, deliveries
+            args = date_from, date_to, by_partner[partner.id], own, figures, deliveries
             statement = self.with_context(lang=partner.lang or self.env.lang)
             statements[partner.id] = statement._get_statement(partner, *args)
         return statements
