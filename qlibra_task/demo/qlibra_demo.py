@@ -16,10 +16,9 @@ class QlibraDemo(models.AbstractModel):
 
     @api.model
     def _generate_timesheets(self):
-        """Log six months of demo time up to last month (plans: task,
-        employee, hours and entries per month, months ago), through the ORM
-        so amounts and costs are a user's. Rila Trading also has this
-        month's time so far, past the consumption warning."""
+        """Log six months of demo time up to last month through the ORM, as a
+        user would (plans: task, employee, hours and entries a month, months
+        ago); Rila Trading's time this month passes the consumption warning."""
         plans = [
             ("demo_task_rila_books", "demo_employee_georgi", 14, 7, range(1, 7)),
             ("demo_task_rila_books", "demo_employee_maria", 6, 3, range(1, 7)),
@@ -64,15 +63,16 @@ class QlibraDemo(models.AbstractModel):
                         }
                     )
         lines = self.env["account.analytic.line"].create(vals_list)
-        # External ids of this module: uninstalling deletes the lines, which
-        # would otherwise keep the demo projects, tasks and employees alive.
+        # Uninstalling deletes the lines, which would otherwise keep the demo
+        # projects, tasks and employees alive.
+        self._set_xmlids("qlibra_task.demo_timesheet", lines)
+
+    @api.model
+    def _set_xmlids(self, prefix, records):
+        """External ids <prefix>_1... of records, deleted with their module."""
         self.env["ir.model.data"]._update_xmlids(
             [
-                {
-                    "xml_id": f"qlibra_task.demo_timesheet_{index}",
-                    "record": line,
-                    "noupdate": True,
-                }
-                for index, line in enumerate(lines, start=1)
+                {"xml_id": f"{prefix}_{index}", "record": record, "noupdate": True}
+                for index, record in enumerate(records, start=1)
             ]
         )

@@ -19,6 +19,8 @@ from .qlibra_sql import without_jit
 from .qlibra_today import today as qlibra_today
 
 _logger = logging.getLogger(__name__)
+# The columns _qlibra_recompute_contract() writes (qlibra_<name>).
+RESOLVED = "contract_id partner_id contract_type revenue revenue_currency_id".split()
 
 
 class AccountAnalyticLine(models.Model):
@@ -194,9 +196,8 @@ class AccountAnalyticLine(models.Model):
         return super().unlink()
 
     def _qlibra_touch_months(self, old=None):
-        """Mark the subscription months the lines count in, now and once
-        written, for the contract-month store; old: the stored months when
-        the caller knows them. Lines created in this transaction whose
+        """Mark the lines' subscription months, now and once written, for the
+        contract-month store; old: the stored months if known. New lines whose
         contract is still to compute have none: their compute marks them."""
         new = self.env.cr.precommit.data.get("qlibra.new_lines", ())
         ids = [i for i in self.ids if isinstance(i, int) and i not in new]
@@ -208,9 +209,8 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_subscription_months(self, where):
-        """(contract id, first day of the month) of the stored lines matching
-        ``where`` (SQL on ``l``) under a subscription: only those months are
-        stored, so the most frequent save (other contracts) stops here."""
+        """(contract id, month) of the stored lines matching ``where`` (SQL on
+        ``l``) under a subscription: only those months are stored."""
         return self.env.execute_query(
             SQL(
                 """SELECT DISTINCT l.qlibra_contract_id,
@@ -225,12 +225,11 @@ class AccountAnalyticLine(models.Model):
         )
 
     def _qlibra_lock_inputs_at_commit(self):
-        """Two users acting at once get the figures of one after the other
-        (SPEC, Lifecycle): a contract change writes its client's row
-        (_check_overlap) or its project's; the lines share-lock both rows at
-        precommit, so lines resolved without a contract committed meanwhile
-        fail to serialize (Odoo retries). Lines committed before the contract
-        are resolved again by _qlibra_recheck_after_commit."""
+        """Serialize with contract changes (SPEC, Lifecycle): these write their
+        client's row (_check_overlap) or project's, which the lines share-lock
+        at precommit: lines resolved without a contract committed meanwhile
+        fail to serialize (Odoo retries); those committed before it are
+        resolved again by _qlibra_recheck_after_commit."""
         cr = self.env.cr
         if not self or cr.readonly:
             return
@@ -242,11 +241,9 @@ class AccountAnalyticLine(models.Model):
         data["projects"].update(self.project_id.ids)
 
     def _qlibra_recheck_after_commit(self, partners=(), projects=()):
-        """Resolve the lines of partners and projects again once this
-        transaction (a contract change) has committed: lines saved meanwhile
-        were invisible to it. Rows written by transactions its snapshot
-        could not see are younger than the snapshot's xmin, whatever their
-        order of commit."""
+        """Resolve the lines of partners and projects again once this contract
+        change has committed: lines saved meanwhile were invisible to it, and
+        are younger than its snapshot's xmin, whatever their order of commit."""
         cr = self.env.cr
         if self.env.context.get(MODULE_UNINSTALL_FLAG):
             return  # the lines' qLibra columns go with the module
@@ -289,10 +286,10 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_execute(self, query, fetch=True, size=None):
-        """Execute query without PostgreSQL's JIT (see without_jit), which
-        the recursive chain's row estimates trigger. size: the number of
-        lines, when known; a few thousand plan far below JIT's threshold
-        (1,000 lines cost 7,000 against 100,000): small saves skip it."""
+        """Execute query without JIT (see without_jit), which the recursive
+        chain's estimates trigger. size: the number of lines, if known; a few
+        thousand plan far below JIT's threshold (1,000 lines: 7,000 against
+        100,000), so small saves skip it."""
         cr = self.env.cr
         with without_jit(cr) if size is None or size > 5000 else nullcontext():
             cr.execute(query)
@@ -300,12 +297,12 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _qlibra_resolution_sql(self, inputs):
-        """SPEC's rule "which contract a line belongs to", the only copy.
-        inputs: SQL of i(k, date, company_id, task_contract, project_contract,
-        client). Returns SQL of (k, contract_id): the contract of the line's
-        company valid on its date along the task contract's renegotiation
-        chain, else the project's, else the client's one whole-client
-        contract; NULL when none. Archived contracts count: history stays."""
+        """SPEC's rule "which contract a line belongs to", the only copy: SQL
+        of (k, contract_id) for inputs, SQL of i(k, date, company_id,
+        task_contract, project_contract, client): the line company's contract
+        valid on its date along the task contract's renegotiation chain, else
+        the project's, else the client's one whole-client contract, else NULL;
+        archived contracts count (history stays)."""
         self.env["qlibra.contract"].flush_model(sorted(RESOLUTION_TERMS))
         self.env["project.project"].flush_model(["qlibra_contract_id"])
         valid = SQL(
@@ -371,9 +368,8 @@ class AccountAnalyticLine(models.Model):
         )
 
     def _qlibra_recompute_contract(self):
-        """Re-resolve the lines' contract and what derives from it (client,
-        type, hourly revenue), set-based: one UPDATE of the changing lines,
-        however many (a contract over years of time). Same values as the
+        """Re-resolve the lines' contract, client, type and hourly revenue in
+        one UPDATE of the changing lines, however many; same values as the
         computes (test_stored_line_values_equal_their_computation)."""
         if not self:
             return
@@ -446,10 +442,7 @@ class AccountAnalyticLine(models.Model):
         if not changed:
             return
         changed._qlibra_touch_months(old=[row[1:] for row in rows])
-        fnames = (
-            "qlibra_contract_id qlibra_partner_id qlibra_contract_type "
-            "qlibra_revenue qlibra_revenue_currency_id"
-        ).split()
+        fnames = [f"qlibra_{name}" for name in RESOLVED]
         changed.invalidate_recordset(fnames)
         # What depends on them elsewhere is recomputed as usual; they are not.
         changed.modified(fnames)

@@ -8,9 +8,8 @@ class MailMessage(models.Model):
 
     @api.model
     def _find_allowed_model_wise(self, doc_model, doc_dict):
-        # A contract's chatter is for those who may write it
-        # (_get_mail_message_access): a search must find no message one may
-        # not read.
+        # A contract's chatter is for those who may write it: a search must
+        # find no message one may not read (_get_mail_message_access).
         if doc_model == "qlibra.contract" and not self.env["ir.model.access"].check(
             doc_model, "write", raise_exception=False
         ):

@@ -135,8 +135,8 @@ class ProjectTask(models.Model):
 
     @api.model
     def _qlibra_recognised_domain(self, date_from, date_to):
-        """Fixed prices recognised in the period: done in it (reopened ones
-        stay); the analysis view's SQL twin is _query_fixed_price."""
+        """Fixed prices done in the period (reopened ones stay); the analysis
+        view's SQL twin is _query_fixed_price."""
         return [
             ("qlibra_contract_id.contract_type", "in", types_with("fixed_price")),
             ("qlibra_date_done", ">=", date_from),
@@ -150,13 +150,9 @@ class ProjectTask(models.Model):
             for vals in vals_list:
                 project = self.env["project.project"].browse(vals.get("project_id"))
                 contract = vals.get("qlibra_contract_id")
-                own_contract = contract not in (
-                    None,
-                    False,
-                    project.qlibra_contract_id.id,
-                )
+                own = contract not in (None, False, project.qlibra_contract_id.id)
                 revenue = vals.get("qlibra_fixed_price") or vals.get("qlibra_date_done")
-                if own_contract or revenue:
+                if own or revenue:
                     self._qlibra_raise_revenue_access()
         tasks = super().create(vals_list)
         # The done day is the day of the user who marks the task done: compute
@@ -179,21 +175,17 @@ class ProjectTask(models.Model):
         return res
 
     def _qlibra_check_move(self, project_id):
-        """Moving a task whose time or price counts for a contract to a
-        project of another contract or client moves revenue: a manager's
-        act (SPEC, Lifecycle)."""
+        """Moving a task with contract time or a price to a project of another
+        contract or client moves revenue: a manager's act (SPEC, Lifecycle)."""
         project = self.env["project.project"].browse(project_id).sudo()
         for task in self.sudo():
             old = task.project_id
             if not old or old == project:
                 continue
-            client, old_client = (
-                p.partner_id.commercial_partner_id for p in (project, old)
-            )
-            if (
-                project.qlibra_contract_id == old.qlibra_contract_id
-                and client == old_client
-            ):
+            terms = {
+                (p.qlibra_contract_id, p.commercial_partner_id) for p in old | project
+            }
+            if len(terms) == 1:
                 continue
             Line = self.env["account.analytic.line"].sudo()
             domain = [("task_id", "=", task.id), ("qlibra_contract_id", "!=", False)]
@@ -228,9 +220,8 @@ class ProjectTask(models.Model):
                 )
 
     def _compute_qlibra_figures(self):
-        """Figures of each task, its sub-tasks included, in three queries."""
-        # Saved tasks only (a task being created has no time yet), and their
-        # sub-tasks at every level, in one query.
+        """Figures of each task, its sub-tasks (at every level) included, in
+        three queries; a task being created has none yet."""
         saved = self._origin.filtered("id")
         subtask_ids = saved._get_subtask_ids_per_task_id()
         family = {

@@ -1,6 +1,7 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from functools import cache
 from operator import itemgetter
 
 from markupsafe import Markup
@@ -54,9 +55,8 @@ PERCENT_PARAMS = frozenset(
 
 
 class QlibraWarning(models.Model):
-    """An early warning raised by the daily scheduled action: one row per
-    document, kind, month and threshold; the unique constraint raises it once
-    even when two workers run the action at the same moment."""
+    """An early warning of the daily scheduled action: one per document, kind,
+    month and threshold, even when two workers run the action at once."""
 
     _name = "qlibra.warning"
     _description = "Client Early Warning"
@@ -141,22 +141,16 @@ class QlibraWarning(models.Model):
             else:
                 kind = warning._fields["kind"].convert_to_export(warning.kind, warning)
                 texts = {"summary": kind, "message": ""}
-            warning.summary = texts["summary"]
-            warning.message = texts["message"]
+            warning.update(texts)  # summary and message
 
     def _legacy_texts(self):
-        """{id: texts} of warnings raised before their figures were kept:
-        their text as written when raised, in the old summary and message
-        columns, shown as is (no migration needed)."""
+        """{id: texts} of warnings raised before params existed: the old
+        summary and message columns, shown as is (no migration needed)."""
         ids = [warning_id for warning_id in self.ids if isinstance(warning_id, int)]
         if not ids or not column_exists(self.env.cr, self._table, "message"):
             return {}
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id, summary, message FROM qlibra_warning WHERE id IN %s",
-                tuple(ids),
-            )
-        )
+        query = "SELECT id, summary, message FROM qlibra_warning WHERE id IN %s"
+        rows = self.env.execute_query(SQL(query, tuple(ids)))
         return {
             warning_id: {"summary": summary or "", "message": message or ""}
             for warning_id, summary, message in rows
@@ -169,11 +163,8 @@ class QlibraWarning(models.Model):
         currency = Currency.browse(params.get("currency_id"))
         # Fees are in the contract's currency, figures in the company's.
         fee_currency = Currency.browse(params.get("fee_currency_id")) or currency
-        args = {
-            "client": self.partner_id.display_name or "",
-            "contract": self.contract_id.display_name or "",
-            "task": self.task_id.display_name or "",
-        }
+        names = {"client": "partner_id", "contract": "contract_id", "task": "task_id"}
+        args = {key: self[fname].display_name or "" for key, fname in names.items()}
         for key, value in params.items():
             if key in HOUR_PARAMS:
                 args[key] = format_duration(value or 0.0)
@@ -190,8 +181,7 @@ class QlibraWarning(models.Model):
         return args
 
     def _qlibra_texts(self, figures=True):
-        """The warning's summary and message in the language of self.env,
-        with the carried hours a consumption warning counts (rollover)."""
+        """Summary and message in self.env's language, with carried hours."""
         texts = self._qlibra_kind_texts(figures=figures)
         if (self.params or {}).get("carried"):
             texts["message"] += " " + self.env._(
@@ -309,19 +299,13 @@ class QlibraWarning(models.Model):
 
     def action_open_document(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        document = self.env[self.res_model].browse(self.res_id)
+        return document._get_records_action(view_mode="form", context={})
 
     @api.model
     def _raise_warnings(self, contracts=None):
-        """Raise the warnings due today (contracts: only these, default all
-        active ones); return those newly raised. Each check reads its figures
-        for all contracts at once: only a new warning costs queries."""
+        """Raise and return the warnings due today for contracts (default: all
+        active ones); each check reads its figures for all at once."""
         if contracts is None:
             contracts = self.env["qlibra.contract"].sudo().search([])
         contracts = contracts.sudo()
@@ -337,10 +321,8 @@ class QlibraWarning(models.Model):
     @api.model
     def _recipient(self, *users):
         """The first of users who can act on a warning: active and internal."""
-        for user in users:
-            if user and user.active and not user.share:
-                return user
-        return self.env["res.users"]
+        active = (user for user in users if user and user.active and not user.share)
+        return next(active, self.env["res.users"])
 
     @api.model
     def _consumption_candidates(self, contracts, today):
@@ -378,34 +360,22 @@ class QlibraWarning(models.Model):
                 "value": percent,
                 "params": params,
             }
-            if float_compare(percent, 100.0, precision_digits=2) >= 0:
-                candidates.append({**base, "kind": "overrun", "threshold": 100.0})
-            elif (
-                threshold < 100
-                and float_compare(percent, threshold, precision_digits=2) >= 0
-            ):
-                candidates.append(
-                    {**base, "kind": "consumption", "threshold": threshold}
-                )
+            # The threshold is at most 100%: reaching it below 100% is a
+            # consumption warning, at 100% an overrun.
+            over = float_compare(percent, 100.0, precision_digits=2) >= 0
+            if over or float_compare(percent, threshold, precision_digits=2) >= 0:
+                kind, limit = ("overrun", 100.0) if over else ("consumption", threshold)
+                candidates.append({**base, "kind": kind, "threshold": limit})
             if (
                 projected is not None
-                and float_compare(percent, 100.0, precision_digits=2) < 0
+                and not over
                 and float_compare(projected, included, precision_digits=2) > 0
             ):
-                projected_percent = consumption_percent(projected, included)
-                candidates.append(
-                    {
-                        **base,
-                        "kind": "projection",
-                        "threshold": 100.0,
-                        "value": projected_percent,
-                        "params": {
-                            **params,
-                            "projected_percent": projected_percent,
-                            "before": figures["hours_before"],
-                        },
-                    }
-                )
+                value = consumption_percent(projected, included)
+                before = figures["hours_before"]
+                params = {**params, "projected_percent": value, "before": before}
+                projection = {"kind": "projection", "threshold": 100.0, "value": value}
+                candidates.append({**base, **projection, "params": params})
         return candidates
 
     @api.model
@@ -461,10 +431,8 @@ class QlibraWarning(models.Model):
         # Figures per company (the scheduler's user may not belong to them
         # all), in a fixed number of queries per company.
         clients = []
-        for company in contracts.company_id:
-            partners = contracts.filtered(
-                lambda c, co=company: c.company_id == co
-            ).partner_id.with_context(allowed_company_ids=company.ids)
+        for company, own in contracts.grouped("company_id").items():
+            partners = own.partner_id.with_context(allowed_company_ids=company.ids)
             clients += partners._qlibra_figures().values()
         candidates = []
         for figures in clients:
@@ -517,10 +485,9 @@ class QlibraWarning(models.Model):
         todo = [c for c in candidates if c["key"] not in existing]
         claimed = self._claim(todo, period)
         by_key = {c["key"]: c for c in todo}
-        warnings = self.browse([warning_id for warning_id, _key in claimed])
         raised = [(self.browse(warning_id), by_key[key]) for warning_id, key in claimed]
         self._notify(raised)
-        return warnings
+        return self.browse([warning_id for warning_id, _key in claimed])
 
     @api.model
     def _claim_row(self, candidate, period):
@@ -547,9 +514,9 @@ class QlibraWarning(models.Model):
     @api.model
     def _claim(self, candidates, period):
         """Insert the warnings nobody raised yet; return [(id, key)]. ON
-        CONFLICT DO NOTHING skips rows a concurrent transaction inserted;
-        under REPEATABLE READ, one committed after this transaction started
-        fails to serialize instead: then claim one by one, skipping those."""
+        CONFLICT skips rows a concurrent transaction inserted, but one that
+        committed after this one started fails to serialize (REPEATABLE READ):
+        then claim one by one, skipping those."""
         if not candidates:
             return []
         try:
@@ -587,28 +554,22 @@ class QlibraWarning(models.Model):
         if not raised:
             return
         IrModel, activity_vals = self.env["ir.model"], []
-        # The activity and the note share texts when the recipient may read
-        # the figures: written once.
-        written = {}
 
+        @cache  # the activity and the note share texts: written once
         def texts_for(warning, user, figures):
-            key = (warning.id, (user and user.lang) or None, figures)
-            if key not in written:
-                written[key] = warning._qlibra_texts_for(user, figures=figures)
-            return written[key]
+            return warning._qlibra_texts_for(user, figures=figures)
 
         for warning, candidate in raised:
-            user = candidate["user"]
+            user, kind = candidate["user"], candidate["kind"]
             if not user:
                 continue
             record = candidate["record"]
-            activity_type = self.env.ref(ACTIVITY_TYPES[candidate["kind"]])
             # Money only for those who may read it: a plain employee gets the
             # warning without the figures.
             texts = texts_for(warning, user, user.has_group(MANAGER_GROUP))
             activity_vals.append(
                 {
-                    "activity_type_id": activity_type.id,
+                    "activity_type_id": self.env.ref(ACTIVITY_TYPES[kind]).id,
                     "summary": texts["summary"],
                     "note": Markup("<p>%s</p>") % texts["message"],
                     "date_deadline": qlibra_today(self),
@@ -618,21 +579,17 @@ class QlibraWarning(models.Model):
                     "automated": True,
                 }
             )
-        # One create per wave of distinct documents: creating two activities
-        # of one user on one document at once subscribes the user twice.
-        # No "assigned to you" e-mail per warning: the daily action may raise
-        # hundreds at once, each already a To-Do in the recipient's Activities
-        # (and, for managers, a chatter note).
+        # One create per wave of distinct documents: two activities of one
+        # user on one document at once subscribe the user twice. No e-mail
+        # per warning: the daily action may raise hundreds at once.
         Activity = self.env["mail.activity"].sudo()
         Activity = Activity.with_context(mail_activity_quick_update=True)
-        for wave in _waves(
-            activity_vals, itemgetter("res_model_id", "res_id", "user_id")
-        ):
+        key = itemgetter("res_model_id", "res_id", "user_id")
+        for wave in _waves(activity_vals, key):
             Activity.create(wave)
-        # The figures go to the contract's chatter (only managers read it),
-        # in the account manager's language; nothing to a task's, which every
-        # employee on it reads. Logged in batch, one wave per set of distinct
-        # contracts: a contract may have two warnings at once.
+        # The figures go to the contract's chatter (managers only), in the
+        # account manager's language; not to a task's, which employees read.
+        # One wave per set of distinct contracts: a contract may have two.
         notes = []
         for warning, candidate in raised:
             message = texts_for(warning, candidate["user"], True)["message"]

@@ -18,6 +18,8 @@ from .groups import FIGURE, check_manager
 from .qlibra_today import today as qlibra_today
 
 TRAILING_MONTHS = 3
+# The sums of _qlibra_figures(), in the order it reads them.
+MEASURES = ("hours", "cr_hours", "cost", "revenue")
 MONEY_FIGURE = {**FIGURE, "currency_field": "qlibra_currency_id"}
 # Figures of _qlibra_figures() each stored as is in the field qlibra_<key>.
 COPIED_FIGURES = (
@@ -126,8 +128,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _qlibra_client_ids(self):
-        """Ids of the clients of the user's companies: partners with a
-        contract (even archived) or analysis rows, but not the firms'."""
+        """Partners of the user's companies with a contract (even archived) or
+        analysis rows, the firms' excepted."""
         companies = [("company_id", "in", self.env.companies.ids)]
         Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
         contracts = Contract._read_group(companies, ["partner_id"])
@@ -158,14 +160,12 @@ class ResPartner(models.Model):
 
     @api.model
     def _qlibra_trailing_start(self, reference_month):
-        """First day of the last TRAILING_MONTHS full months before the
-        reference month (today's on forms, the one after the period on
-        reports)."""
+        """First day of the TRAILING_MONTHS full months before reference_month."""
         return reference_month.replace(day=1) - relativedelta(months=TRAILING_MONTHS)
 
-    def _qlibra_contracts_between(self, date_from, date_to, domain=()):
-        """The clients' contracts that run on some day of date_from..date_to,
-        in the user's companies (archived ones included: they ran)."""
+    def _qlibra_contracts_between(self, date_from, date_to, domain=(), order=None):
+        """The clients' contracts running in date_from..date_to, in the user's
+        companies (archived ones included: they ran)."""
         Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
         return Contract.search(
             [
@@ -173,7 +173,8 @@ class ResPartner(models.Model):
                 ("company_id", "in", self.env.companies.ids),
                 *domain,
                 *Contract._qlibra_running_domain(date_from, date_to),
-            ]
+            ],
+            order=order,
         )
 
     def _qlibra_contract_months(self, reference_month):
@@ -192,11 +193,10 @@ class ResPartner(models.Model):
     @api.model
     def _qlibra_renegotiation(self, contract, trailing_cost, trailing_revenue, months):
         """SPEC's renegotiation rules, for forms and reports alike: contract
-        sets the terms; the client had a contract ``months`` months of the
-        trailing window whose cost and revenue are given."""
-        target = contract.target_margin if contract else 0.0
+        sets the terms, ``months``: the trailing window's months under one."""
+        contract = contract or self.env["qlibra.contract"]
+        target, billable = contract.target_margin, contract._qlibra_rule().billable
         percent = margin_percent(trailing_revenue, trailing_cost)
-        billable = contract._qlibra_rule().billable if contract else False
         return {
             "target_margin": target,
             "trailing_margin_percent": percent,
@@ -220,7 +220,7 @@ class ResPartner(models.Model):
         }
 
     def _qlibra_month_included_hours(self, month):
-        """Hours each client's subscriptions (archived ones for the days they
+        """Hours the clients' subscriptions (archived too, for the days they
         ran) include in the month: SPEC's client consumption denominator."""
         last = month + relativedelta(months=1, days=-1)
         subscriptions = self._qlibra_contracts_between(
@@ -232,21 +232,14 @@ class ResPartner(models.Model):
         return included
 
     def _qlibra_main_contracts(self, day=None):
-        """The contract running on ``day`` (default: today) that sets each
-        client's terms, in one query: a subscription first, then the latest
-        start. For a past day archived ones count: they ran (SPEC, Lifecycle).
-        """
+        """Per client, the contract running on ``day`` (default: today) that
+        sets its terms: a subscription first, then the latest start; for a
+        past day archived ones count, they ran (SPEC, Lifecycle)."""
         today = qlibra_today(self)
         day = day or today
-        Contract = self.env["qlibra.contract"].sudo()
-        contracts = Contract.with_context(active_test=day >= today).search(
-            [
-                ("partner_id", "in", self.ids),
-                ("company_id", "in", self.env.companies.ids),
-                *Contract._qlibra_running_domain(day),
-            ],
-            order="date_start desc, id desc",
-        )
+        active = [("active", "=", True)] if day >= today else []
+        order = "date_start desc, id desc"
+        contracts = self._qlibra_contracts_between(day, day, active, order=order)
         main = {}
         for contract in contracts.sorted(lambda c: not c._qlibra_rule().monthly_fee):
             main.setdefault(contract.partner_id.id, contract)
@@ -275,21 +268,16 @@ class ResPartner(models.Model):
             ["partner_id", "contract_type", "date:month"],
             ["hours:sum", "change_request_hours:sum", "cost:sum", "revenue:sum"],
         )
-        keys = [
-            f"{period}_{measure}"
-            for period in ("month", "trailing")
-            for measure in ("hours", "cost", "revenue", "cr_hours")
-        ] + ["month_subscription_hours"]
+        keys = [f"{p}_{m}" for p in ("month", "trailing") for m in MEASURES]
+        keys.append("month_subscription_hours")
         totals = defaultdict(lambda: dict.fromkeys(keys, 0.0))
-        for partner, contract_type, month, hours, cr_hours, cost, revenue in rows:
+        for partner, contract_type, month, *sums in rows:
             period = "month" if month >= month_start else "trailing"
             figures = totals[partner.id]
-            figures[f"{period}_hours"] += hours
-            figures[f"{period}_cost"] += cost
-            figures[f"{period}_revenue"] += revenue
-            figures[f"{period}_cr_hours"] += cr_hours
+            for measure, value in zip(MEASURES, sums, strict=True):
+                figures[f"{period}_{measure}"] += value
             if period == "month" and contract_type in types_with("monthly_fee"):
-                figures["month_subscription_hours"] += hours
+                figures["month_subscription_hours"] += sums[0]  # hours
         main_contracts = self._qlibra_main_contracts(terms_day)
         month_included = self._qlibra_month_included_hours(month_start)
         contract_months = self._qlibra_contract_months(month_start)
@@ -324,15 +312,11 @@ class ResPartner(models.Model):
             fig = all_figures[partner.id]
             for key in COPIED_FIGURES:
                 partner[f"qlibra_{key}"] = fig[key]
-            contract = fig["contract"]
+            contract = fig["contract"] or self.env["qlibra.contract"]
             partner.qlibra_currency_id = currency
-            partner.qlibra_fee_currency_id = (
-                contract.currency_id if contract else currency
-            )
+            partner.qlibra_fee_currency_id = contract.currency_id or currency
             partner.qlibra_main_contract_id = contract
-            partner.qlibra_main_contract_type = (
-                contract.contract_type if contract else False
-            )
+            partner.qlibra_main_contract_type = contract.contract_type
             partner.qlibra_month_margin = fig["month_revenue"] - fig["month_cost"]
             partner.qlibra_month_margin_percent = fig["month_margin_percent"] or 0.0
             partner.qlibra_trailing_margin = (
@@ -342,11 +326,11 @@ class ResPartner(models.Model):
                 fig["trailing_margin_percent"] or 0.0
             )
             partner.qlibra_has_trailing_revenue = bool(fig["trailing_revenue"])
-            partner.qlibra_current_fee = contract.monthly_fee if contract else 0.0
+            partner.qlibra_current_fee = contract.monthly_fee
 
     def _qlibra_search_flag(self, flag, operator, value):
-        """Search clients on a flag of _qlibra_figures(), computed only for
-        clients with rows in the trailing window (the others carry none)."""
+        """Clients with a flag of _qlibra_figures(): only those with rows in
+        the trailing window can carry one."""
         # The flags tell who loses money: searching on them is reading them.
         msg = _("Only client profitability managers can search on margins.")
         check_manager(self.env, msg)

@@ -1,7 +1,5 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections import defaultdict
-
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -86,19 +84,13 @@ class QlibraCostRestatement(models.TransientModel):
         if not lines:
             raise UserError(_("Choose the timesheet lines to restate."))
         before = {line: line.qlibra_cost for line in lines}
-        for (hourly, overhead), group in self._group_by_rates(lines).items():
+        for (hourly, overhead), group in lines.grouped(self._restated).items():
             group.write(
                 {"qlibra_hourly_cost": hourly, "qlibra_overhead_rate": overhead}
             )
         lines.flush_recordset()
         self._log(lines, before)
         return {"type": "ir.actions.act_window_close"}
-
-    def _group_by_rates(self, lines):
-        groups = defaultdict(lambda: self.env["account.analytic.line"].sudo())
-        for line in lines:
-            groups[self._restated(line)] |= line
-        return groups
 
     def _log(self, lines, before):
         """Record the restatement in the chatter of each contract (managers)

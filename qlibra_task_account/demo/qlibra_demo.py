@@ -19,8 +19,7 @@ class QlibraDemo(models.AbstractModel):
         """Posted invoices of what each demo client earned a month, on its
         last day; Pirin's last two months not yet (behind its work, with a
         credit note), Vitosha's advance on a job not done (ahead). Nothing
-        without a sales journal; external ids of this module, so that
-        uninstalling it deletes them."""
+        without a sales journal."""
         if self.env.ref("qlibra_task_account.demo_invoice_1", raise_if_not_found=False):
             return
         partners = {
@@ -70,10 +69,4 @@ class QlibraDemo(models.AbstractModel):
             )
         moves = self.env["account.move"].create(moves)
         moves.action_post()
-        xml_id = "qlibra_task_account.demo_invoice_{}".format
-        self.env["ir.model.data"]._update_xmlids(
-            [
-                {"xml_id": xml_id(index), "record": move, "noupdate": True}
-                for index, move in enumerate(moves, start=1)
-            ]
-        )
+        self._set_xmlids("qlibra_task_account.demo_invoice", moves)

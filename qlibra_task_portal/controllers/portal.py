@@ -67,12 +67,8 @@ class QlibraServicesPortal(CustomerPortal):
         accountant prints it, of the portal user's own commercial partner."""
         partner = request.env.user.partner_id.commercial_partner_id
         Contract = request.env["qlibra.contract"]
-        months = {
-            f"{day:%Y-%m}": day
-            for day in Contract._qlibra_portal_statement_months(
-                self._qlibra_contracts()
-            )
-        }
+        days = Contract._qlibra_portal_statement_months(self._qlibra_contracts())
+        months = {f"{day:%Y-%m}": day for day in days}
         if partner_id != partner.id or month not in months:
             raise request.not_found()
         # The data of the statement wizard (qlibra.statement.wizard).

@@ -68,14 +68,13 @@ class QlibraContract(models.Model):
             carried, percent = figures["carried"], round(figures["percent"])
             own = lines.filtered(lambda line, c=contract: line.qlibra_contract_id == c)
             cr_hours = format_duration(sum(own.mapped("unit_amount")))
-            date_end = contract.date_end
             values.append(
                 {
                     "contract": contract.with_env(self.env),
                     "name": contract.name,
                     "contract_type": contract._qlibra_type_label(),
                     "date_start": format_date(self.env, contract.date_start),
-                    "date_end": date_end and format_date(self.env, date_end) or "",
+                    "date_end": format_date(self.env, contract.date_end),
                     "hours": format_duration(hours),
                     "included_hours": format_duration(included) if included else "",
                     "percent": percent,

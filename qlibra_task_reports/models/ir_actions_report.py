@@ -105,9 +105,8 @@ class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
-        """Documents of reports with ``_qlibra_page_documents`` rendered one
-        by one, each numbered "Page X / Y" from 1 in its client's language;
-        Odoo's ``_render_qweb_pdf`` merges them."""
+        """Documents of reports with ``_qlibra_page_documents`` rendered one by
+        one, each numbered "Page X / Y" in its client's language."""
         report_model = self._get_rendering_context_model(self._get_report(report_ref))
         documents = getattr(report_model, "_qlibra_page_documents", None)
         if not documents or self.env.context.get(RENDERING_ONE_DOCUMENT):

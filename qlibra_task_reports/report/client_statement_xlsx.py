@@ -111,9 +111,8 @@ class ClientStatementXlsx(models.AbstractModel):
         }
 
     def generate_xlsx_report(self, workbook, data, objects):
-        values = self.env[
-            "report.qlibra_task_reports.report_client_statement"
-        ]._get_report_values(objects.ids, data)
+        report = self.env["report.qlibra_task_reports.report_client_statement"]
+        values = report._get_report_values(objects.ids, data)
         for statement in values["statements"].values():
             writer = self.with_context(lang=statement["lang"])
             writer._write_statement(workbook, statement)

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, models
+from odoo import _, models
 
 from odoo.addons.qlibra_task.models.contract_type import contract_rule
 from odoo.addons.qlibra_task.models.figures import (
@@ -26,11 +26,9 @@ class ProfitabilityReport(models.AbstractModel):
     _inherit = "qlibra.report.period"
     _description = "Client Profitability Report"
 
-    @api.model
     def _get_report_values(self, docids, data=None):
-        """``clients`` (without ``docids``: those with figures), each with
-        its ``_figures``, renegotiation and ``trend`` per month; ``totals``
-        and ``trend`` of them all (with the chart's bars)."""
+        """``clients`` (by default those with figures) with their figures,
+        renegotiation and monthly ``trend``; ``totals`` and ``trend`` of all."""
         self._check_access()
         date_from, date_to = self._get_period(data)
         months = self._months(date_from, date_to)
@@ -43,11 +41,8 @@ class ProfitabilityReport(models.AbstractModel):
         )
         partners = partners or found
         contracts = self._get_contracts(partners, date_from, date_to)
-        included = defaultdict(float)
         included_hours = partners._qlibra_month_included_hours
-        for month in months:
-            for partner_id, hours in included_hours(month).items():
-                included[partner_id] += hours
+        included = self._sum(included_hours(month) for month in months)
         contract_months = partners._qlibra_contract_months(reference_month)
         clients = []
         for partner in partners.sorted(lambda p: (p.name or "").lower()):
@@ -90,23 +85,20 @@ class ProfitabilityReport(models.AbstractModel):
         values["currency"] = self.env.company.currency_id
         return self._partner_report_values(partners, date_from, date_to, **values)
 
-    @api.model
     def _check_access(self):
         self._check_group(
             MANAGER_GROUP,
             _("Only client profitability managers can print the profitability report."),
         )
 
-    @api.model
     def _sum(self, sums):
-        """Every measure's sum (add-ons add theirs)."""
+        """Every key's sum: the measures' (add-ons add theirs), hours per client."""
         total = defaultdict(float)
         for values in sums:
             for measure, value in values.items():
                 total[measure] += value
         return total
 
-    @api.model
     def _collect(self, partners, months, trailing_start):
         """The analysis's sums (``_measures``) per client over the period,
         the trailing months and per month; and the clients found."""
@@ -141,25 +133,20 @@ class ProfitabilityReport(models.AbstractModel):
                 figures["subscription_hours"] += values["hours"]
         return period_figures, trailing, monthly, found
 
-    @api.model
     def _measures(self):
         return MEASURES
 
-    @api.model
     def _figures(self, sums):
-        hours, cr_hours, cost, revenue = (sums.get(m, 0.0) for m in MEASURES)
+        figures = {measure: sums.get(measure, 0.0) for measure in MEASURES}
+        hours, cr_hours, cost, revenue = figures.values()
         return {
-            "hours": hours,
-            "change_request_hours": cr_hours,
-            "cost": cost,
-            "revenue": revenue,
+            **figures,
             "margin": revenue - cost,
             "margin_percent": margin_percent(revenue, cost),
             "effective_rate": effective_rate(revenue, hours),
             "change_request_share": change_request_share(cr_hours, hours),
         }
 
-    @api.model
     def _get_contracts(self, partners, date_from, date_to):
         """Per client, the contract valid at the period's end, else its latest
         one of the period, archived or not."""

@@ -56,9 +56,8 @@ class ProfitabilityXlsx(models.AbstractModel):
         ]
 
     def generate_xlsx_report(self, workbook, data, objects):
-        values = self.env[
-            "report.qlibra_task_reports.report_profitability"
-        ]._get_report_values(objects.ids, data)
+        report = self.env["report.qlibra_task_reports.report_profitability"]
+        values = report._get_report_values(objects.ids, data)
         formats = self._get_formats(workbook, values["currency"])
         totals = self._measure_values(values["totals"])
         clients = values["clients"]

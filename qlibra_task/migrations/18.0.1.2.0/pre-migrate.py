@@ -3,7 +3,6 @@
 """18.0.1.2.0: each line keeps the client it was logged for, filled here
 from the line's partner of today rather than by Odoo line by line."""
 
-from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 
@@ -12,12 +11,10 @@ def migrate(cr, version):
         return
     create_column(cr, "account_analytic_line", "qlibra_client_id", "int4")
     cr.execute(
-        SQL(
-            """
-            UPDATE account_analytic_line l
-               SET qlibra_client_id = p.commercial_partner_id
-              FROM res_partner p
-             WHERE p.id = l.partner_id
-            """
-        )
+        """
+        UPDATE account_analytic_line l
+           SET qlibra_client_id = p.commercial_partner_id
+          FROM res_partner p
+         WHERE p.id = l.partner_id
+        """
     )

@@ -8,11 +8,10 @@ from odoo.tools.sql import column_exists, create_column
 
 
 def migrate(cr, version):
-    if not version or column_exists(
-        cr, "account_analytic_line", "qlibra_revenue_currency_id"
-    ):
+    column = "qlibra_revenue_currency_id"
+    if not version or column_exists(cr, "account_analytic_line", column):
         return
-    create_column(cr, "account_analytic_line", "qlibra_revenue_currency_id", "int4")
+    create_column(cr, "account_analytic_line", column, "int4")
     cr.execute(
         """
         UPDATE account_analytic_line l
