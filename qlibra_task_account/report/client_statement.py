@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import models
+from odoo import api, models
 from odoo.tools import SQL
 
 
@@ -11,6 +11,7 @@ class ClientStatementReport(models.AbstractModel):
 
     _inherit = "report.qlibra_task_reports.report_client_statement"
 
+    @api.model
     def _get_statements(self, partners, date_from, date_to):
         statements = super()._get_statements(partners, date_from, date_to)
         invoices = self._get_invoice_rows(partners, date_from, date_to)
@@ -38,6 +39,7 @@ class ClientStatementReport(models.AbstractModel):
             statement["is_empty"] = statement["is_empty"] and not rows
         return statements
 
+    @api.model
     def _get_invoice_rows(self, partners, date_from, date_to):
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model()

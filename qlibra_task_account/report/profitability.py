@@ -1,6 +1,6 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import models
+from odoo import api, models
 
 from odoo.addons.qlibra_task.models.figures import ratio
 
@@ -14,9 +14,11 @@ class ProfitabilityReport(models.AbstractModel):
 
     _inherit = "report.qlibra_task_reports.report_profitability"
 
+    @api.model
     def _measures(self):
         return (*super()._measures(), "invoiced")
 
+    @api.model
     def _figures(self, sums):
         figures = super()._figures(sums)
         invoiced = sums.get("invoiced", 0.0)

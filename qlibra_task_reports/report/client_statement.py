@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import _, models
+from odoo import _, api, models
 from odoo.tools import SQL
 
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
@@ -19,6 +19,7 @@ class ClientStatementReport(models.AbstractModel):
     _inherit = "qlibra.report.period"
     _description = "Client Statement"
 
+    @api.model
     def _get_report_values(self, docids, data=None):
         """``statements``: ``{partner_id: statement}``, each in its client's
         language (see ``_get_statement``)."""
@@ -31,11 +32,13 @@ class ClientStatementReport(models.AbstractModel):
             partners, date_from, date_to, statements=statements or {}
         )
 
+    @api.model
     def _qlibra_page_documents(self, docids, data=None):
         """[(partner id, language)]: each is numbered on its own."""
         partners = self._get_partners(docids, data)
         return [(partner.id, partner.lang or self.env.lang) for partner in partners]
 
+    @api.model
     def _get_statements(self, partners, date_from, date_to):
         company_ids = self.env.companies.ids
         lines = self._get_line_rows(partners, date_from, date_to, company_ids)
@@ -70,6 +73,7 @@ class ClientStatementReport(models.AbstractModel):
             statements[partner.id] = statement._get_statement(partner, *args)
         return statements
 
+    @api.model
     def _get_deliveries(self, contracts, date_from, date_to):
         """{contract id: fixed-price tasks done in the period}"""
         fixed = contracts.filtered(lambda c: c._qlibra_rule().fixed_price)
@@ -90,6 +94,7 @@ class ClientStatementReport(models.AbstractModel):
             )
         return deliveries
 
+    @api.model
     def _get_line_rows(self, partners, date_from, date_to, company_ids):
         """Plain rows in one query: a statement can list 100,000 lines."""
         self.env["account.analytic.line"].flush_model()
@@ -122,6 +127,7 @@ class ClientStatementReport(models.AbstractModel):
             )
         )
 
+    @api.model
     def _line_values(self, row):
         names = row["project_names"] or {}
         return {
@@ -136,9 +142,11 @@ class ClientStatementReport(models.AbstractModel):
             "contract": row["contract"],
         }
 
+    @api.model
     def _hours(self, lines):
         return {key: sum(line[key] for line in lines) for key in HOURS}
 
+    @api.model
     def _get_statement(
         self, partner, date_from, date_to, rows, contracts, figures, deliveries
     ):
@@ -177,6 +185,7 @@ class ClientStatementReport(models.AbstractModel):
             "is_empty": not lines and not any(t["amount"] for t in totals),
         }
 
+    @api.model
     def _totals(self, sections):
         """[{"currency", "amount"}], the company's currency first (at 0 when
         nothing is billed)."""
@@ -190,6 +199,7 @@ class ClientStatementReport(models.AbstractModel):
         currencies = sorted(amounts, key=lambda c: (c != company_currency, c.name))
         return [{"currency": c, "amount": amounts[c]} for c in currencies]
 
+    @api.model
     def _section(self, contract, lines, months, figures, deliveries):
         rule = contract._qlibra_rule()
         # in the client's language, as self's context has it
@@ -224,6 +234,7 @@ class ClientStatementReport(models.AbstractModel):
             section["amount"] = sum(d["price"] for d in deliveries)
         return section
 
+    @api.model
     def _projects(self, lines):
         projects = {}
         for line in lines:

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, models
+from odoo import _, api, models
 
 from odoo.addons.qlibra_task.models.contract_type import contract_rule
 from odoo.addons.qlibra_task.models.figures import (
@@ -26,6 +26,7 @@ class ProfitabilityReport(models.AbstractModel):
     _inherit = "qlibra.report.period"
     _description = "Client Profitability Report"
 
+    @api.model
     def _get_report_values(self, docids, data=None):
         """``clients`` (by default those with figures) with their figures,
         renegotiation and monthly ``trend``; ``totals`` and ``trend`` of all."""
@@ -85,12 +86,14 @@ class ProfitabilityReport(models.AbstractModel):
         values["currency"] = self.env.company.currency_id
         return self._partner_report_values(partners, date_from, date_to, **values)
 
+    @api.model
     def _check_access(self):
         self._check_group(
             MANAGER_GROUP,
             _("Only client profitability managers can print the profitability report."),
         )
 
+    @api.model
     def _sum(self, sums):
         """Every key's sum: the measures' (add-ons add theirs), hours per client."""
         total = defaultdict(float)
@@ -99,6 +102,7 @@ class ProfitabilityReport(models.AbstractModel):
                 total[measure] += value
         return total
 
+    @api.model
     def _collect(self, partners, months, trailing_start):
         """The analysis's sums (``_measures``) per client over the period,
         the trailing months and per month; and the clients found."""
@@ -133,9 +137,11 @@ class ProfitabilityReport(models.AbstractModel):
                 figures["subscription_hours"] += values["hours"]
         return period_figures, trailing, monthly, found
 
+    @api.model
     def _measures(self):
         return MEASURES
 
+    @api.model
     def _figures(self, sums):
         figures = {measure: sums.get(measure, 0.0) for measure in MEASURES}
         hours, cr_hours, cost, revenue = figures.values()
@@ -147,6 +153,7 @@ class ProfitabilityReport(models.AbstractModel):
             "change_request_share": change_request_share(cr_hours, hours),
         }
 
+    @api.model
     def _get_contracts(self, partners, date_from, date_to):
         """Per client, the contract valid at the period's end, else its latest
         one of the period, archived or not."""

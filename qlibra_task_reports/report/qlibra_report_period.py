@@ -5,7 +5,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
@@ -21,13 +21,16 @@ class QlibraReportPeriod(models.AbstractModel):
     _name = "qlibra.report.period"
     _description = "Client Report Period"
 
+    @api.model
     def _previous_month(self):
         month = qlibra_today(self).replace(day=1)
         return month - relativedelta(months=1), month - relativedelta(days=1)
 
+    @api.model
     def _next_month(self):
         return qlibra_today(self).replace(day=1) + relativedelta(months=1)
 
+    @api.model
     def _get_period(self, data=None):
         """Of ``data``, else the context (mail templates), else last month."""
         data, ctx = data or {}, self.env.context
@@ -52,6 +55,7 @@ class QlibraReportPeriod(models.AbstractModel):
             )
         return date_from, date_to
 
+    @api.model
     def _get_period_label(self, data=None):
         """ "September 2026 – October 2026" (the e-mail's subject)."""
         months = [
@@ -60,21 +64,25 @@ class QlibraReportPeriod(models.AbstractModel):
         ]
         return months[0] if months[0] == months[1] else " – ".join(months)
 
+    @api.model
     def _get_file_name(self, title, partners=None, data=None):
         """ "Statement - Azure Interior - 2026-07 - 2026-09" (one client)."""
         months = sorted({f"{day:%Y-%m}" for day in self._get_period(data)})
         client = [partners.name] if partners is not None and len(partners) == 1 else []
         return " - ".join([title, *client, *months])
 
+    @api.model
     def _get_partners(self, docids, data=None):
         """Of ``docids``, else ``data``'s (the web client prints no ids)."""
         ids = docids or (data or {}).get("partner_ids") or []
         return self.env["res.partner"].browse(ids).commercial_partner_id
 
+    @api.model
     def _months(self, date_from, date_to):
         start = date_from.replace(day=1)
         return [day.date() for day in rrule(MONTHLY, dtstart=start, until=date_to)]
 
+    @api.model
     def _partner_report_values(self, partners, date_from, date_to, **values):
         return {
             "doc_ids": partners.ids,
@@ -86,10 +94,12 @@ class QlibraReportPeriod(models.AbstractModel):
             **values,
         }
 
+    @api.model
     def _check_group(self, group, message):
         if not self.env.user.has_group(group):
             raise AccessError(message)
 
+    @api.model
     def _contract_month_figures(self, contracts, date_from, date_to):
         """{(contract_id, month): the analysis's hours, change_request_hours,
         revenue and revenue per row type}, in the contract's currency."""
@@ -111,6 +121,7 @@ class QlibraReportPeriod(models.AbstractModel):
             values[row_type] += revenue
         return figures
 
+    @api.model
     def _subscription_month(self, contract, month, figures, balances):
         """Hours by the contract's rules, amounts by the analysis."""
         values = figures.get((contract.id, month), {})

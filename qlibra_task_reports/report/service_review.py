@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.qlibra_task.models.figures import change_request_share
@@ -28,6 +28,7 @@ class ServiceReviewReport(models.AbstractModel):
     _inherit = "qlibra.report.period"
     _description = "Service Review"
 
+    @api.model
     def _get_report_values(self, docids, data=None):
         """``reviews``: ``{contract_id: review}`` of ``data``'s (else the
         context's ``qlibra_review_<key>``) contract_ids, months (6 or 12),
@@ -56,11 +57,13 @@ class ServiceReviewReport(models.AbstractModel):
         docs = {"doc_ids": contracts.ids, "doc_model": "qlibra.contract"}
         return {**docs, "docs": contracts, "reviews": reviews}
 
+    @api.model
     def _get_contracts(self, docids, data=None):
         ids = docids or (data or {}).get("contract_ids")
         ids = ids or self.env.context.get("qlibra_review_contract_ids")
         return self.env["qlibra.contract"].browse(ids)
 
+    @api.model
     def _qlibra_page_documents(self, docids, data=None):
         """[(contract id, language)]: each is numbered on its own."""
         return [
@@ -68,6 +71,7 @@ class ServiceReviewReport(models.AbstractModel):
             for contract in self._get_contracts(docids, data)
         ]
 
+    @api.model
     def _chain(self, contract, date_from, date_to):
         """The contract and those it renegotiated that ran in the window."""
         chain = self.env["qlibra.contract"]
@@ -78,6 +82,7 @@ class ServiceReviewReport(models.AbstractModel):
             lambda c: (c.date_start, c.id)
         )
 
+    @api.model
     def _get_review(
         self, contract, reference, date_from, date_to, proposed_fee, effective_date
     ):
@@ -130,6 +135,7 @@ class ServiceReviewReport(models.AbstractModel):
             "effective_date": effective_date,
         }
 
+    @api.model
     def _get_change_request_counts(self, contracts, partner, date_from, date_to):
         """Change-request lines per month, on the statement's rows."""
         rows = self.env["report.qlibra_task_reports.report_client_statement"]
@@ -142,6 +148,7 @@ class ServiceReviewReport(models.AbstractModel):
                 counts[row["date"].replace(day=1)] += 1
         return counts
 
+    @api.model
     def _add_chart(self, rows):
         """Bar widths (%) of included, used within them and extra hours."""
         scale = max([max(r["used_hours"], r["included_hours"]) for r in rows] or [0])
