@@ -6,7 +6,60 @@ from odoo import http
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
-class QlibraCase(TransactionCase):
+class QlibraRecords:
+    """Builders of the records a test needs: client, contract, project, task,
+    timesheet line (for transaction and browser cases alike)."""
+
+    @classmethod
+    def _client(cls, name):
+        return cls.env["res.partner"].create({"name": name, "is_company": True})
+
+    @classmethod
+    def _contract(cls, partner, contract_type, start, end=None, **vals):
+        return cls.env["qlibra.contract"].create(
+            {
+                "partner_id": partner.id,
+                "contract_type": contract_type,
+                "date_start": start,
+                "date_end": end,
+                "target_margin": 30.0,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _project(cls, partner, contract=None, name=None):
+        return cls.env["project.project"].create(
+            {
+                "name": name or f"Project {partner.name}",
+                "partner_id": partner.id,
+                "allow_timesheets": True,
+                "qlibra_contract_id": contract.id if contract else False,
+            }
+        )
+
+    @classmethod
+    def _task(cls, project, name="Task", **vals):
+        return cls.env["project.task"].create(
+            {"name": name, "project_id": project.id, **vals}
+        )
+
+    @classmethod
+    def _log(cls, task, employee, day, hours, **vals):
+        return cls.env["account.analytic.line"].create(
+            {
+                "name": "Work",
+                "project_id": task.project_id.id,
+                "task_id": task.id,
+                "employee_id": employee.id,
+                "date": day,
+                "unit_amount": hours,
+                **vals,
+            }
+        )
+
+
+class QlibraCase(QlibraRecords, TransactionCase):
     """A small firm: 20% overhead, two costed employees, one without cost."""
 
     @classmethod
@@ -59,54 +112,6 @@ class QlibraCase(TransactionCase):
             }
         )
 
-    @classmethod
-    def _client(cls, name):
-        return cls.env["res.partner"].create({"name": name, "is_company": True})
-
-    @classmethod
-    def _contract(cls, partner, contract_type, start, end=None, **vals):
-        return cls.Contract.create(
-            {
-                "partner_id": partner.id,
-                "contract_type": contract_type,
-                "date_start": start,
-                "date_end": end,
-                "target_margin": 30.0,
-                **vals,
-            }
-        )
-
-    @classmethod
-    def _project(cls, partner, contract=None, name=None):
-        return cls.env["project.project"].create(
-            {
-                "name": name or f"Project {partner.name}",
-                "partner_id": partner.id,
-                "allow_timesheets": True,
-                "qlibra_contract_id": contract.id if contract else False,
-            }
-        )
-
-    @classmethod
-    def _task(cls, project, name="Task", **vals):
-        return cls.env["project.task"].create(
-            {"name": name, "project_id": project.id, **vals}
-        )
-
-    @classmethod
-    def _log(cls, task, employee, day, hours, **vals):
-        return cls.Line.create(
-            {
-                "name": "Work",
-                "project_id": task.project_id.id,
-                "task_id": task.id,
-                "employee_id": employee.id,
-                "date": day,
-                "unit_amount": hours,
-                **vals,
-            }
-        )
-
     def _sums(self, domain, groupby=(), fields=("hours", "cost", "revenue", "margin")):
         """Sum report columns over domain; one dict, or one per group key."""
         self.env.flush_all()
@@ -139,7 +144,7 @@ def run_scheduled_actions(env):
     return crons.mapped("name")
 
 
-class QlibraHttpCase(HttpCase):
+class QlibraHttpCase(QlibraRecords, HttpCase):
     """HttpCase whose browser never reads a manifest in parallel threads.
 
     A browser's first page asks for its assets in parallel; each request

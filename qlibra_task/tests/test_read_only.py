@@ -25,37 +25,23 @@ class TestReadOnlyAnalysis(QlibraHttpCase):
             groups="base.group_user,qlibra_task.group_qlibra_manager,"
             "project.group_project_user,hr_timesheet.group_hr_timesheet_user",
         )
-        cls.client = cls.env["res.partner"].create(
-            {"name": "Read-only Client", "is_company": True}
-        )
+        cls.client = cls._client("Read-only Client")
 
     def _subscription(self):
         """A subscription since November 2025 with time in December."""
-        contract = self.env["qlibra.contract"].create(
-            {
-                "partner_id": self.client.id,
-                "contract_type": "subscription",
-                "date_start": date(2025, 11, 1),
-                "monthly_fee": 1000.0,
-                "included_hours": 10.0,
-                "overage_rate": 80.0,
-            }
-        )
-        project = self.env["project.project"].create(
-            {"name": "Read-only", "partner_id": self.client.id}
+        contract = self._contract(
+            self.client,
+            "subscription",
+            date(2025, 11, 1),
+            monthly_fee=1000.0,
+            included_hours=10.0,
+            overage_rate=80.0,
         )
         employee = self.env["hr.employee"].create(
             {"name": "Read-only Employee", "hourly_cost": 40.0}
         )
-        self.env["account.analytic.line"].create(
-            {
-                "name": "Work",
-                "project_id": project.id,
-                "employee_id": employee.id,
-                "date": date(2025, 12, 10),
-                "unit_amount": 3.0,
-            }
-        )
+        task = self._task(self._project(self.client, name="Read-only"))
+        self._log(task, employee, date(2025, 12, 10), 3.0)
         return contract
 
     def _fees_by_month(self):
