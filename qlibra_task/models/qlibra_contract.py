@@ -799,31 +799,6 @@ class QlibraContract(models.Model):
         data["contracts"].update(i for i in contracts if isinstance(i, int))
 
     @api.model
-    def _qlibra_logged_hours(self, pairs):
-        """{contract_id: {month: hours}} of pairs (contract id, month), 0 if none."""
-        hours = defaultdict(dict)
-        if not pairs:
-            return hours
-        pairs = sorted(pairs)
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT p.c, p.m, COALESCE(SUM(l.unit_amount), 0)
-                     FROM unnest(%s::int[], %s::date[]) AS p(c, m)
-                LEFT JOIN account_analytic_line l
-                       ON l.qlibra_contract_id = p.c
-                      AND l.date >= p.m
-                      AND l.date < p.m + interval '1 month'
-                      AND l.project_id IS NOT NULL
-                 GROUP BY p.c, p.m""",
-                [pair[0] for pair in pairs],
-                [pair[1] for pair in pairs],
-            )
-        )
-        for contract_id, month, amount in rows:
-            hours[contract_id][month] = amount
-        return hours
-
-    @api.model
     def _qlibra_store_months(self, until=None):
         """Rewrite the store rows marked by _qlibra_touch_months(): touched
         months' hours from the lines, others' from the store, then each
@@ -857,12 +832,42 @@ class QlibraContract(models.Model):
         months_of = self.env["account.analytic.line"]._qlibra_subscription_months
         if data["lines"]:
             pairs.update(months_of(SQL("l.id = ANY(%s)", sorted(data["lines"]))))
-        contracts = (
-            self.sudo()
-            .with_context(active_test=False)
-            .browse(sorted(whole | {c for c, _m in pairs}))
-            .exists()
+        if whole:  # every month with time is read from the lines
+            pairs.update(months_of(SQL("l.qlibra_contract_id = ANY(%s)", sorted(whole))))
+        ids = sorted(whole | {c for c, _m in pairs})
+        if not ids:
+            return
+        names = [name for name, _kind in self.STORE_COLUMNS]
+        columns = SQL(", ").join(SQL.identifier(name) for name in names)
+        pairs = sorted(pairs)
+        # One statement (a save's most frequent path): the contracts still
+        # there with their stored rows, then the touched months' hours from
+        # the lines (on the (contract, date) index).
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT 'stored', c.id, r.date, NULL::float8, %(stored)s
+                     FROM qlibra_contract c
+                LEFT JOIN qlibra_contract_month r ON r.contract_id = c.id
+                    WHERE c.id = ANY(%(ids)s)
+                UNION ALL
+                   SELECT 'logged', p.c, p.m, COALESCE(SUM(l.unit_amount), 0),
+                          %(nulls)s
+                     FROM unnest(%(c)s::int[], %(m)s::date[]) AS p(c, m)
+                -- only lines on a project have a contract
+                LEFT JOIN account_analytic_line l
+                       ON l.qlibra_contract_id = p.c
+                      AND l.date >= p.m
+                      AND l.date < p.m + interval '1 month'
+                 GROUP BY p.c, p.m""",
+                stored=SQL(", ").join(SQL("r.%s", SQL.identifier(n)) for n in names),
+                ids=ids,
+                nulls=SQL(", ").join(SQL("NULL") for _name in names),
+                c=[pair[0] for pair in pairs],
+                m=[pair[1] for pair in pairs],
+            )
         )
+        existing = {row[1] for row in rows if row[0] == "stored"}
+        contracts = self.sudo().with_context(active_test=False).browse(sorted(existing))
         subscriptions = contracts.filtered(lambda c: c._qlibra_rule().monthly_fee)
         # a contract whose terms no longer earn a fee keeps no rows
         others = (contracts - subscriptions).filtered(lambda c: c.id in whole)
@@ -875,31 +880,16 @@ class QlibraContract(models.Model):
             )
         if not subscriptions:
             return
-        names = [name for name, _kind in self.STORE_COLUMNS]
-        columns = SQL(", ").join(SQL.identifier(name) for name in names)
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT contract_id, date, %s FROM qlibra_contract_month"
-                " WHERE contract_id = ANY(%s)",
-                columns,
-                subscriptions.ids,
-            )
-        )
-        before = {(row[0], row[1]): row[2:] for row in rows}
-        hours = defaultdict(dict)
-        for (contract_id, month), values in before.items():
-            hours[contract_id][month] = (
-                0.0 if contract_id in whole else values[names.index("hours")]
-            )
-        # Whole contracts: every month with time is read from the lines.
-        whole_ids = [cid for cid in subscriptions.ids if cid in whole]
-        if whole_ids:
-            pairs.update(months_of(SQL("l.qlibra_contract_id = ANY(%s)", whole_ids)))
-        logged = self._qlibra_logged_hours(
-            {(c, m) for c, m in pairs if c in subscriptions.ids}
-        )
-        for contract_id, by_month in logged.items():
-            hours[contract_id].update(by_month)
+        before, hours, wanted_ids = {}, defaultdict(dict), set(subscriptions.ids)
+        for kind, contract_id, month, logged, *values in rows:
+            if contract_id not in wanted_ids or not month:
+                continue
+            if kind == "logged":
+                hours[contract_id][month] = logged
+            else:
+                before[contract_id, month] = values
+                stored = 0.0 if contract_id in whole else values[names.index("hours")]
+                hours[contract_id].setdefault(month, stored)
         wanted = {}
         balances = subscriptions._qlibra_rollover_balances(hours=hours)
         for contract in subscriptions:
