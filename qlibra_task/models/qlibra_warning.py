@@ -181,19 +181,8 @@ class QlibraWarning(models.Model):
         return args
 
     def _qlibra_texts(self, figures=True):
-        """Summary and message in self.env's language, with carried hours."""
-        texts = self._qlibra_kind_texts(figures=figures)
-        if (self.params or {}).get("carried"):
-            texts["message"] += " " + self.env._(
-                "The available hours include %(carried)s hours carried from "
-                "earlier months.",
-                **self._qlibra_args(),
-            )
-        return texts
-
-    def _qlibra_kind_texts(self, figures=True):
-        """The texts of the warning's kind. figures: whether the reader may
-        read money; without, money warnings say what to look at instead."""
+        """Summary and message in self.env's language. figures: whether the
+        reader may read money; without, money warnings say what to look at."""
         self.ensure_one()
         env, args, kind = self.env, self._qlibra_args(), self.kind
         if kind == "overrun":
@@ -275,12 +264,13 @@ class QlibraWarning(models.Model):
                 **args,
                 advice=advice,
             )
+        if (self.params or {}).get("carried"):
+            message += " " + env._(
+                "The available hours include %(carried)s hours carried from "
+                "earlier months.",
+                **args,
+            )
         return {"summary": summary, "message": message}
-
-    def _qlibra_texts_for(self, user, figures):
-        """The texts in the language of user (a recipient), else of self.env."""
-        lang = (user and user.lang) or self.env.lang
-        return self.sudo().with_context(lang=lang)._qlibra_texts(figures=figures)
 
     def _set_state(self, state):
         # Read-only records: only managers change their follow-up.
@@ -557,7 +547,8 @@ class QlibraWarning(models.Model):
 
         @cache  # the activity and the note share texts: written once
         def texts_for(warning, user, figures):
-            return warning._qlibra_texts_for(user, figures=figures)
+            lang = (user and user.lang) or self.env.lang  # the recipient's
+            return warning.sudo().with_context(lang=lang)._qlibra_texts(figures)
 
         for warning, candidate in raised:
             user, kind = candidate["user"], candidate["kind"]
