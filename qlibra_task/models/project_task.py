@@ -106,23 +106,17 @@ class ProjectTask(models.Model):
     @api.depends("project_id.qlibra_contract_id")
     def _compute_qlibra_contract_id(self):
         for task in self:
-            if task._qlibra_is_delivered():
-                # A delivered job stays with the contract it was delivered
-                # under: its price, currency and month (SPEC, Rules).
+            origin = task._origin.sudo()
+            # A job delivered under a fixed-price contract stays with it: its
+            # price, currency and month (SPEC, Rules).
+            if (
+                origin.qlibra_date_done
+                and origin.qlibra_fixed_price
+                and origin.qlibra_contract_id._qlibra_rule().fixed_price
+            ):
                 task.qlibra_contract_id = task._origin.qlibra_contract_id
             else:
                 task.qlibra_contract_id = task.project_id.qlibra_contract_id
-
-    def _qlibra_is_delivered(self):
-        """Done under a fixed-price contract: its revenue no longer moves."""
-        self.ensure_one()
-        origin = self._origin.sudo()
-        return bool(
-            origin
-            and origin.qlibra_date_done
-            and origin.qlibra_fixed_price
-            and origin.qlibra_contract_id._qlibra_rule().fixed_price
-        )
 
     @api.depends("state")
     def _compute_qlibra_date_done(self):
@@ -254,8 +248,6 @@ class ProjectTask(models.Model):
                 key: sum(per_task[task_id][key] for task_id in family[task])
                 for key in FIGURES
             }
-            # The price in the company's currency, as the analysis counts
-            # it: of the month it was done, else of this month.
             price = task._qlibra_company_price()
             # The allocated hours still to do, at the average cost so far.
             remaining = (task.allocated_hours or 0.0) - total["hours"]

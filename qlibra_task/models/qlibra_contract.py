@@ -592,13 +592,13 @@ class QlibraContract(models.Model):
                     ("id", "!=", contract.id),
                     ("partner_id", "=", contract.partner_id.id),
                     ("company_id", "=", contract.company_id.id),
+                    *self._qlibra_running_domain(
+                        contract.date_start, contract.date_end or date.max
+                    ),
                 ]
             )
             scope = contract._scope_projects()
             for other in others:
-                until = other.date_end or date.max
-                if not contract._is_valid_on(other.date_start, until):
-                    continue
                 other_scope = other._scope_projects()
                 if (not scope and not other_scope) or (scope & other_scope):
                     raise ValidationError(

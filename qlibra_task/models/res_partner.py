@@ -153,12 +153,6 @@ class ResPartner(models.Model):
         return [("id", "in" if positive else "not in", list(self._qlibra_client_ids()))]
 
     @api.model
-    def _qlibra_periods(self, reference_month=None):
-        """First days of the reference month (default: this one) and its window."""
-        month_start = (reference_month or qlibra_today(self)).replace(day=1)
-        return month_start, self._qlibra_trailing_start(month_start)
-
-    @api.model
     def _qlibra_trailing_start(self, reference_month):
         """First day of the TRAILING_MONTHS full months before reference_month."""
         return reference_month.replace(day=1) - relativedelta(months=TRAILING_MONTHS)
@@ -250,11 +244,11 @@ class ResPartner(models.Model):
         window ends before ``reference_month`` (default this month; reports
         pass the month after their period); terms: the contract running
         today this month, else on the day before the reference month."""
-        month_start, trailing_start = self._qlibra_periods(reference_month)
         today = qlibra_today(self)
-        terms_day = month_start - relativedelta(days=1)
-        if month_start == today.replace(day=1):
-            terms_day = today
+        month_start = (reference_month or today).replace(day=1)
+        trailing_start = self._qlibra_trailing_start(month_start)
+        this_month = month_start == today.replace(day=1)
+        terms_day = today if this_month else month_start - relativedelta(days=1)
         Report = self.env["qlibra.profitability.report"].sudo()
         rows = Report._read_group(
             [
@@ -317,14 +311,11 @@ class ResPartner(models.Model):
             partner.qlibra_fee_currency_id = contract.currency_id or currency
             partner.qlibra_main_contract_id = contract
             partner.qlibra_main_contract_type = contract.contract_type
-            partner.qlibra_month_margin = fig["month_revenue"] - fig["month_cost"]
-            partner.qlibra_month_margin_percent = fig["month_margin_percent"] or 0.0
-            partner.qlibra_trailing_margin = (
-                fig["trailing_revenue"] - fig["trailing_cost"]
-            )
-            partner.qlibra_trailing_margin_percent = (
-                fig["trailing_margin_percent"] or 0.0
-            )
+            for period in ("month", "trailing"):
+                margin = fig[f"{period}_revenue"] - fig[f"{period}_cost"]
+                percent = fig[f"{period}_margin_percent"] or 0.0
+                partner[f"qlibra_{period}_margin"] = margin
+                partner[f"qlibra_{period}_margin_percent"] = percent
             partner.qlibra_has_trailing_revenue = bool(fig["trailing_revenue"])
             partner.qlibra_current_fee = contract.monthly_fee
 
@@ -336,7 +327,7 @@ class ResPartner(models.Model):
         check_manager(self.env, msg)
         if operator not in ("=", "!=") or not isinstance(value, bool):
             return [("id", "in", [])]
-        _month_start, trailing_start = self._qlibra_periods()
+        trailing_start = self._qlibra_trailing_start(qlibra_today(self))
         domain = [
             ("date", ">=", trailing_start),
             ("company_id", "in", self.env.companies.ids),
