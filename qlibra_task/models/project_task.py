@@ -10,7 +10,6 @@ from .figures import ratio
 from .groups import ACCOUNTANT_GROUP, FIGURE
 from .qlibra_today import today as qlibra_today
 
-MONEY_FIGURE = {**FIGURE, "currency_field": "currency_id"}
 FIGURES = ("hours", "cost", "revenue", "change_request_hours", "change_request_count")
 
 
@@ -67,14 +66,14 @@ class ProjectTask(models.Model):
     )
     qlibra_cost = fields.Monetary(
         string="Cost So Far",
-        **MONEY_FIGURE,
+        **FIGURE,
         help="Cost of the time logged on the task and its sub-tasks.",
     )
-    qlibra_revenue = fields.Monetary(string="Revenue", **MONEY_FIGURE)
-    qlibra_margin = fields.Monetary(string="Margin", **MONEY_FIGURE)
+    qlibra_revenue = fields.Monetary(string="Revenue", **FIGURE)
+    qlibra_margin = fields.Monetary(string="Margin", **FIGURE)
     qlibra_projected_margin = fields.Monetary(
         string="Projected Margin",
-        **MONEY_FIGURE,
+        **FIGURE,
         help="Fixed price minus the cost so far and the cost of the allocated "
         "hours still to do, at the average cost per hour so far.",
     )

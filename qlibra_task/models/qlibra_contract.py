@@ -74,10 +74,7 @@ class QlibraContract(models.Model):
         check_company=True,
     )
     contract_type = fields.Selection(
-        CONTRACT_TYPES,
-        required=True,
-        default="subscription",
-        tracking=True,
+        CONTRACT_TYPES, required=True, default="subscription", tracking=True
     )
     date_start = fields.Date(
         string="Start Date",
@@ -86,9 +83,7 @@ class QlibraContract(models.Model):
         tracking=True,
     )
     date_end = fields.Date(
-        string="End Date",
-        tracking=True,
-        help="Leave empty for an open-ended contract.",
+        string="End Date", tracking=True, help="Leave empty for an open-ended contract."
     )
     state = fields.Selection(
         [("upcoming", "Upcoming"), ("running", "Running"), ("ended", "Ended")],
@@ -97,10 +92,7 @@ class QlibraContract(models.Model):
         help="Whether the contract covers today.",
     )
     company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
+        "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(
         "res.currency",
@@ -130,8 +122,7 @@ class QlibraContract(models.Model):
         help="Subscription fee per calendar month, pro rata for partial months.",
     )
     included_hours = fields.Float(
-        tracking=True,
-        help="Hours per calendar month covered by the monthly fee.",
+        tracking=True, help="Hours per calendar month covered by the monthly fee."
     )
     overage_rate = fields.Monetary(
         tracking=True,

@@ -91,9 +91,7 @@ class ResPartner(models.Model):
     )
     qlibra_target_margin = fields.Float(string="Target Margin (%)", **FIGURE)
     qlibra_current_fee = fields.Monetary(
-        string="Current Monthly Fee",
-        **FIGURE,
-        currency_field="qlibra_fee_currency_id",
+        string="Current Monthly Fee", **FIGURE, currency_field="qlibra_fee_currency_id"
     )
     qlibra_suggested_fee = fields.Monetary(
         string="Suggested Monthly Fee",
