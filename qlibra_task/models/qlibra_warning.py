@@ -49,9 +49,7 @@ CLAIM_COLUMNS = (
 HOUR_PARAMS = frozenset({"hours", "included", "projected", "before", "carried"})
 MONEY_PARAMS = frozenset({"cost", "price", "revenue", "fee", "suggested"})
 FEE_PARAMS = frozenset({"fee", "suggested"})
-PERCENT_PARAMS = frozenset(
-    {"percent", "threshold", "projected_percent", "margin", "target"}
-)
+PERCENT_PARAMS = frozenset("percent threshold projected_percent margin target".split())
 
 
 class QlibraWarning(models.Model):
