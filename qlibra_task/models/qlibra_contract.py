@@ -1095,8 +1095,7 @@ class QlibraContract(models.Model):
         check_manager(self.env, msg)
         today = qlibra_today(self)
         start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
-        # The new fee starts from the one the figures suggest, as the
-        # client's form and the renegotiation warning show it.
+        # The new fee starts from the suggested one (client form, warning).
         fee = self._qlibra_suggested_fee() or self.sudo().monthly_fee
         # Same terms (money ones read in sudo) and the same people.
         terms = ("included_hours", "overage_rate", "hourly_rate", "target_margin")

@@ -42,10 +42,8 @@ CLAIM_COLUMNS = (
     "kind res_model res_id contract_id task_id partner_id company_id user_id "
     "period threshold value params state"
 ).split()
-# How a warning's params are written for its reader, in their number format:
-# hours as HH:MM (as on Odoo's screens), money in the warning's currency (fees
-# in the contract's, fee_currency_id; others in the company's, currency_id),
-# percentages with one decimal.
+# Params are written in the reader's number format: hours as HH:MM, money in
+# fee_currency_id (fees) or currency_id (others), percentages with 1 decimal.
 HOUR_PARAMS = frozenset({"hours", "included", "projected", "before", "carried"})
 MONEY_PARAMS = frozenset({"cost", "price", "revenue", "fee", "suggested"})
 FEE_PARAMS = frozenset({"fee", "suggested"})
@@ -380,8 +378,7 @@ class QlibraWarning(models.Model):
             ]
         )
         candidates = []
-        # The task's cost so far, sub-tasks included, computed for all the
-        # tasks at once (project.task._compute_qlibra_figures).
+        # qlibra_price_consumed is computed for all the tasks at once.
         for task in tasks:
             percent = task.qlibra_price_consumed
             reached = [
@@ -568,17 +565,15 @@ class QlibraWarning(models.Model):
                     "automated": True,
                 }
             )
-        # One create per wave of distinct documents: two activities of one
-        # user on one document at once subscribe the user twice. No e-mail
-        # per warning: the daily action may raise hundreds at once.
+        # One create per wave of distinct documents (two activities of a user
+        # on one document subscribe them twice); no e-mail: hundreds a day.
         Activity = self.env["mail.activity"].sudo()
         Activity = Activity.with_context(mail_activity_quick_update=True)
         key = itemgetter("res_model_id", "res_id", "user_id")
         for wave in _waves(activity_vals, key):
             Activity.create(wave)
-        # The figures go to the contract's chatter (managers only), in the
-        # account manager's language; not to a task's, which employees read.
-        # One wave per set of distinct contracts: a contract may have two.
+        # The figures go to the contract's chatter (managers only; not a task's,
+        # which employees read) in the account manager's language, in waves.
         notes = []
         for warning, candidate in raised:
             message = texts_for(warning, candidate["user"], True)["message"]
