@@ -223,8 +223,7 @@ class ProjectTask(models.Model):
             else []
             for task in self
         }
-        all_tasks = self.browse({i for ids in family.values() for i in ids})
-        domain = [("task_id", "in", all_tasks.ids)]
+        domain = [("task_id", "in", list({i for ids in family.values() for i in ids}))]
         Line = self.env["account.analytic.line"].sudo()
         time_rows = Line._read_group(
             domain,

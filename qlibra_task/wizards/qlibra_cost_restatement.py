@@ -52,8 +52,9 @@ class QlibraCostRestatement(models.TransientModel):
         return values
 
     def _check_manager(self):
-        msg = _("Only client profitability managers can restate costs.")
-        check_manager(self.env, msg)
+        check_manager(
+            self.env, _("Only client profitability managers can restate costs.")
+        )
 
     def _restated(self, line):
         """(hourly cost, overhead rate) a line is restated at: today's."""
