@@ -52,9 +52,8 @@ class QlibraCostRestatement(models.TransientModel):
         return values
 
     def _check_manager(self):
-        check_manager(
-            self.env, _("Only client profitability managers can restate costs.")
-        )
+        msg = _("Only client profitability managers can restate costs.")
+        check_manager(self.env, msg)
 
     def _restated(self, line):
         """(hourly cost, overhead rate) a line is restated at: today's."""
