@@ -34,9 +34,8 @@ class ProjectProject(models.Model):
         # Another client may move time and revenue between contracts: a
         # manager's act (SPEC, Lifecycle); checked after the write, undone.
         with self.env.cr.savepoint() if before else nullcontext():
-            contracts = self.env["qlibra.contract"]
-            if "qlibra_contract_id" in vals:
-                contracts = self.sudo().qlibra_contract_id
+            moved = "qlibra_contract_id" in vals
+            contracts = self.sudo().qlibra_contract_id if moved else None
             if (
                 vals
                 and set(vals) <= set(QLIBRA_FIELDS)
@@ -47,14 +46,13 @@ class ProjectProject(models.Model):
                 # A manager ties readable projects to readable contracts
                 # without Project rights (SPEC, Access): the qLibra fields only.
                 self.check_access("read")
-                contract = self.env["qlibra.contract"].browse(
+                self.env["qlibra.contract"].browse(
                     vals.get("qlibra_contract_id") or []
-                )
-                contract.check_access("read")
+                ).check_access("read")
                 res = super(ProjectProject, self.sudo()).write(vals)
             else:
                 res = super().write(vals)
-            if "qlibra_contract_id" in vals:
+            if moved:
                 # A contract that gains or loses projects stops or starts
                 # covering the client's other projects: their lines follow.
                 contracts |= self.sudo().qlibra_contract_id

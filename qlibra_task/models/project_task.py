@@ -10,7 +10,6 @@ from .figures import ratio
 from .groups import ACCOUNTANT_GROUP, FIGURE
 from .qlibra_today import today as qlibra_today
 
-MONEY_FIGURE = {**FIGURE, "currency_field": "currency_id"}
 FIGURES = ("hours", "cost", "revenue", "change_request_hours", "change_request_count")
 
 
@@ -67,14 +66,14 @@ class ProjectTask(models.Model):
     )
     qlibra_cost = fields.Monetary(
         string="Cost So Far",
-        **MONEY_FIGURE,
+        **FIGURE,
         help="Cost of the time logged on the task and its sub-tasks.",
     )
-    qlibra_revenue = fields.Monetary(string="Revenue", **MONEY_FIGURE)
-    qlibra_margin = fields.Monetary(string="Margin", **MONEY_FIGURE)
+    qlibra_revenue = fields.Monetary(string="Revenue", **FIGURE)
+    qlibra_margin = fields.Monetary(string="Margin", **FIGURE)
     qlibra_projected_margin = fields.Monetary(
         string="Projected Margin",
-        **MONEY_FIGURE,
+        **FIGURE,
         help="Fixed price minus the cost so far and the cost of the allocated "
         "hours still to do, at the average cost per hour so far.",
     )
@@ -106,23 +105,17 @@ class ProjectTask(models.Model):
     @api.depends("project_id.qlibra_contract_id")
     def _compute_qlibra_contract_id(self):
         for task in self:
-            if task._qlibra_is_delivered():
-                # A delivered job stays with the contract it was delivered
-                # under: its price, currency and month (SPEC, Rules).
+            origin = task._origin.sudo()
+            # A job delivered under a fixed-price contract stays with it: its
+            # price, currency and month (SPEC, Rules).
+            if (
+                origin.qlibra_date_done
+                and origin.qlibra_fixed_price
+                and origin.qlibra_contract_id._qlibra_rule().fixed_price
+            ):
                 task.qlibra_contract_id = task._origin.qlibra_contract_id
             else:
                 task.qlibra_contract_id = task.project_id.qlibra_contract_id
-
-    def _qlibra_is_delivered(self):
-        """Done under a fixed-price contract: its revenue no longer moves."""
-        self.ensure_one()
-        origin = self._origin.sudo()
-        return bool(
-            origin
-            and origin.qlibra_date_done
-            and origin.qlibra_fixed_price
-            and origin.qlibra_contract_id._qlibra_rule().fixed_price
-        )
 
     @api.depends("state")
     def _compute_qlibra_date_done(self):
@@ -230,8 +223,7 @@ class ProjectTask(models.Model):
             else []
             for task in self
         }
-        all_tasks = self.browse({i for ids in family.values() for i in ids})
-        domain = [("task_id", "in", all_tasks.ids)]
+        domain = [("task_id", "in", list({i for ids in family.values() for i in ids}))]
         Line = self.env["account.analytic.line"].sudo()
         time_rows = Line._read_group(
             domain,
@@ -254,8 +246,6 @@ class ProjectTask(models.Model):
                 key: sum(per_task[task_id][key] for task_id in family[task])
                 for key in FIGURES
             }
-            # The price in the company's currency, as the analysis counts
-            # it: of the month it was done, else of this month.
             price = task._qlibra_company_price()
             # The allocated hours still to do, at the average cost so far.
             remaining = (task.allocated_hours or 0.0) - total["hours"]

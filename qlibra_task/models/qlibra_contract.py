@@ -74,10 +74,7 @@ class QlibraContract(models.Model):
         check_company=True,
     )
     contract_type = fields.Selection(
-        CONTRACT_TYPES,
-        required=True,
-        default="subscription",
-        tracking=True,
+        CONTRACT_TYPES, required=True, default="subscription", tracking=True
     )
     date_start = fields.Date(
         string="Start Date",
@@ -86,9 +83,7 @@ class QlibraContract(models.Model):
         tracking=True,
     )
     date_end = fields.Date(
-        string="End Date",
-        tracking=True,
-        help="Leave empty for an open-ended contract.",
+        string="End Date", tracking=True, help="Leave empty for an open-ended contract."
     )
     state = fields.Selection(
         [("upcoming", "Upcoming"), ("running", "Running"), ("ended", "Ended")],
@@ -97,10 +92,7 @@ class QlibraContract(models.Model):
         help="Whether the contract covers today.",
     )
     company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
+        "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(
         "res.currency",
@@ -130,8 +122,7 @@ class QlibraContract(models.Model):
         help="Subscription fee per calendar month, pro rata for partial months.",
     )
     included_hours = fields.Float(
-        tracking=True,
-        help="Hours per calendar month covered by the monthly fee.",
+        tracking=True, help="Hours per calendar month covered by the monthly fee."
     )
     overage_rate = fields.Monetary(
         tracking=True,
@@ -392,10 +383,8 @@ class QlibraContract(models.Model):
             )
 
     def _qlibra_suggested_fee(self):
-        """The client's suggested fee (res.partner._qlibra_figures, as the
-        client form and the warning show it) in this contract's company;
-        0.0 without cost in the trailing months or when the client's
-        running contract is another one."""
+        """The client's suggested fee (as its form and warning show it); 0.0
+        without trailing cost or when the client runs another contract."""
         self.ensure_one()
         partner = self.partner_id.with_context(allowed_company_ids=self.company_id.ids)
         figures = partner._qlibra_figures()[partner.id]
@@ -419,10 +408,9 @@ class QlibraContract(models.Model):
             ["employee_id:array_agg"],
         )
         employees = {contract.id: ids for contract, ids in groups}
-        Employee = self.env["hr.employee"]
         for contract in self:
             ids = employees.get(contract.id, [])
-            contract.missing_cost_employee_ids = Employee.browse(ids)
+            contract.missing_cost_employee_ids = self.env["hr.employee"].browse(ids)
 
     @api.depends_context("date")
     def _compute_month_consumption(self):
@@ -450,14 +438,10 @@ class QlibraContract(models.Model):
             contract.last_warning_message = warning.message
 
     def _qlibra_month_figures(self, today=None):
-        """This month's consumption of each contract (form, warnings, portal).
-        The pace counts finished days only, whenever the action runs: hours
-        before today / working days before today x working days of the month
-        (company calendar, days the contract runs). Returns {contract_id:
-        {"hours", "hours_before", "elapsed_days", "working_days",
-        "projected_hours" (None until the first working day is over),
-        "included" (pro rata), "carried" (usable this month), "percent"
-        (hours / included, 0 without included hours)}}."""
+        """{contract_id: this month's consumption} (form, warnings, portal). The
+        pace counts finished days only, whenever the action runs: hours before
+        today / working days before today x working days of the month (company
+        calendar, days the contract runs); None until the first one is over."""
         today = today or qlibra_today(self)
         month_start = today.replace(day=1)
         next_month = month_start + relativedelta(months=1)
@@ -599,13 +583,13 @@ class QlibraContract(models.Model):
                     ("id", "!=", contract.id),
                     ("partner_id", "=", contract.partner_id.id),
                     ("company_id", "=", contract.company_id.id),
+                    *self._qlibra_running_domain(
+                        contract.date_start, contract.date_end or date.max
+                    ),
                 ]
             )
             scope = contract._scope_projects()
             for other in others:
-                until = other.date_end or date.max
-                if not contract._is_valid_on(other.date_start, until):
-                    continue
                 other_scope = other._scope_projects()
                 if (not scope and not other_scope) or (scope & other_scope):
                     raise ValidationError(
@@ -670,18 +654,13 @@ class QlibraContract(models.Model):
         return self.included_hours * self._month_fraction(month)
 
     def _qlibra_rollover_balances(self, months=None, hours=None):
-        """Carried hours of subscriptions month by month (SPEC, "Retainers:
-        unused hours roll over"): a month's unused included hours (capped at
-        rollover_max_hours) are usable in the next rollover_months months,
-        oldest first, before hours above the included ones count as overage.
-        Months run from the first to date_end (else the later of the month
-        after today's, so that the store is ahead of readers, and the last
-        with time); a renegotiation starts with nothing carried,
-        ending or archiving ends them. months: first days wanted (default
-        all); hours: {contract_id: {month: hours}}, else read from the store.
-        Returns {contract_id: {month: {"included", "carried_in" (at the
-        start), "used", "used_carried", "expired" (at the end of their last
-        month), "carried_out" (next carried_in), "overage_hours"}}}."""
+        """{contract_id: {month: balance}} of subscriptions (SPEC, "Retainers:
+        unused hours roll over"): a month's unused included hours (capped) are
+        usable in the next rollover_months months, oldest first, before
+        overage. Months run to date_end, else to the later of the month after
+        today's (the store stays ahead of readers) and the last with time; a
+        renegotiation starts with nothing carried. months: first days wanted
+        (default all); hours: {contract_id: {month: hours}}, else the store's."""
         contracts = self.filtered(lambda c: c.id and c._qlibra_rule().monthly_fee)
         result = {contract.id: {} for contract in self}
         if not contracts:
@@ -698,11 +677,10 @@ class QlibraContract(models.Model):
             hours = defaultdict(dict)
             for contract_id, month, amount in rows:
                 hours[contract_id][month] = amount
-        hours = defaultdict(dict, hours)
         next_month = qlibra_today(self).replace(day=1) + relativedelta(months=1)
         wanted = {month.replace(day=1) for month in months or ()}
         for contract in contracts:
-            used_by_month = hours[contract.id]
+            used_by_month = hours.get(contract.id, {})
             first = contract.date_start.replace(day=1)
             last = max(
                 [next_month, *used_by_month, *wanted]
@@ -727,7 +705,6 @@ class QlibraContract(models.Model):
                     take = min(bucket[1], to_draw)
                     bucket[1] -= take
                     to_draw -= take
-                for bucket in carried:
                     bucket[0] -= 1
                 expired = sum(hours_left for left, hours_left in carried if left <= 0)
                 carried = [bucket for bucket in carried if bucket[0] > 0]
@@ -1036,17 +1013,15 @@ class QlibraContract(models.Model):
         used = self.env["account.analytic.line"].sudo().search_count(
             domain, limit=1
         ) or Task.search_count([*domain, ("qlibra_fixed_price", "!=", 0)], limit=1)
-        if used and fname == "currency_id":
+        if used:
             raise UserError(
                 _(
                     "The currency of a contract that has logged time or priced "
                     "tasks cannot change: renegotiate it instead, so that a new "
                     "contract takes over from a date and the past keeps its terms."
                 )
-            )
-        if used:
-            raise UserError(
-                _(
+                if fname == "currency_id"
+                else _(
                     "The type of a contract that has logged time or priced tasks "
                     "cannot change: renegotiate it instead, so that a new contract "
                     "takes over from a date and the past keeps its terms."
@@ -1110,8 +1085,7 @@ class QlibraContract(models.Model):
         check_manager(self.env, msg)
         today = qlibra_today(self)
         start = max(today.replace(day=1) + relativedelta(months=1), self.date_start)
-        # The new fee starts from the one the figures suggest, as the
-        # client's form and the renegotiation warning show it.
+        # The new fee starts from the suggested one (client form, warning).
         fee = self._qlibra_suggested_fee() or self.sudo().monthly_fee
         # Same terms (money ones read in sudo) and the same people.
         terms = ("included_hours", "overage_rate", "hourly_rate", "target_margin")

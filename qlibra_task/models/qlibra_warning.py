@@ -42,16 +42,12 @@ CLAIM_COLUMNS = (
     "kind res_model res_id contract_id task_id partner_id company_id user_id "
     "period threshold value params state"
 ).split()
-# How a warning's params are written for its reader, in their number format:
-# hours as HH:MM (as on Odoo's screens), money in the warning's currency (fees
-# in the contract's, fee_currency_id; others in the company's, currency_id),
-# percentages with one decimal.
+# Params are written in the reader's number format: hours as HH:MM, money in
+# fee_currency_id (fees) or currency_id (others), percentages with 1 decimal.
 HOUR_PARAMS = frozenset({"hours", "included", "projected", "before", "carried"})
 MONEY_PARAMS = frozenset({"cost", "price", "revenue", "fee", "suggested"})
 FEE_PARAMS = frozenset({"fee", "suggested"})
-PERCENT_PARAMS = frozenset(
-    {"percent", "threshold", "projected_percent", "margin", "target"}
-)
+PERCENT_PARAMS = frozenset("percent threshold projected_percent margin target".split())
 
 
 class QlibraWarning(models.Model):
@@ -181,19 +177,8 @@ class QlibraWarning(models.Model):
         return args
 
     def _qlibra_texts(self, figures=True):
-        """Summary and message in self.env's language, with carried hours."""
-        texts = self._qlibra_kind_texts(figures=figures)
-        if (self.params or {}).get("carried"):
-            texts["message"] += " " + self.env._(
-                "The available hours include %(carried)s hours carried from "
-                "earlier months.",
-                **self._qlibra_args(),
-            )
-        return texts
-
-    def _qlibra_kind_texts(self, figures=True):
-        """The texts of the warning's kind. figures: whether the reader may
-        read money; without, money warnings say what to look at instead."""
+        """Summary and message in self.env's language. figures: whether the
+        reader may read money; without, money warnings say what to look at."""
         self.ensure_one()
         env, args, kind = self.env, self._qlibra_args(), self.kind
         if kind == "overrun":
@@ -275,12 +260,13 @@ class QlibraWarning(models.Model):
                 **args,
                 advice=advice,
             )
+        if (self.params or {}).get("carried"):
+            message += " " + env._(
+                "The available hours include %(carried)s hours carried from "
+                "earlier months.",
+                **args,
+            )
         return {"summary": summary, "message": message}
-
-    def _qlibra_texts_for(self, user, figures):
-        """The texts in the language of user (a recipient), else of self.env."""
-        lang = (user and user.lang) or self.env.lang
-        return self.sudo().with_context(lang=lang)._qlibra_texts(figures=figures)
 
     def _set_state(self, state):
         # Read-only records: only managers change their follow-up.
@@ -392,8 +378,7 @@ class QlibraWarning(models.Model):
             ]
         )
         candidates = []
-        # The task's cost so far, sub-tasks included, computed for all the
-        # tasks at once (project.task._compute_qlibra_figures).
+        # qlibra_price_consumed is computed for all the tasks at once.
         for task in tasks:
             percent = task.qlibra_price_consumed
             reached = [
@@ -430,37 +415,35 @@ class QlibraWarning(models.Model):
         contracts = contracts.filtered(lambda c: c._qlibra_rule().billable)
         # Figures per company (the scheduler's user may not belong to them
         # all), in a fixed number of queries per company.
-        clients = []
+        candidates = []
         for company, own in contracts.grouped("company_id").items():
             partners = own.partner_id.with_context(allowed_company_ids=company.ids)
-            clients += partners._qlibra_figures().values()
-        candidates = []
-        for figures in clients:
-            contract = figures["contract"]
-            if not figures["to_renegotiate"] or not contract:
-                continue
-            candidates.append(
-                {
-                    "contract": contract,
-                    "record": contract,
-                    "user": self._recipient(contract.user_id),
-                    "kind": "renegotiation",
-                    "threshold": figures["target_margin"],
-                    "value": figures["trailing_margin_percent"],
-                    "params": {
-                        "margin": figures["trailing_margin_percent"],
-                        "target": figures["target_margin"],
-                        "revenue": figures["trailing_revenue"],
-                        "cost": figures["trailing_cost"],
-                        "fee": contract.monthly_fee,
-                        "suggested": figures["suggested_fee"],
-                        "currency_id": contract.company_id.currency_id.id,
-                        "fee_currency_id": contract.currency_id.id,
-                        # A monthly fee means something for subscriptions only.
-                        "subscription": contract._qlibra_rule().monthly_fee,
-                    },
-                }
-            )
+            for figures in partners._qlibra_figures().values():
+                contract = figures["contract"]
+                if not figures["to_renegotiate"] or not contract:
+                    continue
+                candidates.append(
+                    {
+                        "contract": contract,
+                        "record": contract,
+                        "user": self._recipient(contract.user_id),
+                        "kind": "renegotiation",
+                        "threshold": figures["target_margin"],
+                        "value": figures["trailing_margin_percent"],
+                        "params": {
+                            "margin": figures["trailing_margin_percent"],
+                            "target": figures["target_margin"],
+                            "revenue": figures["trailing_revenue"],
+                            "cost": figures["trailing_cost"],
+                            "fee": contract.monthly_fee,
+                            "suggested": figures["suggested_fee"],
+                            "currency_id": contract.company_id.currency_id.id,
+                            "fee_currency_id": contract.currency_id.id,
+                            # A monthly fee means something for subscriptions only.
+                            "subscription": contract._qlibra_rule().monthly_fee,
+                        },
+                    }
+                )
         return candidates
 
     @api.model
@@ -557,7 +540,8 @@ class QlibraWarning(models.Model):
 
         @cache  # the activity and the note share texts: written once
         def texts_for(warning, user, figures):
-            return warning._qlibra_texts_for(user, figures=figures)
+            lang = (user and user.lang) or self.env.lang  # the recipient's
+            return warning.sudo().with_context(lang=lang)._qlibra_texts(figures)
 
         for warning, candidate in raised:
             user, kind = candidate["user"], candidate["kind"]
@@ -579,17 +563,15 @@ class QlibraWarning(models.Model):
                     "automated": True,
                 }
             )
-        # One create per wave of distinct documents: two activities of one
-        # user on one document at once subscribe the user twice. No e-mail
-        # per warning: the daily action may raise hundreds at once.
+        # One create per wave of distinct documents (two activities of a user
+        # on one document subscribe them twice); no e-mail: hundreds a day.
         Activity = self.env["mail.activity"].sudo()
         Activity = Activity.with_context(mail_activity_quick_update=True)
         key = itemgetter("res_model_id", "res_id", "user_id")
         for wave in _waves(activity_vals, key):
             Activity.create(wave)
-        # The figures go to the contract's chatter (managers only), in the
-        # account manager's language; not to a task's, which employees read.
-        # One wave per set of distinct contracts: a contract may have two.
+        # The figures go to the contract's chatter (managers only; not a task's,
+        # which employees read) in the account manager's language, in waves.
         notes = []
         for warning, candidate in raised:
             message = texts_for(warning, candidate["user"], True)["message"]

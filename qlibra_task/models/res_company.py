@@ -49,20 +49,16 @@ class ResCompany(models.Model):
     def write(self, vals):
         previous = {c: c.currency_id for c in self} if "currency_id" in vals else {}
         res = super().write(vals)
+        # Contracts in the company's previous currency take its new one: it
+        # changes only during set-up (a chart of accounts sets it), when
+        # contracts were meant in the company's currency. Others keep theirs.
+        Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
         for company, currency in previous.items():
             if company.currency_id != currency:
-                company._qlibra_follow_currency(currency)
+                contracts = Contract.search(
+                    [("company_id", "=", company.id), ("currency_id", "=", currency.id)]
+                )
+                contracts.with_context(qlibra_follow_company_currency=True).write(
+                    {"currency_id": company.currency_id.id}
+                )
         return res
-
-    def _qlibra_follow_currency(self, previous):
-        """Contracts in the company's previous currency take its new one: it
-        changes only during set-up (a chart of accounts sets it), when
-        contracts were meant in the company's currency. Others keep theirs."""
-        self.ensure_one()
-        Contract = self.env["qlibra.contract"].sudo().with_context(active_test=False)
-        contracts = Contract.search(
-            [("company_id", "=", self.id), ("currency_id", "=", previous.id)]
-        )
-        contracts.with_context(qlibra_follow_company_currency=True).write(
-            {"currency_id": self.currency_id.id}
-        )

@@ -91,9 +91,7 @@ class ResPartner(models.Model):
     )
     qlibra_target_margin = fields.Float(string="Target Margin (%)", **FIGURE)
     qlibra_current_fee = fields.Monetary(
-        string="Current Monthly Fee",
-        **FIGURE,
-        currency_field="qlibra_fee_currency_id",
+        string="Current Monthly Fee", **FIGURE, currency_field="qlibra_fee_currency_id"
     )
     qlibra_suggested_fee = fields.Monetary(
         string="Suggested Monthly Fee",
@@ -151,12 +149,6 @@ class ResPartner(models.Model):
             raise UserError(_("Unsupported search on the clients."))
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", list(self._qlibra_client_ids()))]
-
-    @api.model
-    def _qlibra_periods(self, reference_month=None):
-        """First days of the reference month (default: this one) and its window."""
-        month_start = (reference_month or qlibra_today(self)).replace(day=1)
-        return month_start, self._qlibra_trailing_start(month_start)
 
     @api.model
     def _qlibra_trailing_start(self, reference_month):
@@ -250,11 +242,11 @@ class ResPartner(models.Model):
         window ends before ``reference_month`` (default this month; reports
         pass the month after their period); terms: the contract running
         today this month, else on the day before the reference month."""
-        month_start, trailing_start = self._qlibra_periods(reference_month)
         today = qlibra_today(self)
-        terms_day = month_start - relativedelta(days=1)
-        if month_start == today.replace(day=1):
-            terms_day = today
+        month_start = (reference_month or today).replace(day=1)
+        trailing_start = self._qlibra_trailing_start(month_start)
+        this_month = month_start == today.replace(day=1)
+        terms_day = today if this_month else month_start - relativedelta(days=1)
         Report = self.env["qlibra.profitability.report"].sudo()
         rows = Report._read_group(
             [
@@ -317,14 +309,11 @@ class ResPartner(models.Model):
             partner.qlibra_fee_currency_id = contract.currency_id or currency
             partner.qlibra_main_contract_id = contract
             partner.qlibra_main_contract_type = contract.contract_type
-            partner.qlibra_month_margin = fig["month_revenue"] - fig["month_cost"]
-            partner.qlibra_month_margin_percent = fig["month_margin_percent"] or 0.0
-            partner.qlibra_trailing_margin = (
-                fig["trailing_revenue"] - fig["trailing_cost"]
-            )
-            partner.qlibra_trailing_margin_percent = (
-                fig["trailing_margin_percent"] or 0.0
-            )
+            for period in ("month", "trailing"):
+                margin = fig[f"{period}_revenue"] - fig[f"{period}_cost"]
+                percent = fig[f"{period}_margin_percent"] or 0.0
+                partner[f"qlibra_{period}_margin"] = margin
+                partner[f"qlibra_{period}_margin_percent"] = percent
             partner.qlibra_has_trailing_revenue = bool(fig["trailing_revenue"])
             partner.qlibra_current_fee = contract.monthly_fee
 
@@ -336,7 +325,7 @@ class ResPartner(models.Model):
         check_manager(self.env, msg)
         if operator not in ("=", "!=") or not isinstance(value, bool):
             return [("id", "in", [])]
-        _month_start, trailing_start = self._qlibra_periods()
+        trailing_start = self._qlibra_trailing_start(qlibra_today(self))
         domain = [
             ("date", ">=", trailing_start),
             ("company_id", "in", self.env.companies.ids),

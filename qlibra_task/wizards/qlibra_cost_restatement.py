@@ -30,19 +30,14 @@ class QlibraCostRestatement(models.TransientModel):
         "res.currency", default=lambda self: self.env.company.currency_id
     )
     line_count = fields.Integer(compute="_compute_preview")
-    current_cost = fields.Monetary(
-        string="Cost Now", compute="_compute_preview", currency_field="currency_id"
-    )
+    current_cost = fields.Monetary(string="Cost Now", compute="_compute_preview")
     restated_cost = fields.Monetary(
         string="Cost Restated",
         compute="_compute_preview",
-        currency_field="currency_id",
         help="The lines' hours at each employee's hourly cost of today and "
         "their company's overhead rate of today.",
     )
-    difference = fields.Monetary(
-        compute="_compute_preview", currency_field="currency_id"
-    )
+    difference = fields.Monetary(compute="_compute_preview")
 
     @api.model
     def default_get(self, fields_list):
