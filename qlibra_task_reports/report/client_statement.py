@@ -176,8 +176,7 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _totals(self, sections):
-        """[{"currency", "amount"}], the company's currency first (at 0 when
-        nothing is billed)."""
+        """[{"currency", "amount"}], the company's currency first (0 if no bill)."""
         company_currency = self.env.company.currency_id
         amounts = defaultdict(float)
         for section in sections:

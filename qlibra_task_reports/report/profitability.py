@@ -104,8 +104,7 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _collect(self, partners, months, trailing_start):
-        """The analysis's sums (``_measures``) per client over the period,
-        the trailing months and per month; and the clients found."""
+        """Per client, the ``_measures`` of the period, trailing months, month."""
         start = min(months[0], trailing_start)
         domain = [("date", ">=", start), ("date", "<=", months[-1])]
         if partners:
@@ -155,12 +154,11 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _get_contracts(self, partners, date_from, date_to):
-        """Per client, the contract valid at the period's end, else its latest
-        one of the period, archived or not."""
-        contracts = partners._qlibra_contracts_between(date_from, date_to)
-        contracts = contracts.with_env(self.env).sorted(lambda c: (c.date_start, c.id))
+        """Per client: valid at the period's end, else its latest (archived too)."""
+        order = "date_start desc, id desc"
+        contracts = partners._qlibra_contracts_between(date_from, date_to, order=order)
         result = {}
-        for contract in contracts[::-1].sorted(
+        for contract in contracts.with_env(self.env).sorted(
             lambda c: (not c._is_valid_on(date_to), not c._qlibra_rule().monthly_fee)
         ):
             result.setdefault(contract.partner_id.id, contract)
