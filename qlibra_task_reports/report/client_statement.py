@@ -224,19 +224,14 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _projects(self, lines):
-        projects = {}
-        for line in lines:
-            project_lines, tasks = projects.setdefault(line["project"], ([], {}))
-            project_lines.append(line)
-            tasks.setdefault(line["task"], []).append(line)
         return [
             {
                 "project": project,
                 **self._hours(project_lines),
                 "tasks": [
                     {"task": task, **self._hours(task_lines)}
-                    for task, task_lines in tasks.items()
+                    for task, task_lines in groupby(project_lines, itemgetter("task"))
                 ],
             }
-            for project, (project_lines, tasks) in projects.items()
+            for project, project_lines in groupby(lines, itemgetter("project"))
         ]

@@ -104,7 +104,7 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _collect(self, partners, months, trailing_start):
-        """Per client, the ``_measures`` of the period, trailing months, month."""
+        """``_measures`` per client: period, trailing months, month; clients found."""
         start = min(months[0], trailing_start)
         domain = [("date", ">=", start), ("date", "<=", months[-1])]
         if partners:
