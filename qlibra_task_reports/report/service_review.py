@@ -51,9 +51,8 @@ class ServiceReviewReport(models.AbstractModel):
         args = reference, date_from, date_to, param("proposed_fee"), effective
         reviews = {}
         for contract in contracts:
-            lang = contract.partner_id.lang or self.env.lang
-            review = self.with_context(lang=lang)._get_review
-            reviews[contract.id] = review(contract, *args)
+            report = self.with_context(lang=contract.partner_id.lang or self.env.lang)
+            reviews[contract.id] = report._get_review(contract, *args)
         docs = {"doc_ids": contracts.ids, "doc_model": "qlibra.contract"}
         return {**docs, "docs": contracts, "reviews": reviews}
 
