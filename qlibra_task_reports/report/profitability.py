@@ -34,9 +34,8 @@ class ProfitabilityReport(models.AbstractModel):
         date_from, date_to = self._get_period(data)
         months = self._months(date_from, date_to)
         reference_month = months[-1] + relativedelta(months=1)
-        Partner = self.env["res.partner"]
-        trailing_start = Partner._qlibra_trailing_start(reference_month)
         partners = self._get_partners(docids, data)
+        trailing_start = partners._qlibra_trailing_start(reference_month)
         period_figures, trailing, monthly, found = self._collect(
             partners, months, trailing_start
         )
@@ -50,7 +49,7 @@ class ProfitabilityReport(models.AbstractModel):
             figures, trail = period_figures[partner.id], trailing[partner.id]
             contract = contracts.get(partner.id, self.env["qlibra.contract"])
             label = contract._qlibra_type_label() if contract else _("No Contract")
-            renegotiation = Partner._qlibra_renegotiation(
+            renegotiation = partners._qlibra_renegotiation(
                 contract, trail["cost"], trail["revenue"], contract_months[partner.id]
             )
             clients.append(
