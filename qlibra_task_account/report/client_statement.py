@@ -1,9 +1,9 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections import defaultdict
+from operator import itemgetter
 
 from odoo import api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, groupby
 
 
 class ClientStatementReport(models.AbstractModel):
@@ -59,7 +59,5 @@ class ClientStatementReport(models.AbstractModel):
             date_from=date_from,
             date_to=date_to,
         )
-        rows = defaultdict(list)
-        for row in self.env.execute_query_dict(query):
-            rows[row["partner_id"]].append(row)
-        return rows
+        rows = self.env.execute_query_dict(query)
+        return dict(groupby(rows, itemgetter("partner_id")))

@@ -40,9 +40,8 @@ class QlibraServicesPortal(CustomerPortal):
 
     def _qlibra_render_services(self, contracts, single=False):
         partner = request.env.user.partner_id.commercial_partner_id
-        Contract = request.env["qlibra.contract"]
-        months = Contract._qlibra_portal_statement_months(contracts)
-        today = fields.Date.context_today(Contract)
+        months = contracts._qlibra_portal_statement_months(contracts)
+        today = fields.Date.context_today(contracts)
         return request.render(
             "qlibra_task_portal.portal_my_services",
             {

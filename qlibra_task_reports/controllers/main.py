@@ -15,7 +15,6 @@ class QlibraReportController(ReportController):
         # A failed rendering answers without an attachment header.
         if response is not None and response.headers.get("Content-Disposition"):
             url = json.loads(data)[0]
-            Report = request.env["ir.actions.report"]
-            if file_name := Report._qlibra_download_file_name(url):
-                response.headers["Content-Disposition"] = content_disposition(file_name)
+            if name := request.env["ir.actions.report"]._qlibra_download_file_name(url):
+                response.headers["Content-Disposition"] = content_disposition(name)
         return response

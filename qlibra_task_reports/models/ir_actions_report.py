@@ -111,10 +111,9 @@ class IrActionsReport(models.Model):
         documents = getattr(report_model, "_qlibra_page_documents", None)
         if not documents or self.env.context.get(RENDERING_ONE_DOCUMENT):
             return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids)
-        documents = documents(res_ids, data)
         this = self.with_context(**{RENDERING_ONE_DOCUMENT: True})
         collected_streams = OrderedDict()
-        for res_id, lang in documents or [(False, self.env.lang)]:
+        for res_id, lang in documents(res_ids, data) or [(False, self.env.lang)]:
             streams = super(IrActionsReport, this)._render_qweb_pdf_prepare_streams(
                 report_ref, data, res_ids=[res_id] if res_id else res_ids
             )

@@ -1,9 +1,10 @@
 # Copyright 2026 qLibra
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from operator import itemgetter
 
 from odoo import _, api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, groupby
 
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 
@@ -21,8 +22,7 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        """``statements``: ``{partner_id: statement}``, each in its client's
-        language (see ``_get_statement``)."""
+        """``statements``: ``{partner_id: statement}``, each in its client's lang."""
         message = _("Only accountants and managers can print client statements.")
         self._check_group(ACCOUNTANT_GROUP, message)
         date_from, date_to = self._get_period(data)
@@ -51,7 +51,8 @@ class ClientStatementReport(models.AbstractModel):
                 ("qlibra_contract_id.partner_id", "in", partners.ids),
                 ("qlibra_contract_id.company_id", "in", company_ids),
                 *Task._qlibra_recognised_domain(date_from, date_to),
-            ]
+            ],
+            order="qlibra_date_done, id",
         )
         line_contracts = self.env["qlibra.contract"].browse(
             {row["contract_id"] for row in lines if row["contract_id"]}
@@ -62,28 +63,9 @@ class ClientStatementReport(models.AbstractModel):
             | line_contracts.filtered_domain([("company_id", "in", company_ids)])
         ).sorted(lambda c: (c.date_start, c.id))
         figures = self._contract_month_figures(contracts, date_from, date_to)
-        deliveries = self._get_deliveries(contracts, date_from, date_to)
-        by_partner, statements = defaultdict(list), {}
-        for row in lines:
-            by_partner[row["partner_id"]].append(row)
-        for partner in partners:
-            own = contracts.filtered(lambda c, p=partner: c.partner_id == p)
-            args = date_from, date_to, by_partner[partner.id], own, figures, deliveries
-            statement = self.with_context(lang=partner.lang or self.env.lang)
-            statements[partner.id] = statement._get_statement(partner, *args)
-        return statements
-
-    @api.model
-    def _get_deliveries(self, contracts, date_from, date_to):
-        """{contract id: fixed-price tasks done in the period}"""
-        fixed = contracts.filtered(lambda c: c._qlibra_rule().fixed_price)
+        # {contract id: its fixed prices of the period}, archived tasks excepted
         deliveries = defaultdict(list)
-        if not fixed:
-            return deliveries
-        Task = self.env["project.task"].sudo()
-        domain = Task._qlibra_recognised_domain(date_from, date_to)
-        domain = [("qlibra_contract_id", "in", fixed.ids), *domain]
-        for task in Task.search(domain, order="qlibra_date_done, id"):
+        for task in tasks.filtered("active"):
             deliveries[task.qlibra_contract_id.id].append(
                 {
                     "task": task.name,
@@ -92,7 +74,14 @@ class ClientStatementReport(models.AbstractModel):
                     "price": task.qlibra_fixed_price,
                 }
             )
-        return deliveries
+        by_partner = defaultdict(list, groupby(lines, itemgetter("partner_id")))
+        statements = {}
+        for partner in partners:
+            own = contracts.filtered(lambda c, p=partner: c.partner_id == p)
+            args = date_from, date_to, by_partner[partner.id], own, figures, deliveries
+            statement = self.with_context(lang=partner.lang or self.env.lang)
+            statements[partner.id] = statement._get_statement(partner, *args)
+        return statements
 
     @api.model
     def _get_line_rows(self, partners, date_from, date_to, company_ids):
@@ -187,8 +176,7 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _totals(self, sections):
-        """[{"currency", "amount"}], the company's currency first (at 0 when
-        nothing is billed)."""
+        """[{"currency", "amount"}], the company's currency first (0 if no bill)."""
         company_currency = self.env.company.currency_id
         amounts = defaultdict(float)
         for section in sections:
@@ -236,19 +224,14 @@ class ClientStatementReport(models.AbstractModel):
 
     @api.model
     def _projects(self, lines):
-        projects = {}
-        for line in lines:
-            project_lines, tasks = projects.setdefault(line["project"], ([], {}))
-            project_lines.append(line)
-            tasks.setdefault(line["task"], []).append(line)
         return [
             {
                 "project": project,
                 **self._hours(project_lines),
                 "tasks": [
                     {"task": task, **self._hours(task_lines)}
-                    for task, task_lines in tasks.items()
+                    for task, task_lines in groupby(project_lines, itemgetter("task"))
                 ],
             }
-            for project, (project_lines, tasks) in projects.items()
+            for project, project_lines in groupby(lines, itemgetter("project"))
         ]

@@ -34,9 +34,8 @@ class ProfitabilityReport(models.AbstractModel):
         date_from, date_to = self._get_period(data)
         months = self._months(date_from, date_to)
         reference_month = months[-1] + relativedelta(months=1)
-        Partner = self.env["res.partner"]
-        trailing_start = Partner._qlibra_trailing_start(reference_month)
         partners = self._get_partners(docids, data)
+        trailing_start = partners._qlibra_trailing_start(reference_month)
         period_figures, trailing, monthly, found = self._collect(
             partners, months, trailing_start
         )
@@ -50,7 +49,7 @@ class ProfitabilityReport(models.AbstractModel):
             figures, trail = period_figures[partner.id], trailing[partner.id]
             contract = contracts.get(partner.id, self.env["qlibra.contract"])
             label = contract._qlibra_type_label() if contract else _("No Contract")
-            renegotiation = Partner._qlibra_renegotiation(
+            renegotiation = partners._qlibra_renegotiation(
                 contract, trail["cost"], trail["revenue"], contract_months[partner.id]
             )
             clients.append(
@@ -104,8 +103,7 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _collect(self, partners, months, trailing_start):
-        """The analysis's sums (``_measures``) per client over the period,
-        the trailing months and per month; and the clients found."""
+        """``_measures`` per client: period, trailing months, month; clients found."""
         start = min(months[0], trailing_start)
         domain = [("date", ">=", start), ("date", "<=", months[-1])]
         if partners:
@@ -155,12 +153,11 @@ class ProfitabilityReport(models.AbstractModel):
 
     @api.model
     def _get_contracts(self, partners, date_from, date_to):
-        """Per client, the contract valid at the period's end, else its latest
-        one of the period, archived or not."""
-        contracts = partners._qlibra_contracts_between(date_from, date_to)
-        contracts = contracts.with_env(self.env).sorted(lambda c: (c.date_start, c.id))
+        """Per client: valid at the period's end, else its latest (archived too)."""
+        order = "date_start desc, id desc"
+        contracts = partners._qlibra_contracts_between(date_from, date_to, order=order)
         result = {}
-        for contract in contracts[::-1].sorted(
+        for contract in contracts.with_env(self.env).sorted(
             lambda c: (not c._is_valid_on(date_to), not c._qlibra_rule().monthly_fee)
         ):
             result.setdefault(contract.partner_id.id, contract)

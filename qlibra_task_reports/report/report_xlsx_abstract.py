@@ -76,8 +76,7 @@ class QlibraReportXlsxAbstract(models.AbstractModel):
     def _write_table(
         self, sheet, row, columns, records, formats, total_label=None, main=False
     ):
-        """Return the next free row. ``main``: the sheet's main table (column
-        widths, frozen header, filter)."""
+        """The next free row; ``main``: column widths, frozen header, filter."""
         header, first = row, row + 1
         for col, column in enumerate(columns):
             sheet.write_string(row, col, column["header"], formats["header"])

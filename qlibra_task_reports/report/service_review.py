@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.qlibra_task.models.figures import change_request_share
+from odoo.addons.qlibra_task.models.figures import change_request_share, ratio
 from odoo.addons.qlibra_task.models.groups import ACCOUNTANT_GROUP
 from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
@@ -51,9 +51,8 @@ class ServiceReviewReport(models.AbstractModel):
         args = reference, date_from, date_to, param("proposed_fee"), effective
         reviews = {}
         for contract in contracts:
-            lang = contract.partner_id.lang or self.env.lang
-            review = self.with_context(lang=lang)._get_review
-            reviews[contract.id] = review(contract, *args)
+            report = self.with_context(lang=contract.partner_id.lang or self.env.lang)
+            reviews[contract.id] = report._get_review(contract, *args)
         docs = {"doc_ids": contracts.ids, "doc_model": "qlibra.contract"}
         return {**docs, "docs": contracts, "reviews": reviews}
 
@@ -154,11 +153,8 @@ class ServiceReviewReport(models.AbstractModel):
         scale = max([max(r["used_hours"], r["included_hours"]) for r in rows] or [0])
         for row in rows:
             within = row["used_hours"] - row["extra_hours"]
+            bars = {"included": row["included_hours"], "within": within}
+            bars["extra"] = row["extra_hours"]
             row["chart"] = {
-                key: round(value / scale * 100, 2) if scale else 0.0
-                for key, value in (
-                    ("included", row["included_hours"]),
-                    ("within", within),
-                    ("extra", row["extra_hours"]),
-                )
+                key: round(ratio(v, scale) or 0.0, 2) for key, v in bars.items()
             }

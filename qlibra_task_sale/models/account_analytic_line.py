@@ -41,8 +41,7 @@ class AccountAnalyticLine(models.Model):
         "project_id", "timesheet_invoice_type", "qlibra_contract_id.contract_type"
     )
     def _compute_qlibra_billing_differs(self):
-        """Timesheets with a Sales verdict: billed by the contract's type
-        (qlibra_task's rules) and billed by Sales differ."""
+        """Timesheets with a Sales verdict that the contract's rule contradicts."""
         for line in self:
             sales_type = line.timesheet_invoice_type
             billed_by_sales = sales_type in SALES_BILLED_TYPES
