@@ -315,6 +315,13 @@ class QlibraProfitabilityReport(models.Model):
         )
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
+    def _read_group_groupby(self, groupby_spec, query):
+        # Every row's date is its month's first day: by month, the column
+        # itself, not a date_trunc per line (the pivot's default grouping).
+        if groupby_spec == "date:month":
+            return self._field_to_sql(self._table, "date", query)
+        return super()._read_group_groupby(groupby_spec, query)
+
     # The view's plans look costly enough that PostgreSQL would JIT-compile
     # them, for longer than they run (see without_jit).
     @api.model
