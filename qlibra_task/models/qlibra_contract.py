@@ -810,7 +810,9 @@ class QlibraContract(models.Model):
         if data["lines"]:
             pairs.update(months_of(SQL("l.id = ANY(%s)", sorted(data["lines"]))))
         if whole:  # every month with time is read from the lines
-            pairs.update(months_of(SQL("l.qlibra_contract_id = ANY(%s)", sorted(whole))))
+            pairs.update(
+                months_of(SQL("l.qlibra_contract_id = ANY(%s)", sorted(whole)))
+            )
         ids = sorted(whole | {c for c, _m in pairs})
         if not ids:
             return

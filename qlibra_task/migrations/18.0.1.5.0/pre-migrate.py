@@ -6,4 +6,6 @@ account.analytic.line); the index on the contract alone goes."""
 
 def migrate(cr, version):
     if version:
-        cr.execute("DROP INDEX IF EXISTS account_analytic_line__qlibra_contract_id_index")
+        cr.execute(
+            "DROP INDEX IF EXISTS account_analytic_line__qlibra_contract_id_index"
+        )
