@@ -231,7 +231,9 @@ class TestRoleScreens(QlibraCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.manager_user)
+        cls.today = fields.Date.context_today(
+            cls.manager_user.with_user(cls.manager_user)
+        )
         cls.month = cls.today.replace(day=1)
 
     def _subscription(self, name, **vals):

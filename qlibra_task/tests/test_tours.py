@@ -50,7 +50,7 @@ class TestBrowserTours(QlibraHttpCase):
             }
         )
         oleg = cls.env["hr.employee"].create({"name": "Oleg Other", "hourly_cost": 30})
-        today = fields.Date.context_today(cls.manager)
+        today = fields.Date.context_today(cls.manager.with_user(cls.manager))
         month = today.replace(day=1)
         client = cls.env["res.partner"].create(
             {"name": "Pirin Reporting", "is_company": True}

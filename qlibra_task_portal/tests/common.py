@@ -50,7 +50,7 @@ class QlibraPortalCommon(QlibraHttpCase):
             groups="base.group_user,qlibra_task.group_qlibra_accountant",
             name="Ana Accountant",
         )
-        cls.today = fields.Date.context_today(cls.accountant)
+        cls.today = fields.Date.context_today(cls.accountant.with_user(cls.accountant))
         cls.month = cls.today.replace(day=1)
         cls.last_month = cls.month - relativedelta(months=1)
         start = cls.month - relativedelta(months=3)
