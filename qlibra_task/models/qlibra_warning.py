@@ -415,35 +415,37 @@ class QlibraWarning(models.Model):
         contracts = contracts.filtered(lambda c: c._qlibra_rule().billable)
         # Figures per company (the scheduler's user may not belong to them
         # all), in a fixed number of queries per company.
-        candidates = []
+        clients = []
         for company, own in contracts.grouped("company_id").items():
             partners = own.partner_id.with_context(allowed_company_ids=company.ids)
-            for figures in partners._qlibra_figures().values():
-                contract = figures["contract"]
-                if not figures["to_renegotiate"] or not contract:
-                    continue
-                candidates.append(
-                    {
-                        "contract": contract,
-                        "record": contract,
-                        "user": self._recipient(contract.user_id),
-                        "kind": "renegotiation",
-                        "threshold": figures["target_margin"],
-                        "value": figures["trailing_margin_percent"],
-                        "params": {
-                            "margin": figures["trailing_margin_percent"],
-                            "target": figures["target_margin"],
-                            "revenue": figures["trailing_revenue"],
-                            "cost": figures["trailing_cost"],
-                            "fee": contract.monthly_fee,
-                            "suggested": figures["suggested_fee"],
-                            "currency_id": contract.company_id.currency_id.id,
-                            "fee_currency_id": contract.currency_id.id,
-                            # A monthly fee means something for subscriptions only.
-                            "subscription": contract._qlibra_rule().monthly_fee,
-                        },
-                    }
-                )
+            clients += partners._qlibra_figures().values()
+        candidates = []
+        for figures in clients:
+            contract = figures["contract"]
+            if not figures["to_renegotiate"] or not contract:
+                continue
+            candidates.append(
+                {
+                    "contract": contract,
+                    "record": contract,
+                    "user": self._recipient(contract.user_id),
+                    "kind": "renegotiation",
+                    "threshold": figures["target_margin"],
+                    "value": figures["trailing_margin_percent"],
+                    "params": {
+                        "margin": figures["trailing_margin_percent"],
+                        "target": figures["target_margin"],
+                        "revenue": figures["trailing_revenue"],
+                        "cost": figures["trailing_cost"],
+                        "fee": contract.monthly_fee,
+                        "suggested": figures["suggested_fee"],
+                        "currency_id": contract.company_id.currency_id.id,
+                        "fee_currency_id": contract.currency_id.id,
+                        # A monthly fee means something for subscriptions only.
+                        "subscription": contract._qlibra_rule().monthly_fee,
+                    },
+                }
+            )
         return candidates
 
     @api.model

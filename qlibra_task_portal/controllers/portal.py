@@ -40,8 +40,9 @@ class QlibraServicesPortal(CustomerPortal):
 
     def _qlibra_render_services(self, contracts, single=False):
         partner = request.env.user.partner_id.commercial_partner_id
-        months = contracts._qlibra_portal_statement_months(contracts)
-        today = fields.Date.context_today(contracts)
+        Contract = request.env["qlibra.contract"]
+        months = Contract._qlibra_portal_statement_months(contracts)
+        today = fields.Date.context_today(Contract)
         return request.render(
             "qlibra_task_portal.portal_my_services",
             {
