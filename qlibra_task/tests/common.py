@@ -2,13 +2,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
-from odoo import http
+from odoo import fields, http
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
 class QlibraRecords:
     """Builders of the records a test needs: client, contract, project, task,
     timesheet line (for transaction and browser cases alike)."""
+
+    @staticmethod
+    def _today_of(user):
+        """The user's own today, in their timezone, as the product computes
+        it: the record of a test's environment would give its user's."""
+        return fields.Date.context_today(user.with_user(user))
 
     @classmethod
     def _client(cls, name):

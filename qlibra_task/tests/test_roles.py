@@ -10,7 +10,6 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -231,9 +230,7 @@ class TestRoleScreens(QlibraCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(
-            cls.manager_user.with_user(cls.manager_user)
-        )
+        cls.today = cls._today_of(cls.manager_user)
         cls.month = cls.today.replace(day=1)
 
     def _subscription(self, name, **vals):

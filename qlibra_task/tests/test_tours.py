@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
@@ -50,7 +49,7 @@ class TestBrowserTours(QlibraHttpCase):
             }
         )
         oleg = cls.env["hr.employee"].create({"name": "Oleg Other", "hourly_cost": 30})
-        today = fields.Date.context_today(cls.manager.with_user(cls.manager))
+        today = cls._today_of(cls.manager)
         month = today.replace(day=1)
         client = cls.env["res.partner"].create(
             {"name": "Pirin Reporting", "is_company": True}

@@ -150,9 +150,7 @@ class TestDashboardFigures(QlibraCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(
-            cls.manager_user.with_user(cls.manager_user)
-        )
+        cls.today = cls._today_of(cls.manager_user)
         this_month = cls.today.replace(day=1)
         last_month = this_month - relativedelta(months=1)
         two_months_ago = this_month - relativedelta(months=2)
@@ -239,9 +237,7 @@ class TestDashboardConsumption(QlibraCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(
-            cls.manager_user.with_user(cls.manager_user)
-        )
+        cls.today = cls._today_of(cls.manager_user)
         cls.this_month = cls.today.replace(day=1)
         cls.last_month = cls.this_month - relativedelta(months=1)
         cls.next_month = cls.this_month + relativedelta(months=1)

@@ -7,6 +7,7 @@ from odoo.http import content_disposition, request
 from odoo.tools import format_date
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.qlibra_task.models.qlibra_today import today as qlibra_today
 
 STATEMENT_REPORT = "qlibra_task_reports.action_report_client_statement"
 ROUTE = {"type": "http", "auth": "user", "website": True}
@@ -42,7 +43,7 @@ class QlibraServicesPortal(CustomerPortal):
         partner = request.env.user.partner_id.commercial_partner_id
         Contract = request.env["qlibra.contract"]
         months = Contract._qlibra_portal_statement_months(contracts)
-        today = fields.Date.context_today(Contract)
+        today = qlibra_today(Contract)
         return request.render(
             "qlibra_task_portal.portal_my_services",
             {

@@ -5,7 +5,6 @@ import tempfile
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
 from odoo.tests import new_test_user
 
 from odoo.addons.qlibra_task.tests.common import QlibraHttpCase
@@ -50,7 +49,7 @@ class QlibraPortalCommon(QlibraHttpCase):
             groups="base.group_user,qlibra_task.group_qlibra_accountant",
             name="Ana Accountant",
         )
-        cls.today = fields.Date.context_today(cls.accountant.with_user(cls.accountant))
+        cls.today = cls._today_of(cls.accountant)
         cls.month = cls.today.replace(day=1)
         cls.last_month = cls.month - relativedelta(months=1)
         start = cls.month - relativedelta(months=3)

@@ -49,9 +49,7 @@ class TestProfitabilityTour(QlibraHttpCase):
             "qlibra_task.group_qlibra_manager",
             name="Tanya Tour Manager",
         )
-        month = fields.Date.context_today(cls.manager.with_user(cls.manager)).replace(
-            day=1
-        )
+        month = cls._today_of(cls.manager).replace(day=1)
         cls.last_month = month - relativedelta(months=1)
         cls.client = cls.env["res.partner"].create(
             {"name": "Musala Tour Ltd", "is_company": True}
@@ -205,9 +203,7 @@ class TestAccountantStatementTour(QlibraHttpCase):
             groups="base.group_user,qlibra_task.group_qlibra_accountant",
             name="Ana Tour Accountant",
         )
-        month = fields.Date.context_today(
-            cls.accountant.with_user(cls.accountant)
-        ).replace(day=1)
+        month = cls._today_of(cls.accountant).replace(day=1)
         cls.last_month = month - relativedelta(months=1)
         cls.client = cls.env["res.partner"].create(
             {"name": "Vitosha Tour Ltd", "is_company": True, "email": "v@example.com"}
